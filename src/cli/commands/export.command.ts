@@ -1,0 +1,24 @@
+import type { Command } from 'commander';
+import { WorkspaceSchema } from '../../db/entities/workspace.entity.ts';
+import { NotFoundError } from '../../errors.ts';
+import { exportWorkspace } from '../../export/export-workspace.ts';
+import { withContext } from '../context.ts';
+import { printResult } from '../output.ts';
+import { parseFlag, uuidSchema } from '../validate.ts';
+
+export function registerExport(program: Command): void {
+  program
+    .command('export')
+    .description("print the workspace's CRM-visible data")
+    .requiredOption('--workspace <id>', 'workspace id')
+    .action(async (opts: { workspace: string }) => {
+      const workspaceId = parseFlag('workspace', uuidSchema, opts.workspace);
+      const data = await withContext(async ({ em }) => {
+        if (!(await em.findOne(WorkspaceSchema, { id: workspaceId }))) {
+          throw new NotFoundError(`workspace ${workspaceId} not found`);
+        }
+        return exportWorkspace(em, workspaceId);
+      });
+      printResult(data);
+    });
+}

@@ -1,0 +1,42 @@
+import type { Command } from 'commander';
+import { collectEmlFiles, emlSource } from '../../ingest/eml-sources.ts';
+import { runIngestPipeline } from '../../ingest/ingest-pipeline.ts';
+import { loadIngestTarget } from '../../ingest/load-ingest-target.ts';
+import { createParsePool } from '../../mail/create-parse-pool.ts';
+import { withContext } from '../context.ts';
+import { printResult } from '../output.ts';
+import { parseFlag, uuidSchema } from '../validate.ts';
+
+export function registerIngestEml(program: Command): void {
+  program
+    .command('ingest:eml')
+    .description('ingest raw RFC 5322 files or folders as if synced from a mailbox')
+    .requiredOption('--workspace <id>', 'workspace id')
+    .requiredOption('--mailbox <id>', 'mailbox id')
+    .argument('<paths...>', '.eml files or folders')
+    .action(async (paths: string[], opts: { workspace: string; mailbox: string }) => {
+      const workspaceId = parseFlag('workspace', uuidSchema, opts.workspace);
+      const mailboxId = parseFlag('mailbox', uuidSchema, opts.mailbox);
+      const files = await collectEmlFiles(paths);
+      const result = await withContext(async ({ em, config, log }) => {
+        const target = await loadIngestTarget(em, workspaceId, mailboxId);
+        const sources = await Promise.all(files.map((f) => emlSource(f)));
+        const pool = createParsePool(config);
+        try {
+          const out = await runIngestPipeline(em, pool, target, sources);
+          log.info({ counters: out.counters, files: files.length }, 'ingest finished');
+          return out;
+        } finally {
+          await pool.close();
+        }
+      });
+      const stored = result.outcomes.filter((o) => o.status === 'stored');
+      printResult({
+        ingested: stored.filter((o) => o.crmSkipReason === null).length,
+        skipped: stored.filter((o) => o.crmSkipReason !== null).length,
+        failed: result.outcomes.flatMap((o) =>
+          o.status === 'failed' ? [{ file: o.key, reason: o.reason }] : [],
+        ),
+      });
+    });
+}

@@ -1,0 +1,184 @@
+import { z } from 'zod';
+
+/**
+ * Configuration, parsed once from the environment and cached.
+ *
+ * Names are fixed by product.md. Secrets have no defaults: `MAILROOM_ENCRYPTION_KEY` must be given
+ * (or `MAILROOM_ENCRYPTION_KEY_FILE`, for Docker/Kubernetes secrets), and commands that never touch
+ * secrets (ingest, export) do not require it.
+ */
+
+const base64Key = z
+  .string()
+  .trim()
+  .refine((v) => /^[A-Za-z0-9+/]+={0,2}$/.test(v) && Buffer.from(v, 'base64').length === 32, {
+    message: 'must be 32 random bytes encoded as base64 (e.g. `openssl rand -base64 32`)',
+  });
+
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .trim()
+    .refine(
+      (v) => {
+        try {
+          return protocols.includes(new URL(v).protocol);
+        } catch {
+          return false;
+        }
+      },
+      { message: `must be a URL (${protocols.join(' or ')})` },
+    );
+
+const positiveInt = (def: number) => z.coerce.number().int().positive().default(def);
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: url(['postgres:', 'postgresql:']).default(
+    'postgres://postgres@127.0.0.1:5432/mailroom',
+  ),
+  REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  MAILROOM_ENCRYPTION_KEY: base64Key.optional(),
+  PUBLIC_URL: url(['http:', 'https:']).default('http://127.0.0.1:3000'),
+  PORT: positiveInt(3000),
+  GOOGLE_CLIENT_ID: z.string().trim().min(1).optional(),
+  GOOGLE_CLIENT_SECRET: z.string().trim().min(1).optional(),
+  GOOGLE_API_ROOT_URL: url(['http:', 'https:']).optional(),
+  GOOGLE_OAUTH_TOKEN_URL: url(['http:', 'https:']).default('https://oauth2.googleapis.com/token'),
+  GOOGLE_OAUTH_AUTH_URL: url(['http:', 'https:']).default(
+    'https://accounts.google.com/o/oauth2/v2/auth',
+  ),
+  MICROSOFT_CLIENT_ID: z.string().trim().min(1).optional(),
+  MICROSOFT_CLIENT_SECRET: z.string().trim().min(1).optional(),
+  MICROSOFT_TENANT: z.string().trim().min(1).default('common'),
+  MICROSOFT_GRAPH_URL: url(['https:']).default('https://graph.microsoft.com'),
+  MICROSOFT_LOGIN_URL: url(['http:', 'https:']).default('https://login.microsoftonline.com'),
+  /** Parser isolation: worker threads, per-message time budget and input caps. */
+  MAILROOM_PARSE_WORKERS: positiveInt(2),
+  MAILROOM_PARSE_TIMEOUT_MS: positiveInt(10_000),
+  MAILROOM_MAX_MESSAGE_BYTES: positiveInt(30 * 1024 * 1024),
+  MAILROOM_MAX_HEADER_BYTES: positiveInt(256 * 1024),
+  MAILROOM_MAX_TEXT_BODY_CHARS: positiveInt(100_000),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  logLevel: Env['LOG_LEVEL'];
+  db: { url: string };
+  redis: { url: string };
+  encryptionKey: string | undefined;
+  http: { publicUrl: string; port: number };
+  google: {
+    clientId: string | undefined;
+    clientSecret: string | undefined;
+    apiRootUrl: string | undefined;
+    tokenUrl: string;
+    authUrl: string;
+  };
+  microsoft: {
+    clientId: string | undefined;
+    clientSecret: string | undefined;
+    tenant: string;
+    graphUrl: string;
+    loginUrl: string;
+  };
+  parser: { workers: number; timeoutMs: number; maxMessageBytes: number; maxHeaderBytes: number };
+  ingest: { maxTextBodyChars: number };
+}
+
+/** Thrown for a missing or malformed setting; its message is one line naming every bad key. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Reads `<KEY>_FILE` for any of our keys not set directly, so secrets can come from files. */
+async function withFileSecrets(env: NodeJS.ProcessEnv): Promise<NodeJS.ProcessEnv> {
+  const { readFile } = await import('node:fs/promises');
+  const out: NodeJS.ProcessEnv = { ...env };
+  for (const [key, value] of Object.entries(env)) {
+    if (!key.endsWith('_FILE') || value === undefined) {
+      continue;
+    }
+    const target = key.slice(0, -'_FILE'.length);
+    if (target in envSchema.shape && out[target] === undefined) {
+      try {
+        out[target] = (await readFile(value, 'utf8')).trim();
+      } catch (err) {
+        throw new ConfigError(`${key}: cannot read ${value} (${(err as Error).message})`);
+      }
+    }
+  }
+  return out;
+}
+
+export function parseConfig(env: NodeJS.ProcessEnv): Config {
+  // Empty strings in .env files mean "not set", not "set to nothing".
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
+  const result = envSchema.safeParse(cleaned);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.')} ${i.message}`);
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  const e = result.data;
+  return {
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    db: { url: e.DATABASE_URL },
+    redis: { url: e.REDIS_URL },
+    encryptionKey: e.MAILROOM_ENCRYPTION_KEY,
+    http: { publicUrl: e.PUBLIC_URL, port: e.PORT },
+    google: {
+      clientId: e.GOOGLE_CLIENT_ID,
+      clientSecret: e.GOOGLE_CLIENT_SECRET,
+      apiRootUrl: e.GOOGLE_API_ROOT_URL,
+      tokenUrl: e.GOOGLE_OAUTH_TOKEN_URL,
+      authUrl: e.GOOGLE_OAUTH_AUTH_URL,
+    },
+    microsoft: {
+      clientId: e.MICROSOFT_CLIENT_ID,
+      clientSecret: e.MICROSOFT_CLIENT_SECRET,
+      tenant: e.MICROSOFT_TENANT,
+      graphUrl: e.MICROSOFT_GRAPH_URL,
+      loginUrl: e.MICROSOFT_LOGIN_URL,
+    },
+    parser: {
+      workers: e.MAILROOM_PARSE_WORKERS,
+      timeoutMs: e.MAILROOM_PARSE_TIMEOUT_MS,
+      maxMessageBytes: e.MAILROOM_MAX_MESSAGE_BYTES,
+      maxHeaderBytes: e.MAILROOM_MAX_HEADER_BYTES,
+    },
+    ingest: { maxTextBodyChars: e.MAILROOM_MAX_TEXT_BODY_CHARS },
+  };
+}
+
+let cached: Config | undefined;
+
+/** Loads `.env` (if present, never overriding the real environment) and parses once. */
+export async function loadConfig(): Promise<Config> {
+  if (cached) {
+    return cached;
+  }
+  const { existsSync } = await import('node:fs');
+  if (existsSync('.env')) {
+    process.loadEnvFile('.env');
+  }
+  cached = parseConfig(await withFileSecrets(process.env));
+  return cached;
+}
+
+export function resetConfigForTests(): void {
+  cached = undefined;
+}
+
+/** The encryption key, for the commands that store or read secrets. */
+export function requireEncryptionKey(config: Config): string {
+  if (config.encryptionKey === undefined) {
+    throw new ConfigError(
+      'MAILROOM_ENCRYPTION_KEY is required: 32 random bytes in base64 (e.g. `openssl rand -base64 32`)',
+    );
+  }
+  return config.encryptionKey;
+}

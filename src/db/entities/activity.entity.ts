@@ -1,0 +1,39 @@
+import { EntitySchema } from '@mikro-orm/core';
+
+export type ActivityType =
+  'EMAIL_RECEIVED' | 'EMAIL_SENT' | 'MEETING_SCHEDULED' | 'MEETING_UPDATED' | 'MEETING_CANCELLED';
+
+export interface Activity {
+  id: string;
+  workspaceId: string;
+  type: ActivityType;
+  personId: string;
+  companyId: string | null;
+  emailId: string | null;
+  calendarEventId: string | null;
+  internetMessageId: string | null;
+  icalUid: string | null;
+  occurredAt: Date;
+  idempotencyKey: string;
+  createdAt: Date;
+}
+
+export const ActivitySchema = new EntitySchema<Activity>({
+  name: 'Activity',
+  tableName: 'activity',
+  uniques: [{ properties: ['workspaceId', 'idempotencyKey'] }],
+  properties: {
+    id: { type: 'uuid', primary: true },
+    workspaceId: { type: 'uuid' },
+    type: { type: 'text' },
+    personId: { type: 'uuid' },
+    companyId: { type: 'uuid', nullable: true },
+    emailId: { type: 'uuid', nullable: true },
+    calendarEventId: { type: 'uuid', nullable: true },
+    internetMessageId: { type: 'text', nullable: true },
+    icalUid: { type: 'text', nullable: true },
+    occurredAt: { type: 'Date', columnType: 'timestamptz' },
+    idempotencyKey: { type: 'text' },
+    createdAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
+  },
+});

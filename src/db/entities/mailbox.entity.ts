@@ -1,0 +1,46 @@
+import { EntitySchema } from '@mikro-orm/core';
+import type { AutoCreatePolicy, EnrichmentSettings } from '../../crm/enrichment-settings.ts';
+
+export type MailProvider = 'google' | 'microsoft';
+export type MailboxStatus = 'active' | 'syncing' | 'reauth_required' | 'error' | 'disconnected';
+
+export interface Mailbox {
+  id: string;
+  workspaceId: string;
+  provider: MailProvider;
+  email: string;
+  aliases: string[];
+  /** Refresh token sealed with SecretBox; never logged, never in job data. */
+  credentials: string | null;
+  status: MailboxStatus;
+  autoCreatePolicy: AutoCreatePolicy;
+  settings: Partial<EnrichmentSettings>;
+  /** Per-stage sync state (cursor, progress), owned by the sync layer. */
+  syncState: Record<string, unknown>;
+  lastError: string | null;
+  lastSyncedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const MailboxSchema = new EntitySchema<Mailbox>({
+  name: 'Mailbox',
+  tableName: 'mailbox',
+  uniques: [{ properties: ['workspaceId', 'email'] }],
+  properties: {
+    id: { type: 'uuid', primary: true },
+    workspaceId: { type: 'uuid', fieldName: 'workspace_id' },
+    provider: { type: 'text' },
+    email: { type: 'text' },
+    aliases: { type: 'text[]', default: '{}' },
+    credentials: { type: 'text', nullable: true },
+    status: { type: 'text', default: 'active' },
+    autoCreatePolicy: { type: 'text', default: 'sent_and_received' },
+    settings: { type: 'json', default: '{}' },
+    syncState: { type: 'json', default: '{}' },
+    lastError: { type: 'text', nullable: true },
+    lastSyncedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
+    createdAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
+    updatedAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
+  },
+});

@@ -1,0 +1,84 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+
+/**
+ * The workspace's CRM-visible data in product.md's export shape. Plain SQL: it is a read model,
+ * and one query per collection keeps it fast on big workspaces. Ordering is deterministic so two
+ * exports of the same data are byte-identical.
+ */
+export interface WorkspaceExport {
+  people: unknown[];
+  companies: unknown[];
+  emails: unknown[];
+  activities: unknown[];
+  events: unknown[];
+}
+
+const iso = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+const ts = (col: string) => `to_char(${col} at time zone 'UTC', ${iso})`;
+
+export async function exportWorkspace(
+  em: EntityManager,
+  workspaceId: string,
+): Promise<WorkspaceExport> {
+  const rows = async (sql: string): Promise<unknown[]> =>
+    (await em.execute<{ j: unknown }[]>(sql, [workspaceId])).map((r) => r.j);
+
+  const people = await rows(`
+    select json_build_object(
+      'id', p.id, 'email', p.primary_email,
+      'emails', (select coalesce(json_agg(pe.email order by pe.email <> p.primary_email, pe.email), '[]')
+                   from person_email pe where pe.person_id = p.id),
+      'firstName', p.first_name, 'lastName', p.last_name,
+      'companyDomain', c.domain, 'source', p.source, 'createdAt', ${ts('p.created_at')}) as j
+    from person p left join company c on c.id = p.company_id
+    where p.workspace_id = ? order by p.primary_email`);
+
+  const companies = await rows(`
+    select json_build_object('id', c.id, 'domain', c.domain, 'name', c.name, 'source', c.source) as j
+    from company c where c.workspace_id = ? order by c.domain`);
+
+  const emails = await rows(`
+    select json_build_object(
+      'id', e.id, 'mailboxEmail', m.email, 'providerMessageId', e.provider_message_id,
+      'internetMessageId', e.internet_message_id, 'direction', e.direction,
+      'from', (select ep.address from email_participant ep
+                where ep.email_id = e.id and ep.role = 'from' order by ep.position limit 1),
+      'to', (select coalesce(json_agg(ep.address order by ep.position), '[]')
+               from email_participant ep where ep.email_id = e.id and ep.role = 'to'),
+      'cc', (select coalesce(json_agg(ep.address order by ep.position), '[]')
+               from email_participant ep where ep.email_id = e.id and ep.role = 'cc'),
+      'subject', e.subject, 'sentAt', ${ts('e.sent_at')}, 'threadKey', e.thread_key,
+      'labels', e.labels, 'crmSkipReason', e.crm_skip_reason,
+      'participants', (select coalesce(json_agg(json_build_object(
+                          'email', ep.address, 'role', ep.role, 'personEmail', p.primary_email,
+                          'companyDomain', c.domain) order by ep.position), '[]')
+                        from email_participant ep
+                        left join person p on p.id = ep.person_id
+                        left join company c on c.id = ep.company_id
+                       where ep.email_id = e.id),
+      'deleted', e.deleted) as j
+    from email e join mailbox m on m.id = e.mailbox_id
+    where e.workspace_id = ? order by e.sent_at nulls last, m.email, e.provider_message_id`);
+
+  const activities = await rows(`
+    select json_build_object(
+      'type', a.type, 'personEmail', p.primary_email, 'companyDomain', c.domain,
+      'internetMessageId', a.internet_message_id, 'iCalUid', a.ical_uid,
+      'occurredAt', ${ts('a.occurred_at')}) as j
+    from activity a join person p on p.id = a.person_id left join company c on c.id = a.company_id
+    where a.workspace_id = ? order by a.occurred_at, p.primary_email, a.type, a.idempotency_key`);
+
+  const events = await rows(`
+    select json_build_object(
+      'mailboxEmail', m.email, 'providerEventId', ev.provider_event_id, 'iCalUid', ev.ical_uid,
+      'title', ev.title, 'startsAt', ${ts('ev.starts_at')}, 'endsAt', ${ts('ev.ends_at')},
+      'allDay', ev.all_day, 'status', ev.status, 'organizer', ev.organizer,
+      'attendees', (select coalesce(json_agg(json_build_object(
+                       'email', at.email, 'responseStatus', at.response_status) order by at.email), '[]')
+                     from calendar_event_attendee at where at.event_id = ev.id)) as j
+    from calendar_event ev join mailbox m on m.id = ev.mailbox_id
+    where ev.workspace_id = ? and not ev.deleted
+    order by ev.starts_at nulls last, m.email, ev.provider_event_id`);
+
+  return { people, companies, emails, activities, events };
+}

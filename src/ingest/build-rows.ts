@@ -1,0 +1,95 @@
+import type { ClassifiedMessage } from '../crm/classify-message.ts';
+import { emailId, logicalKey, threadKey } from './ids.ts';
+import type { IngestItem } from './ingest-types.ts';
+
+/** Pure mapping from a classified message to the rows the writer inserts. */
+export interface EmailRow {
+  id: string;
+  workspace_id: string;
+  mailbox_id: string;
+  provider_message_id: string;
+  provider_thread_id: string | null;
+  internet_message_id: string | null;
+  in_reply_to: string | null;
+  references: string[];
+  logical_key: string;
+  thread_key: string;
+  direction: string;
+  labels: string[];
+  subject: string;
+  snippet: string;
+  text_body: string;
+  text_body_truncated: boolean;
+  sent_at: string | null;
+  size_bytes: number;
+  attachments: unknown;
+  automation: unknown;
+  crm_skip_reason: string | null;
+}
+
+export interface ParticipantRow {
+  email_id: string;
+  workspace_id: string;
+  role: string;
+  address: string;
+  display_name: string;
+  position: number;
+  linkable: boolean;
+  skip_reason: string | null;
+}
+
+/** Postgres text columns reject NUL; real-world mail contains it. */
+const clean = (s: string): string => s.replaceAll('\u0000', '');
+
+export function buildEmailRow(
+  workspaceId: string,
+  mailboxId: string,
+  item: IngestItem,
+  classified: ClassifiedMessage,
+): EmailRow {
+  const m = item.message;
+  const own = `mbx:${mailboxId}:${item.providerMessageId}`;
+  return {
+    id: emailId(mailboxId, item.providerMessageId),
+    workspace_id: workspaceId,
+    mailbox_id: mailboxId,
+    provider_message_id: item.providerMessageId,
+    provider_thread_id: item.providerThreadId,
+    internet_message_id: m.internetMessageId ? clean(m.internetMessageId) : null,
+    in_reply_to: m.inReplyTo ? clean(m.inReplyTo) : null,
+    references: m.references.map(clean),
+    logical_key: clean(logicalKey(m.internetMessageId, mailboxId, item.providerMessageId)),
+    thread_key: clean(threadKey(m.references, m.inReplyTo, m.internetMessageId, own)),
+    direction: classified.direction,
+    labels: item.labels,
+    subject: clean(m.subject),
+    snippet: clean(m.snippet),
+    text_body: clean(m.textBody),
+    text_body_truncated: m.textBodyTruncated,
+    sent_at: m.sentAt,
+    size_bytes: m.sizeBytes,
+    attachments: m.attachments.map((a) => ({
+      ...a,
+      filename: a.filename ? clean(a.filename) : null,
+      contentId: a.contentId ? clean(a.contentId) : null,
+    })),
+    automation: m.automation,
+    crm_skip_reason: classified.crmSkipReason,
+  };
+}
+
+export function buildParticipantRows(
+  row: EmailRow,
+  classified: ClassifiedMessage,
+): ParticipantRow[] {
+  return classified.participants.map((p) => ({
+    email_id: row.id,
+    workspace_id: row.workspace_id,
+    role: p.role,
+    address: p.address,
+    display_name: clean(p.displayName),
+    position: p.position,
+    linkable: p.linkable,
+    skip_reason: p.skipReason,
+  }));
+}

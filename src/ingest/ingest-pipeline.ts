@@ -1,0 +1,126 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { classifyMessage } from '../crm/classify-message.ts';
+import type { ParsePool } from '../mail/parse-pool.ts';
+import type { IngestTarget } from './load-ingest-target.ts';
+import {
+  addCounters,
+  emptyCounters,
+  type IngestCounters,
+  type IngestItem,
+} from './ingest-types.ts';
+import { writeBatch, type ClassifiedItem } from './write-batch.ts';
+
+/**
+ * Raw messages in, CRM records out. Parsing runs on the pool's worker threads while the previous
+ * batch is being written, so the database and the parser work at the same time; a message that
+ * fails to parse is reported with its reason and costs nothing else.
+ */
+export interface RawSource {
+  /** Caller's handle for reporting (a file path, a provider id). */
+  key: string;
+  providerMessageId: string;
+  providerThreadId: string | null;
+  labels: string[];
+  load: () => Promise<Buffer>;
+}
+
+export type SourceOutcome =
+  | { key: string; status: 'stored'; crmSkipReason: string | null }
+  | { key: string; status: 'failed'; reason: string };
+
+export interface PipelineResult {
+  outcomes: SourceOutcome[];
+  counters: IngestCounters;
+}
+
+export interface PipelineOptions {
+  batchSize?: number;
+  /** How many messages may be parsed ahead of the writer. */
+  parseAhead?: number;
+}
+
+export async function runIngestPipeline(
+  em: EntityManager,
+  pool: ParsePool,
+  target: IngestTarget,
+  sources: readonly RawSource[],
+  options: PipelineOptions = {},
+): Promise<PipelineResult> {
+  const batchSize = options.batchSize ?? 200;
+  const parseAhead = options.parseAhead ?? batchSize * 2;
+  const counters = emptyCounters();
+  const outcomes: SourceOutcome[] = [];
+
+  const parseOne = async (source: RawSource): Promise<ClassifiedItem | SourceOutcome> => {
+    let raw: Buffer;
+    try {
+      raw = await source.load();
+    } catch (err) {
+      return {
+        key: source.key,
+        status: 'failed',
+        reason: `cannot read: ${(err as Error).message}`,
+      };
+    }
+    const parsed = await pool.parse(raw);
+    if (!parsed.ok) {
+      return { key: source.key, status: 'failed', reason: parsed.reason };
+    }
+    const item: IngestItem = {
+      providerMessageId: source.providerMessageId,
+      providerThreadId: source.providerThreadId,
+      labels: source.labels,
+      message: parsed.message,
+    };
+    return { item, classified: classifyMessage(parsed.message, target.context) };
+  };
+
+  // A sliding window of in-flight parses keeps the pool busy without holding every message.
+  const inflight: Promise<ClassifiedItem | SourceOutcome>[] = [];
+  let next = 0;
+  const refill = () => {
+    while (inflight.length < parseAhead && next < sources.length) {
+      const source = sources[next++];
+      if (source) {
+        inflight.push(parseOne(source));
+      }
+    }
+  };
+  refill();
+  let batch: { item: ClassifiedItem; key: string }[] = [];
+  let keyIndex = 0;
+  const flush = async () => {
+    if (batch.length === 0) {
+      return;
+    }
+    const current = batch;
+    batch = [];
+    addCounters(
+      counters,
+      await writeBatch(
+        em,
+        target.workspaceId,
+        target.mailboxId,
+        current.map((b) => b.item),
+      ),
+    );
+    for (const { item, key } of current) {
+      outcomes.push({ key, status: 'stored', crmSkipReason: item.classified.crmSkipReason });
+    }
+  };
+  while (inflight.length > 0) {
+    const key = sources[keyIndex++]?.key ?? '';
+    const result = await (inflight.shift() as Promise<ClassifiedItem | SourceOutcome>);
+    refill();
+    if ('status' in result) {
+      outcomes.push(result);
+    } else {
+      batch.push({ item: result, key });
+      if (batch.length >= batchSize) {
+        await flush();
+      }
+    }
+  }
+  await flush();
+  return { outcomes, counters };
+}

@@ -1,0 +1,46 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { resolveEnrichmentSettings } from '../crm/enrichment-settings.ts';
+import { buildMailboxContext, type MailboxContext } from '../crm/mailbox-context.ts';
+import { MailboxSchema } from '../db/entities/mailbox.entity.ts';
+import { WorkspaceSchema } from '../db/entities/workspace.entity.ts';
+import { NotFoundError } from '../errors.ts';
+
+export interface IngestTarget {
+  workspaceId: string;
+  mailboxId: string;
+  mailboxEmail: string;
+  context: MailboxContext;
+}
+
+/** Loads a mailbox with its workspace and resolves the rules that apply to its mail. */
+export async function loadIngestTarget(
+  em: EntityManager,
+  workspaceId: string,
+  mailboxId: string,
+): Promise<IngestTarget> {
+  const workspace = await em.findOne(WorkspaceSchema, { id: workspaceId });
+  if (!workspace) {
+    throw new NotFoundError(`workspace ${workspaceId} not found`);
+  }
+  const mailbox = await em.findOne(MailboxSchema, { id: mailboxId });
+  if (!mailbox || mailbox.workspaceId !== workspaceId) {
+    throw new NotFoundError(`mailbox ${mailboxId} not found in workspace ${workspaceId}`);
+  }
+  const settings = resolveEnrichmentSettings(
+    workspace.settings,
+    mailbox.settings,
+    mailbox.autoCreatePolicy,
+  );
+  return {
+    workspaceId,
+    mailboxId,
+    mailboxEmail: mailbox.email,
+    context: buildMailboxContext({
+      mailboxEmail: mailbox.email,
+      aliases: mailbox.aliases,
+      workspaceInternalDomains: workspace.internalDomains,
+      blocklist: workspace.blocklist,
+      settings,
+    }),
+  };
+}

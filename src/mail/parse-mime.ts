@@ -1,0 +1,127 @@
+import { simpleParser, type AddressObject, type ParsedMail, type EmailAddress } from 'mailparser';
+import { detectAutomation } from './automation-markers.ts';
+import { assertWithinLimits, type InputLimits } from './header-section.ts';
+import type { MessageAddress, NormalizedMessage } from './normalized-message.ts';
+
+/**
+ * Raw RFC 5322 bytes → NormalizedMessage, with mailparser. Runs inside a parser worker thread
+ * (see parse-pool.ts): mailparser is not safe against hostile input (one corpus message throws an
+ * uncaught RangeError from inside a stream), so it must never run in the process that owns the
+ * database connections and queues.
+ */
+export interface ParseLimits extends InputLimits {
+  maxTextBodyChars: number;
+}
+
+const SNIPPET_CHARS = 200;
+
+/** Options shared with the benchmark's parse-only baseline, so both do the same parsing work. */
+export const MAILPARSER_OPTIONS = {
+  skipTextToHtml: true,
+  skipTextLinks: true,
+  skipImageLinks: true,
+  maxHtmlLengthToParse: 5 * 1024 * 1024,
+} as const;
+
+function flattenAddresses(field: AddressObject | AddressObject[] | undefined): MessageAddress[] {
+  if (!field) {
+    return [];
+  }
+  const out: MessageAddress[] = [];
+  const visit = (entries: EmailAddress[]) => {
+    for (const entry of entries) {
+      if (entry.group) {
+        visit(entry.group);
+      } else if (entry.address) {
+        out.push({ address: entry.address, name: entry.name });
+      }
+    }
+  };
+  for (const obj of Array.isArray(field) ? field : [field]) {
+    visit(obj.value);
+  }
+  return out;
+}
+
+function unfold(line: string): string {
+  const colon = line.indexOf(':');
+  return (colon >= 0 ? line.slice(colon + 1) : line).replace(/\r?\n[ \t]+/g, ' ').trim();
+}
+
+function firstMessageId(value: string | undefined): string | null {
+  const m = value ? /<[^<>\s]+>/.exec(value) : null;
+  if (m) {
+    return m[0];
+  }
+  const bare = value?.trim();
+  return bare && !/\s/.test(bare) ? `<${bare.replace(/^<|>$/g, '')}>` : null;
+}
+
+function parseDate(value: string | undefined): string | null {
+  if (!value) {
+    return null;
+  }
+  const d = new Date(value.replace(/\s+\([^)]*\)\s*$/, ''));
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}
+
+/** The date of the newest Received hop: a fallback for messages with no usable Date header. */
+function receivedDate(lines: ParsedMail['headerLines']): string | null {
+  const received = lines.find((l) => l.key === 'received');
+  const value = received ? unfold(received.line) : undefined;
+  return parseDate(value?.slice(value.lastIndexOf(';') + 1));
+}
+
+function collapse(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+export function toNormalized(
+  parsed: ParsedMail,
+  sizeBytes: number,
+  limits: Pick<ParseLimits, 'maxTextBodyChars'>,
+): NormalizedMessage {
+  const headers = new Map<string, string>();
+  for (const { key, line } of parsed.headerLines) {
+    if (!headers.has(key)) {
+      headers.set(key, unfold(line));
+    }
+  }
+  const subject = collapse(parsed.subject ?? '');
+  const text = (parsed.text ?? '').replace(/\r\n/g, '\n').trim();
+  const references = (
+    Array.isArray(parsed.references)
+      ? parsed.references
+      : (headers.get('references')?.match(/<[^<>\s]+>/g) ?? [])
+  ).filter((r) => r.length > 2);
+  return {
+    internetMessageId: firstMessageId(headers.get('message-id')),
+    inReplyTo: firstMessageId(headers.get('in-reply-to')),
+    references: [...new Set(references.map((r) => firstMessageId(r)).filter((r) => r !== null))],
+    subject,
+    sentAt: parseDate(headers.get('date')) ?? receivedDate(parsed.headerLines),
+    from: flattenAddresses(parsed.from),
+    to: flattenAddresses(parsed.to),
+    cc: flattenAddresses(parsed.cc),
+    bcc: flattenAddresses(parsed.bcc),
+    replyTo: flattenAddresses(parsed.replyTo),
+    snippet: collapse(text.slice(0, SNIPPET_CHARS * 4)).slice(0, SNIPPET_CHARS),
+    textBody: text.slice(0, limits.maxTextBodyChars),
+    textBodyTruncated: text.length > limits.maxTextBodyChars,
+    attachments: parsed.attachments.map((a) => ({
+      filename: a.filename ?? null,
+      contentType: a.contentType,
+      size: a.size,
+      contentId: a.contentId ?? null,
+      inline: a.contentDisposition === 'inline' || a.related,
+    })),
+    automation: detectAutomation((name) => headers.get(name), subject),
+    sizeBytes,
+  };
+}
+
+export async function parseMime(raw: Buffer, limits: ParseLimits): Promise<NormalizedMessage> {
+  assertWithinLimits(raw, limits);
+  const parsed = await simpleParser(raw, MAILPARSER_OPTIONS);
+  return toNormalized(parsed, raw.length, limits);
+}

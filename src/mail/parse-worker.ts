@@ -1,0 +1,27 @@
+/**
+ * Parser worker thread: receives raw messages, answers with a NormalizedMessage or a reason.
+ * An exception the parser throws asynchronously (outside our promise) kills this thread only;
+ * the pool notices, fails that one message and starts a fresh worker.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { parseMime, type ParseLimits } from './parse-mime.ts';
+import type { ParseRequest, ParseResponse } from './parse-protocol.ts';
+
+const limits = workerData as ParseLimits;
+const port = parentPort;
+if (!port) {
+  throw new Error('parse-worker must run as a worker thread');
+}
+
+port.on('message', (req: ParseRequest) => {
+  const raw = Buffer.from(req.raw.buffer, req.raw.byteOffset, req.raw.byteLength);
+  parseMime(raw, limits).then(
+    (message) => {
+      port.postMessage({ id: req.id, ok: true, message } satisfies ParseResponse);
+    },
+    (err: unknown) => {
+      const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      port.postMessage({ id: req.id, ok: false, reason } satisfies ParseResponse);
+    },
+  );
+});

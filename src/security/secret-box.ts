@@ -1,0 +1,68 @@
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+
+/**
+ * AES-256-GCM for secrets at rest (refresh tokens). The stored form names the key it was sealed
+ * with (`v1.<keyId>.<iv>.<tag>.<ciphertext>`), so a key can be rotated: new writes use the current
+ * key, reads find the right one among the current and previous keys.
+ */
+const VERSION = 'v1';
+
+export class SecretBoxError extends Error {
+  override readonly name = 'SecretBoxError';
+}
+
+export function keyIdOf(keyBase64: string): string {
+  return createHash('sha256').update(Buffer.from(keyBase64, 'base64')).digest('hex').slice(0, 8);
+}
+
+export class SecretBox {
+  private readonly current: { id: string; key: Buffer };
+  private readonly keys = new Map<string, Buffer>();
+
+  constructor(currentKeyBase64: string, previousKeysBase64: readonly string[] = []) {
+    for (const k of [currentKeyBase64, ...previousKeysBase64]) {
+      const key = Buffer.from(k, 'base64');
+      if (key.length !== 32) {
+        throw new SecretBoxError('encryption keys must be 32 bytes');
+      }
+      this.keys.set(keyIdOf(k), key);
+    }
+    this.current = { id: keyIdOf(currentKeyBase64), key: Buffer.from(currentKeyBase64, 'base64') };
+  }
+
+  seal(plaintext: string): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.current.key, iv);
+    const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+    const tag = cipher.getAuthTag();
+    return [VERSION, this.current.id, iv, tag, ct]
+      .map((p) => (typeof p === 'string' ? p : p.toString('base64url')))
+      .join('.');
+  }
+
+  open(sealed: string): string {
+    const [version, keyId, iv, tag, ct] = sealed.split('.');
+    if (version !== VERSION || !keyId || !iv || !tag || ct === undefined) {
+      throw new SecretBoxError('not a sealed secret');
+    }
+    const key = this.keys.get(keyId);
+    if (!key) {
+      throw new SecretBoxError(`secret was sealed with unknown key ${keyId}`);
+    }
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    try {
+      return Buffer.concat([
+        decipher.update(Buffer.from(ct, 'base64url')),
+        decipher.final(),
+      ]).toString('utf8');
+    } catch {
+      throw new SecretBoxError('secret failed authentication (wrong key or tampered data)');
+    }
+  }
+
+  /** True when the value was sealed with an older key and should be re-sealed. */
+  needsRotation(sealed: string): boolean {
+    return sealed.split('.')[1] !== this.current.id;
+  }
+}
