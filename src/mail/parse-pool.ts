@@ -14,6 +14,8 @@ export interface ParsePoolOptions {
   limits: ParseLimits;
   /** Heap cap per worker, so one pathological message cannot exhaust the process. */
   maxHeapMb?: number;
+  /** The worker script; tests swap in one that crashes or hangs on demand. */
+  workerUrl?: URL;
 }
 
 interface Task {
@@ -67,7 +69,7 @@ export class ParsePool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(WORKER_URL, {
+    const worker = new Worker(this.options.workerUrl ?? WORKER_URL, {
       workerData: this.options.limits,
       resourceLimits: { maxOldGenerationSizeMb: this.options.maxHeapMb ?? 512 },
       stderr: false,
@@ -77,7 +79,10 @@ export class ParsePool {
       if (slot.task?.id !== res.id) {
         return;
       }
-      this.finish(slot, res.ok ? { ok: true, message: res.message } : res);
+      this.finish(
+        slot,
+        res.ok ? { ok: true, message: res.message } : { ok: false, reason: res.reason },
+      );
     });
     worker.on('error', (err: Error) => {
       this.crashes++;
@@ -98,16 +103,22 @@ export class ParsePool {
     if (index < 0) {
       return;
     }
-    if (slot.task) {
-      this.finish(slot, { ok: false, reason });
+    // Swap the slot out before failing its task: failing it dispatches the next queued message,
+    // which must go to a live worker, not to the one being torn down.
+    const task = slot.task;
+    if (slot.timer) {
+      clearTimeout(slot.timer);
     }
+    slot.task = null;
+    slot.timer = null;
     void slot.worker.terminate();
-    if (!this.closed) {
-      this.slots[index] = this.spawn();
-      this.dispatch();
-    } else {
+    if (this.closed) {
       this.slots.splice(index, 1);
+    } else {
+      this.slots[index] = this.spawn();
     }
+    task?.resolve({ ok: false, reason });
+    this.dispatch();
   }
 
   private finish(slot: Slot, outcome: ParseOutcome): void {

@@ -1,0 +1,35 @@
+import { randomBytes } from 'node:crypto';
+import type { TestProject } from 'vitest/node';
+import { migrate } from '../../src/db/migrate.ts';
+import { MikroORM } from '@mikro-orm/postgresql';
+
+/**
+ * One fresh database per test run (`mailroom_test_<random>`), migrated with the real migrations,
+ * dropped at the end. Runs never collide, on a developer machine or in CI.
+ */
+const ADMIN_URL =
+  process.env['TEST_DATABASE_ADMIN_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const name = `mailroom_test_${randomBytes(4).toString('hex')}`;
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  await migrate(url.toString());
+  project.provide('databaseUrl', url.toString());
+  return async () => {
+    const orm = await MikroORM.init({
+      clientUrl: ADMIN_URL,
+      entities: [],
+      discovery: { warnWhenNoEntities: false },
+      allowGlobalContext: true,
+    });
+    await orm.em.execute(`drop database if exists "${name}" with (force)`);
+    await orm.close(true);
+  };
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    databaseUrl: string;
+  }
+}

@@ -1,0 +1,33 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real CLI in its own process, as an operator would (`npm run mailroom -- …`). */
+export function runCli(args: string[], env: Record<string, string>): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { env: { PATH: process.env['PATH'] ?? '', LOG_LEVEL: 'warn', ...env }, maxBuffer: 64 << 20 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- typed view of CLI JSON
+export function json<T>(result: CliResult): T {
+  if (result.code !== 0) {
+    throw new Error(`CLI failed (${result.code}): ${result.stderr}`);
+  }
+  return JSON.parse(result.stdout) as T;
+}

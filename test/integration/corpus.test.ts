@@ -1,0 +1,61 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Orm } from '../../src/db/orm.ts';
+import { exportWorkspace } from '../../src/export/export-workspace.ts';
+import type { ParsePool } from '../../src/mail/parse-pool.ts';
+import { ingestRaw, testPool } from '../helpers/ingest.ts';
+import { createMailbox, createWorkspace, openTestOrm } from '../helpers/test-orm.ts';
+
+/**
+ * Every real-world message in ../shared/corpora/emails (≈385 files nobody here wrote) goes through
+ * the whole pipeline: none may take the test process down, each is stored or failed with a reason,
+ * and a second pass changes nothing.
+ */
+const CORPUS = fileURLToPath(new URL('../../../shared/corpora/emails/', import.meta.url));
+
+let orm: Orm;
+let pool: ParsePool;
+
+beforeAll(async () => {
+  orm = await openTestOrm();
+  pool = testPool();
+});
+
+afterAll(async () => {
+  await pool.close();
+  await orm.close(true);
+});
+
+describe('shared corpus', () => {
+  it('ingests every corpus email, or fails it with a reason, idempotently', async () => {
+    const files = (await readdir(CORPUS)).filter((f) => f.endsWith('.eml')).sort();
+    expect(files.length).toBeGreaterThan(350);
+    const raws = await Promise.all(files.map((f) => readFile(`${CORPUS}${f}`)));
+    const ws = await createWorkspace(orm, { domains: ['example.org'] });
+    const mb = await createMailbox(orm, ws, 'owner@example.org');
+
+    const first = await ingestRaw(orm, pool, ws, mb, raws, { batchSize: 50 });
+    expect(first.outcomes).toHaveLength(files.length);
+    for (const outcome of first.outcomes) {
+      if (outcome.status === 'failed') {
+        expect(outcome.reason).toMatch(/\S/);
+      }
+    }
+    const stored = first.outcomes.filter((o) => o.status === 'stored');
+    // Distinct bytes are distinct messages; identical files collapse to one row.
+    const distinct = new Set(raws.map((r) => r.toString('base64'))).size;
+    expect(first.counters.emailsStored + first.counters.emailsAlreadyStored).toBe(stored.length);
+    expect(first.counters.emailsStored).toBeLessThanOrEqual(distinct);
+    expect(first.counters.peopleCreated).toBeGreaterThan(50);
+    expect(Object.keys(first.counters.messagesSkipped)).toEqual(
+      expect.arrayContaining(['bulk', 'delivery_status', 'auto_reply']),
+    );
+
+    const before = await exportWorkspace(orm.em.fork(), ws);
+    const second = await ingestRaw(orm, pool, ws, mb, raws, { batchSize: 50 });
+    expect(second.counters.emailsStored).toBe(0);
+    expect(second.outcomes.map((o) => o.status)).toEqual(first.outcomes.map((o) => o.status));
+    expect(await exportWorkspace(orm.em.fork(), ws)).toEqual(before);
+  });
+});
