@@ -1,0 +1,495 @@
+import formbody from '@fastify/formbody';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { EmulatorAuth } from './emulator-auth.ts';
+import { FaultInjector, type FaultSpec } from './faults.ts';
+import {
+  AUTH_ERROR,
+  BACKEND_ERROR,
+  googleError,
+  NOT_FOUND,
+  TOO_MANY_CONCURRENT,
+  USER_RATE_LIMIT,
+} from './google-error.ts';
+import { GmailStore, SYSTEM_LABELS, type GmailUser, type StoredMessage } from './gmail-store.ts';
+import { buildPayload, parseHeaders } from './mime-tree.ts';
+import { QuotaMeter, oldRegimeCost, type QuotaOptions } from './quota.ts';
+import { parseQuery, UnsupportedQueryError } from './search-query.ts';
+
+/**
+ * A local Gmail API + Google OAuth server speaking the wire format the real clients
+ * (@googleapis/gmail, google-auth-library) expect: real paths, Google's error envelope, int64s as
+ * strings, newest-first listing, history with expiry, per-user quota and concurrency limits, and
+ * fault injection. See ../shared/docs/provider-apis.md §A, §C, §F.2.
+ */
+export interface GmailEmulatorOptions {
+  /** null: no quota enforcement (units are still counted). */
+  quota?: QuotaOptions | null;
+  maxConcurrentPerUser?: number;
+  accessTokenTtlSeconds?: number;
+  clientId?: string;
+  clientSecret?: string;
+}
+
+export interface EmulatorStats {
+  requests: number;
+  byMethod: Record<string, number>;
+  quotaUnits: number;
+  throttled: number;
+}
+
+export interface GmailEmulator {
+  app: FastifyInstance;
+  store: GmailStore;
+  auth: EmulatorAuth;
+  faults: FaultInjector;
+  stats: EmulatorStats;
+  resetStats(): void;
+}
+
+type Req = FastifyRequest<{
+  Params: Record<string, string>;
+  Querystring: Record<string, string | string[] | undefined>;
+}>;
+
+const asList = (v: string | string[] | undefined): string[] =>
+  v === undefined ? [] : Array.isArray(v) ? v : [v];
+const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
+
+export function buildGmailEmulator(options: GmailEmulatorOptions = {}): GmailEmulator {
+  const app = Fastify({ logger: false });
+  const store = new GmailStore();
+  const auth = new EmulatorAuth(options.accessTokenTtlSeconds);
+  const faults = new FaultInjector();
+  const quota = options.quota ? new QuotaMeter(options.quota) : null;
+  const maxConcurrent = options.maxConcurrentPerUser ?? 10;
+  const inflight = new Map<string, number>();
+  const stats: EmulatorStats = { requests: 0, byMethod: {}, quotaUnits: 0, throttled: 0 };
+  void app.register(formbody);
+
+  // ---- OAuth ---------------------------------------------------------------------------------
+  app.post('/token', async (req, reply) => {
+    const body = req.body as Record<string, string | undefined>;
+    if (options.clientId && body['client_id'] !== options.clientId) {
+      return reply
+        .code(401)
+        .send({ error: 'invalid_client', error_description: 'The OAuth client was not found.' });
+    }
+    if (body['grant_type'] === 'refresh_token') {
+      const result = auth.refresh(body['refresh_token'] ?? '');
+      if (!result) {
+        return reply.code(400).send({
+          error: 'invalid_grant',
+          error_description: 'Token has been expired or revoked.',
+        });
+      }
+      return {
+        access_token: result.accessToken,
+        expires_in: auth.accessTokenTtlSeconds,
+        scope:
+          'https://www.googleapis.com/auth/gmail.readonly https://www.googleapis.com/auth/calendar.readonly',
+        token_type: 'Bearer',
+      };
+    }
+    if (body['grant_type'] === 'authorization_code') {
+      const email = auth.redeemCode(body['code'] ?? '', body['redirect_uri']);
+      if (!email) {
+        return reply
+          .code(400)
+          .send({ error: 'invalid_grant', error_description: 'Malformed auth code.' });
+      }
+      return {
+        access_token: auth.issueAccessToken(email),
+        refresh_token: auth.issueRefreshToken(email),
+        expires_in: auth.accessTokenTtlSeconds,
+        scope:
+          'https://www.googleapis.com/auth/gmail.readonly https://www.googleapis.com/auth/calendar.readonly openid email',
+        token_type: 'Bearer',
+      };
+    }
+    return reply
+      .code(400)
+      .send({ error: 'unsupported_grant_type', error_description: 'Invalid grant_type.' });
+  });
+
+  // Auto-consent: the user named by login_hint (or the only user) approves at once.
+  app.get('/o/oauth2/v2/auth', async (req: Req, reply) => {
+    const q = req.query;
+    const redirectUri = one(q['redirect_uri']);
+    if (!redirectUri || one(q['response_type']) !== 'code') {
+      return reply
+        .code(400)
+        .send('invalid_request: redirect_uri and response_type=code are required');
+    }
+    const hint = one(q['login_hint'])?.toLowerCase();
+    const email = hint ?? [...store.users.keys()][0];
+    if (!email) {
+      return reply.code(400).send('no user to consent');
+    }
+    const target = new URL(redirectUri);
+    target.searchParams.set('code', auth.issueCode(email, redirectUri));
+    const state = one(q['state']);
+    if (state !== undefined) {
+      target.searchParams.set('state', state);
+    }
+    target.searchParams.set('scope', one(q['scope']) ?? '');
+    return reply.redirect(target.toString(), 302);
+  });
+
+  // ---- Gmail API -----------------------------------------------------------------------------
+  /** Auth, faults, concurrency and quota, in that order, for one metered API call. */
+  async function guard(req: Req, reply: FastifyReply, method: string): Promise<GmailUser | null> {
+    stats.requests++;
+    stats.byMethod[method] = (stats.byMethod[method] ?? 0) + 1;
+    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    const email = auth.userOf(token);
+    const userId = (req.params['userId'] ?? 'me').toLowerCase();
+    if (!email || (userId !== 'me' && userId !== email)) {
+      await reply.code(401).send(AUTH_ERROR);
+      return null;
+    }
+    const fault = faults.take(req.method, req.url.split('?')[0] ?? '');
+    if (fault?.delayMs) {
+      await new Promise((r) => setTimeout(r, fault.delayMs));
+    }
+    if (fault?.status) {
+      if (fault.retryAfterSeconds !== undefined) {
+        void reply.header('retry-after', String(fault.retryAfterSeconds));
+      }
+      if (fault.status === 429 || fault.status === 403) {
+        stats.throttled++;
+      }
+      await reply.code(fault.status).send(faultBody(fault));
+      return null;
+    }
+    if ((inflight.get(email) ?? 0) >= maxConcurrent) {
+      stats.throttled++;
+      await reply.code(429).send(TOO_MANY_CONCURRENT);
+      return null;
+    }
+    if (quota && !quota.tryCharge(email, method)) {
+      stats.throttled++;
+      await reply.code(403).send(USER_RATE_LIMIT);
+      return null;
+    }
+    stats.quotaUnits += oldRegimeCost(method);
+    inflight.set(email, (inflight.get(email) ?? 0) + 1);
+    reply.raw.once('finish', () => inflight.set(email, (inflight.get(email) ?? 1) - 1));
+    return store.user(email);
+  }
+
+  const base = '/gmail/v1/users/:userId';
+
+  app.get(`${base}/profile`, async (req: Req, reply) => {
+    const user = await guard(req, reply, 'getProfile');
+    if (!user) {
+      return reply;
+    }
+    return {
+      emailAddress: user.email,
+      messagesTotal: user.messages.size,
+      threadsTotal: new Set([...user.messages.values()].map((m) => m.threadId)).size,
+      historyId: String(user.historyId),
+    };
+  });
+
+  app.get(`${base}/labels`, async (req: Req, reply) => {
+    const user = await guard(req, reply, 'labels.list');
+    if (!user) {
+      return reply;
+    }
+    return {
+      labels: [
+        ...SYSTEM_LABELS.map((id) => ({ id, name: id, type: 'system' })),
+        ...[...user.userLabels].map(([id, name]) => ({ id, name, type: 'user' })),
+      ],
+    };
+  });
+
+  app.get(`${base}/messages`, async (req: Req, reply) => {
+    const user = await guard(req, reply, 'messages.list');
+    if (!user) {
+      return reply;
+    }
+    const q = req.query;
+    let predicate;
+    try {
+      predicate = parseQuery(one(q['q']));
+    } catch (err) {
+      if (err instanceof UnsupportedQueryError) {
+        return reply.code(400).send(googleError(400, 'invalidArgument', err.message));
+      }
+      throw err;
+    }
+    const labelIds = asList(q['labelIds']);
+    const includeSpamTrash = one(q['includeSpamTrash']) === 'true';
+    const maxResults = Math.min(Math.max(Number(one(q['maxResults']) ?? 100) || 100, 1), 500);
+    const all = store
+      .listNewestFirst(user.email)
+      .filter((m) => includeSpamTrash || !m.labelIds.some((l) => l === 'SPAM' || l === 'TRASH'))
+      .filter((m) => labelIds.every((l) => m.labelIds.includes(l)))
+      .filter(predicate);
+    const offset = decodePageToken(one(q['pageToken']));
+    const page = all.slice(offset, offset + maxResults);
+    const next =
+      offset + maxResults < all.length ? encodePageToken(offset + maxResults) : undefined;
+    return {
+      ...(page.length > 0
+        ? { messages: page.map((m) => ({ id: m.id, threadId: m.threadId })) }
+        : {}),
+      ...(next ? { nextPageToken: next } : {}),
+      resultSizeEstimate: all.length,
+    };
+  });
+
+  app.get(`${base}/messages/:id`, async (req: Req, reply) => {
+    const user = await guard(req, reply, 'messages.get');
+    if (!user) {
+      return reply;
+    }
+    const message = user.messages.get(req.params['id'] ?? '');
+    if (!message) {
+      return reply.code(404).send(NOT_FOUND);
+    }
+    const format = one(req.query['format']) ?? 'full';
+    const metadataHeaders = asList(req.query['metadataHeaders']).map((h) => h.toLowerCase());
+    return renderMessage(message, format, metadataHeaders);
+  });
+
+  app.get(`${base}/threads/:id`, async (req: Req, reply) => {
+    const user = await guard(req, reply, 'threads.get');
+    if (!user) {
+      return reply;
+    }
+    const id = req.params['id'] ?? '';
+    const messages = [...user.messages.values()]
+      .filter((m) => m.threadId === id)
+      .sort((a, b) => a.internalDate - b.internalDate);
+    if (messages.length === 0) {
+      return reply.code(404).send(NOT_FOUND);
+    }
+    const format = one(req.query['format']) ?? 'full';
+    return {
+      id,
+      historyId: String(Math.max(...messages.map((m) => m.historyId))),
+      messages: messages.map((m) => renderMessage(m, format === 'raw' ? 'full' : format, [])),
+    };
+  });
+
+  app.get(`${base}/history`, async (req: Req, reply) => {
+    const user = await guard(req, reply, 'history.list');
+    if (!user) {
+      return reply;
+    }
+    const start = Number(one(req.query['startHistoryId']));
+    if (!Number.isFinite(start) || start <= 0) {
+      return reply.code(400).send(googleError(400, 'invalidArgument', 'Invalid startHistoryId'));
+    }
+    if (start < user.minHistoryId) {
+      return reply.code(404).send(NOT_FOUND);
+    }
+    const types = asList(req.query['historyTypes']);
+    const labelId = one(req.query['labelId']);
+    const maxResults = Math.min(
+      Math.max(Number(one(req.query['maxResults']) ?? 100) || 100, 1),
+      500,
+    );
+    const records = user.history
+      .filter((r) => r.id > start)
+      .filter((r) => types.length === 0 || types.includes(r.type))
+      .filter(
+        (r) => !labelId || (r.type !== 'messageDeleted' && r.message.labelIds.includes(labelId)),
+      );
+    const offset = decodePageToken(one(req.query['pageToken']));
+    const page = records.slice(offset, offset + maxResults);
+    const next =
+      offset + maxResults < records.length ? encodePageToken(offset + maxResults) : undefined;
+    return {
+      ...(page.length > 0 ? { history: page.map(renderHistory) } : {}),
+      ...(next ? { nextPageToken: next } : {}),
+      historyId: String(user.historyId),
+    };
+  });
+
+  app.post(`${base}/watch`, async (req: Req, reply) => {
+    const user = await guard(req, reply, 'watch');
+    if (!user) {
+      return reply;
+    }
+    const body = req.body as { topicName?: string } | undefined;
+    if (!body?.topicName) {
+      return reply.code(400).send(googleError(400, 'invalidArgument', 'Invalid topicName'));
+    }
+    return {
+      historyId: String(user.historyId),
+      expiration: String(Date.now() + 7 * 24 * 3600_000),
+    };
+  });
+
+  app.post(`${base}/stop`, async (req: Req, reply) => {
+    const user = await guard(req, reply, 'stop');
+    if (!user) {
+      return reply;
+    }
+    return reply.code(204).send();
+  });
+
+  // ---- Control interface (tests, demo, benchmark) --------------------------------------------
+  // Synchronous handlers answer with reply.send (fastify ignores a sync handler's return value).
+  const param = (req: Req, name: string) => req.params[name] ?? '';
+  app.post('/__control/users', (req, reply) => {
+    const { email } = req.body as { email: string };
+    store.user(email);
+    return reply.send({ email: email.toLowerCase(), refreshToken: auth.issueRefreshToken(email) });
+  });
+  app.post('/__control/users/:email/messages', (req: Req, reply) => {
+    const body = req.body as { raw: string; labelIds?: string[] };
+    const m = store.addMessage(param(req, 'email'), Buffer.from(body.raw, 'base64'), body.labelIds);
+    return reply.send({ id: m.id, threadId: m.threadId });
+  });
+  app.delete('/__control/users/:email/messages/:id', (req: Req, reply) =>
+    store.deleteMessage(param(req, 'email'), param(req, 'id'))
+      ? reply.send({ deleted: true })
+      : reply.code(404).send(NOT_FOUND),
+  );
+  app.post('/__control/users/:email/messages/:id/labels', (req: Req, reply) => {
+    const body = req.body as { add?: string[]; remove?: string[] };
+    const m = store.relabel(
+      param(req, 'email'),
+      param(req, 'id'),
+      body.add ?? [],
+      body.remove ?? [],
+    );
+    return m ? reply.send({ id: m.id, labelIds: m.labelIds }) : reply.code(404).send(NOT_FOUND);
+  });
+  app.post('/__control/users/:email/expire-history', (req: Req, reply) => {
+    store.expireHistory(param(req, 'email'));
+    return reply.send({ expired: true });
+  });
+  app.post('/__control/users/:email/revoke', (req: Req, reply) => {
+    auth.revokeUser(param(req, 'email'));
+    return reply.send({ revoked: true });
+  });
+  app.post('/__control/faults', (req, reply) => {
+    for (const f of (req.body as { faults: FaultSpec[] }).faults) {
+      faults.add(f);
+    }
+    return reply.send({ ok: true });
+  });
+  app.delete('/__control/faults', (_req, reply) => {
+    faults.clear();
+    return reply.send({ ok: true });
+  });
+  app.get('/__control/stats', (_req, reply) => reply.send(stats));
+
+  return {
+    app,
+    store,
+    auth,
+    faults,
+    stats,
+    resetStats() {
+      stats.requests = 0;
+      stats.byMethod = {};
+      stats.quotaUnits = 0;
+      stats.throttled = 0;
+    },
+  };
+}
+
+function faultBody(fault: FaultSpec): unknown {
+  const status = fault.status ?? 500;
+  if (status === 429) {
+    return googleError(
+      429,
+      fault.reason ?? 'rateLimitExceeded',
+      'Resource has been exhausted (e.g. check quota).',
+      'usageLimits',
+    );
+  }
+  if (status === 403) {
+    return googleError(
+      403,
+      fault.reason ?? 'userRateLimitExceeded',
+      'User Rate Limit Exceeded',
+      'usageLimits',
+    );
+  }
+  if (status >= 500) {
+    return { ...BACKEND_ERROR, error: { ...BACKEND_ERROR.error, code: status } };
+  }
+  return googleError(status, fault.reason ?? 'failedPrecondition', 'Injected fault');
+}
+
+function encodePageToken(offset: number): string {
+  return Buffer.from(`o:${offset}`).toString('base64url');
+}
+
+function decodePageToken(token: string | undefined): number {
+  if (!token) {
+    return 0;
+  }
+  const m = /^o:(\d+)$/.exec(Buffer.from(token, 'base64url').toString());
+  return m ? Number(m[1]) : 0;
+}
+
+function renderMessage(
+  m: StoredMessage,
+  format: string,
+  metadataHeaders: string[],
+): Record<string, unknown> {
+  const common = {
+    id: m.id,
+    threadId: m.threadId,
+    labelIds: m.labelIds,
+    snippet: '',
+    historyId: String(m.historyId),
+    internalDate: String(m.internalDate),
+    sizeEstimate: m.raw.length,
+  };
+  switch (format) {
+    case 'raw':
+      return { ...common, raw: m.raw.toString('base64url') };
+    case 'minimal':
+      return common;
+    case 'metadata': {
+      const text = m.raw.toString('latin1');
+      const end = text.search(/\r?\n\r?\n/);
+      const headers = parseHeaders(end >= 0 ? text.slice(0, end) : text).filter(
+        (h) => metadataHeaders.length === 0 || metadataHeaders.includes(h.name.toLowerCase()),
+      );
+      return { ...common, payload: { mimeType: 'message/rfc822', headers } };
+    }
+    default: {
+      const payload = buildPayload(m.raw, (partId) => `ANGjd-${m.id}-${partId || 'root'}`);
+      return { ...common, payload };
+    }
+  }
+}
+
+function renderHistory(r: GmailUser['history'][number]): Record<string, unknown> {
+  const ref = { id: r.message.id, threadId: r.message.threadId };
+  switch (r.type) {
+    case 'messageAdded':
+      return {
+        id: String(r.id),
+        messages: [ref],
+        messagesAdded: [{ message: { ...ref, labelIds: r.message.labelIds } }],
+      };
+    case 'messageDeleted':
+      return { id: String(r.id), messages: [ref], messagesDeleted: [{ message: ref }] };
+    case 'labelAdded':
+      return {
+        id: String(r.id),
+        messages: [ref],
+        labelsAdded: [{ message: { ...ref, labelIds: r.message.labelIds }, labelIds: r.labelIds }],
+      };
+    case 'labelRemoved':
+      return {
+        id: String(r.id),
+        messages: [ref],
+        labelsRemoved: [
+          { message: { ...ref, labelIds: r.message.labelIds }, labelIds: r.labelIds },
+        ],
+      };
+  }
+}

@@ -1,0 +1,181 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * In-memory state of the Gmail emulator: users, their messages with labels, and a history log
+ * whose ids rise (not contiguously, like Gmail's) and whose old records can be expired so that
+ * `history.list` answers 404 for a start id older than what is retained.
+ */
+export interface StoredMessage {
+  id: string;
+  threadId: string;
+  labelIds: string[];
+  raw: Buffer;
+  internalDate: number;
+  historyId: number;
+  messageIdHeader: string | null;
+  references: string[];
+}
+
+export type HistoryRecord =
+  | { id: number; type: 'messageAdded'; message: StoredMessage }
+  | { id: number; type: 'messageDeleted'; message: { id: string; threadId: string } }
+  | { id: number; type: 'labelAdded' | 'labelRemoved'; message: StoredMessage; labelIds: string[] };
+
+export interface GmailUser {
+  email: string;
+  messages: Map<string, StoredMessage>;
+  history: HistoryRecord[];
+  historyId: number;
+  /** Oldest start id history.list still accepts; older ones get 404. */
+  minHistoryId: number;
+  userLabels: Map<string, string>;
+}
+
+export const SYSTEM_LABELS = [
+  'INBOX',
+  'SPAM',
+  'TRASH',
+  'UNREAD',
+  'STARRED',
+  'IMPORTANT',
+  'SENT',
+  'DRAFT',
+  'CATEGORY_PERSONAL',
+  'CATEGORY_SOCIAL',
+  'CATEGORY_PROMOTIONS',
+  'CATEGORY_UPDATES',
+  'CATEGORY_FORUMS',
+];
+
+function headerBlock(raw: Buffer): string {
+  const text = raw.subarray(0, 64 * 1024).toString('latin1');
+  const end = text.search(/\r?\n\r?\n/);
+  return (end >= 0 ? text.slice(0, end) : text).replace(/\r?\n[ \t]+/g, ' ');
+}
+
+function header(block: string, name: string): string | undefined {
+  const m = new RegExp(`^${name}:[ \\t]*(.*)$`, 'im').exec(block);
+  return m?.[1]?.trim();
+}
+
+export class GmailStore {
+  readonly users = new Map<string, GmailUser>();
+  private counter = 0;
+
+  user(email: string): GmailUser {
+    const key = email.toLowerCase();
+    let user = this.users.get(key);
+    if (!user) {
+      user = {
+        email: key,
+        messages: new Map(),
+        history: [],
+        historyId: 1000 + Math.floor(Math.random() * 1000),
+        minHistoryId: 0,
+        userLabels: new Map(),
+      };
+      this.users.set(key, user);
+    }
+    return user;
+  }
+
+  private nextHistoryId(user: GmailUser): number {
+    // Gmail history ids rise but are not contiguous.
+    user.historyId += 1 + (this.counter++ % 3);
+    return user.historyId;
+  }
+
+  addMessage(email: string, raw: Buffer, labelIds?: string[]): StoredMessage {
+    const user = this.user(email);
+    const block = headerBlock(raw);
+    const messageIdHeader = /<[^<>\s]+>/.exec(header(block, 'message-id') ?? '')?.[0] ?? null;
+    const references = [
+      ...(header(block, 'references')?.match(/<[^<>\s]+>/g) ?? []),
+      ...(header(block, 'in-reply-to')?.match(/<[^<>\s]+>/g) ?? []),
+    ];
+    const date = Date.parse(header(block, 'date') ?? '');
+    const from = header(block, 'from')?.toLowerCase() ?? '';
+    const id = createHash('sha1')
+      .update(`${user.email}\n${String(this.counter++)}\n`)
+      .update(raw)
+      .digest('hex')
+      .slice(0, 16);
+    // Gmail threads by references; a message answering a known one joins its thread.
+    let threadId = id;
+    for (const ref of references) {
+      const parent = [...user.messages.values()].find((m) => m.messageIdHeader === ref);
+      if (parent) {
+        threadId = parent.threadId;
+        break;
+      }
+    }
+    const message: StoredMessage = {
+      id,
+      threadId,
+      labelIds: labelIds ?? (from.includes(user.email) ? ['SENT'] : ['INBOX', 'UNREAD']),
+      raw,
+      internalDate: Number.isNaN(date) ? Date.now() : date,
+      historyId: 0,
+      messageIdHeader,
+      references,
+    };
+    message.historyId = this.nextHistoryId(user);
+    user.messages.set(id, message);
+    user.history.push({ id: message.historyId, type: 'messageAdded', message });
+    return message;
+  }
+
+  deleteMessage(email: string, id: string): boolean {
+    const user = this.user(email);
+    const message = user.messages.get(id);
+    if (!message) {
+      return false;
+    }
+    user.messages.delete(id);
+    user.history.push({
+      id: this.nextHistoryId(user),
+      type: 'messageDeleted',
+      message: { id, threadId: message.threadId },
+    });
+    return true;
+  }
+
+  relabel(email: string, id: string, add: string[], remove: string[]): StoredMessage | null {
+    const user = this.user(email);
+    const message = user.messages.get(id);
+    if (!message) {
+      return null;
+    }
+    const added = add.filter((l) => !message.labelIds.includes(l));
+    const removed = remove.filter((l) => message.labelIds.includes(l));
+    message.labelIds = [...message.labelIds.filter((l) => !removed.includes(l)), ...added];
+    if (added.length > 0) {
+      message.historyId = this.nextHistoryId(user);
+      user.history.push({ id: message.historyId, type: 'labelAdded', message, labelIds: added });
+    }
+    if (removed.length > 0) {
+      message.historyId = this.nextHistoryId(user);
+      user.history.push({
+        id: message.historyId,
+        type: 'labelRemoved',
+        message,
+        labelIds: removed,
+      });
+    }
+    return message;
+  }
+
+  /** Forgets all history up to now: any earlier start id is answered with 404. */
+  expireHistory(email: string): void {
+    const user = this.user(email);
+    user.history = [];
+    user.minHistoryId = user.historyId;
+  }
+
+  /** Messages newest first, as messages.list returns them. */
+  listNewestFirst(email: string): StoredMessage[] {
+    return [...this.user(email).messages.values()].sort(
+      (a, b) => b.internalDate - a.internalDate || b.id.localeCompare(a.id),
+    );
+  }
+}
