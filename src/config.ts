@@ -60,6 +60,21 @@ const envSchema = z.object({
   MAILROOM_MAX_MESSAGE_BYTES: positiveInt(30 * 1024 * 1024),
   MAILROOM_MAX_HEADER_BYTES: positiveInt(256 * 1024),
   MAILROOM_MAX_TEXT_BODY_CHARS: positiveInt(100_000),
+  /** Sync: queue key prefix (tests use a unique one), backfill bounds, politeness. */
+  MAILROOM_QUEUE_PREFIX: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .default('mailroom'),
+  MAILROOM_BACKFILL_DAYS: z.coerce.number().int().min(0).default(365),
+  MAILROOM_BACKFILL_MAX_MESSAGES: z.coerce.number().int().min(0).default(10_000),
+  MAILROOM_FETCH_CONCURRENCY: positiveInt(8),
+  MAILROOM_POLL_INTERVAL_SECONDS: positiveInt(300),
+  MAILROOM_SYNC_CONCURRENCY: positiveInt(4),
+  /** Job lock; a worker that dies mid-job gives its job back after this long. */
+  MAILROOM_JOB_LOCK_SECONDS: positiveInt(120),
+  /** The Gmail quota regime of the Google Cloud project (provider-apis.md §A.9), or off. */
+  MAILROOM_GMAIL_QUOTA: z.enum(['old', 'new', 'off']).default('new'),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -87,6 +102,17 @@ export interface Config {
   };
   parser: { workers: number; timeoutMs: number; maxMessageBytes: number; maxHeaderBytes: number };
   ingest: { maxTextBodyChars: number };
+  sync: {
+    queuePrefix: string;
+    /** 0 means unbounded. */
+    backfillDays: number;
+    backfillMaxMessages: number;
+    fetchConcurrency: number;
+    pollIntervalSeconds: number;
+    concurrency: number;
+    jobLockSeconds: number;
+    gmailQuota: 'old' | 'new' | 'off';
+  };
 }
 
 /** Thrown for a missing or malformed setting; its message is one line naming every bad key. */
@@ -151,6 +177,16 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
       maxHeaderBytes: e.MAILROOM_MAX_HEADER_BYTES,
     },
     ingest: { maxTextBodyChars: e.MAILROOM_MAX_TEXT_BODY_CHARS },
+    sync: {
+      queuePrefix: e.MAILROOM_QUEUE_PREFIX,
+      backfillDays: e.MAILROOM_BACKFILL_DAYS,
+      backfillMaxMessages: e.MAILROOM_BACKFILL_MAX_MESSAGES,
+      fetchConcurrency: e.MAILROOM_FETCH_CONCURRENCY,
+      pollIntervalSeconds: e.MAILROOM_POLL_INTERVAL_SECONDS,
+      concurrency: e.MAILROOM_SYNC_CONCURRENCY,
+      jobLockSeconds: e.MAILROOM_JOB_LOCK_SECONDS,
+      gmailQuota: e.MAILROOM_GMAIL_QUOTA,
+    },
   };
 }
 

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { loadConfig, type Config } from '../config.ts';
-import { initORM } from '../db/orm.ts';
+import { initORM, type Orm } from '../db/orm.ts';
 import { createLogger, type Logger } from '../logger.ts';
 
 /** What a command gets: validated config, a logger on stderr, and an EntityManager fork. */
@@ -8,6 +8,7 @@ export interface CommandContext {
   config: Config;
   log: Logger;
   em: EntityManager;
+  orm: Orm;
 }
 
 export async function withContext<T>(run: (ctx: CommandContext) => Promise<T>): Promise<T> {
@@ -15,7 +16,7 @@ export async function withContext<T>(run: (ctx: CommandContext) => Promise<T>): 
   const log = createLogger(config.logLevel);
   const orm = await initORM(config.db.url);
   try {
-    return await run({ config, log, em: orm.em.fork() });
+    return await run({ config, log, em: orm.em.fork(), orm });
   } finally {
     await orm.close(true);
   }

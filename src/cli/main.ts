@@ -4,6 +4,7 @@ import { registerIngestEml } from './commands/ingest-eml.command.ts';
 import { registerMailboxConnect } from './commands/mailbox-connect.command.ts';
 import { registerMailboxStatus } from './commands/mailbox-status.command.ts';
 import { registerMigrate } from './commands/migrate.command.ts';
+import { registerSync } from './commands/sync.command.ts';
 import { registerWorkspaceCreate } from './commands/workspace-create.command.ts';
 import { InvalidInputError } from '../errors.ts';
 import { fail } from './output.ts';
@@ -24,6 +25,7 @@ registerMailboxConnect(program);
 registerMailboxStatus(program);
 registerIngestEml(program);
 registerExport(program);
+registerSync(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,5 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { classifyMessage } from '../crm/classify-message.ts';
+import { EXCLUDED_LABELS } from '../providers/mail-source.ts';
+import { ProviderError } from '../providers/provider-error.ts';
 import type { ParsePool } from '../mail/parse-pool.ts';
 import type { IngestTarget } from './load-ingest-target.ts';
 import {
@@ -15,18 +17,31 @@ import { writeBatch, type ClassifiedItem } from './write-batch.ts';
  * batch is being written, so the database and the parser work at the same time; a message that
  * fails to parse is reported with its reason and costs nothing else.
  */
+export interface LoadedMessage {
+  raw: Buffer;
+  labels: string[];
+  threadId: string | null;
+}
+
 export interface RawSource {
   /** Caller's handle for reporting (a file path, a provider id). */
   key: string;
   providerMessageId: string;
   providerThreadId: string | null;
   labels: string[];
-  load: () => Promise<Buffer>;
+  /**
+   * The bytes, or what a provider returned with them; null when the message is gone (deleted
+   * between listing and fetching). A ProviderError is fatal to the run (the sync's retry policy
+   * handles it); any other error fails only this message.
+   */
+  load: () => Promise<Buffer | LoadedMessage | null>;
 }
 
 export type SourceOutcome =
   | { key: string; status: 'stored'; crmSkipReason: string | null }
-  | { key: string; status: 'failed'; reason: string };
+  | { key: string; status: 'failed'; reason: string }
+  | { key: string; status: 'gone' }
+  | { key: string; status: 'excluded'; labels: string[] };
 
 export interface PipelineResult {
   outcomes: SourceOutcome[];
@@ -52,15 +67,28 @@ export async function runIngestPipeline(
   const outcomes: SourceOutcome[] = [];
 
   const parseOne = async (source: RawSource): Promise<ClassifiedItem | SourceOutcome> => {
-    let raw: Buffer;
+    let loaded: Buffer | LoadedMessage | null;
     try {
-      raw = await source.load();
+      loaded = await source.load();
     } catch (err) {
+      if (err instanceof ProviderError) {
+        throw err;
+      }
       return {
         key: source.key,
         status: 'failed',
         reason: `cannot read: ${(err as Error).message}`,
       };
+    }
+    if (loaded === null) {
+      return { key: source.key, status: 'gone' };
+    }
+    const { raw, labels, threadId } = Buffer.isBuffer(loaded)
+      ? { raw: loaded, labels: source.labels, threadId: source.providerThreadId }
+      : loaded;
+    const excluded = labels.filter((l) => EXCLUDED_LABELS.has(l));
+    if (excluded.length > 0) {
+      return { key: source.key, status: 'excluded', labels: excluded };
     }
     const parsed = await pool.parse(raw);
     if (!parsed.ok) {
@@ -68,21 +96,24 @@ export async function runIngestPipeline(
     }
     const item: IngestItem = {
       providerMessageId: source.providerMessageId,
-      providerThreadId: source.providerThreadId,
-      labels: source.labels,
+      providerThreadId: threadId,
+      labels,
       message: parsed.message,
     };
     return { item, classified: classifyMessage(parsed.message, target.context) };
   };
 
   // A sliding window of in-flight parses keeps the pool busy without holding every message.
-  const inflight: Promise<ClassifiedItem | SourceOutcome>[] = [];
+  // A fatal (provider) error is captured, not left as an unhandled rejection, and rethrown once
+  // the messages already in flight have settled.
+  type Settled = ClassifiedItem | SourceOutcome | { fatal: unknown };
+  const inflight: Promise<Settled>[] = [];
   let next = 0;
   const refill = () => {
     while (inflight.length < parseAhead && next < sources.length) {
       const source = sources[next++];
       if (source) {
-        inflight.push(parseOne(source));
+        inflight.push(parseOne(source).catch((fatal: unknown) => ({ fatal })));
       }
     }
   };
@@ -110,7 +141,12 @@ export async function runIngestPipeline(
   };
   while (inflight.length > 0) {
     const key = sources[keyIndex++]?.key ?? '';
-    const result = await (inflight.shift() as Promise<ClassifiedItem | SourceOutcome>);
+    const result = await (inflight.shift() as Promise<Settled>);
+    if ('fatal' in result) {
+      await Promise.all(inflight.splice(0));
+      await flush();
+      throw result.fatal;
+    }
     refill();
     if ('status' in result) {
       outcomes.push(result);

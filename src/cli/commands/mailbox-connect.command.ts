@@ -5,6 +5,7 @@ import { AUTO_CREATE_POLICIES } from '../../crm/enrichment-settings.ts';
 import { connectMailbox } from '../../mailboxes/connect-mailbox.ts';
 import { SecretBox } from '../../security/secret-box.ts';
 import { normalizeAddress } from '../../crm/address.ts';
+import { scheduleFirstSync } from '../../queue/schedule-first-sync.ts';
 import { withContext } from '../context.ts';
 import { printResult } from '../output.ts';
 import { parseFlag, uuidSchema } from '../validate.ts';
@@ -62,7 +63,9 @@ export function registerMailboxConnect(program: Command): void {
         };
         const id = await withContext(async ({ em, config }) => {
           const box = new SecretBox(requireEncryptionKey(config));
-          return connectMailbox(em, box, input);
+          const mailboxId = await connectMailbox(em, box, input);
+          await scheduleFirstSync(config, mailboxId);
+          return mailboxId;
         });
         printResult({ id });
       },

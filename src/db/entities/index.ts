@@ -3,6 +3,7 @@ import { CalendarEventAttendeeSchema, CalendarEventSchema } from './calendar-eve
 import { CompanySchema } from './company.entity.ts';
 import { EmailParticipantSchema, EmailSchema } from './email.entity.ts';
 import { MailboxSchema } from './mailbox.entity.ts';
+import { MessageFailureSchema } from './message-failure.entity.ts';
 import { OutboxEventSchema } from './outbox-event.entity.ts';
 import { PersonEmailSchema, PersonSchema } from './person.entity.ts';
 import { WorkspaceSchema } from './workspace.entity.ts';
@@ -19,4 +20,5 @@ export const ENTITIES = [
   CalendarEventSchema,
   CalendarEventAttendeeSchema,
   OutboxEventSchema,
+  MessageFailureSchema,
 ];

@@ -1,0 +1,66 @@
+import type { Job } from 'bullmq';
+import { z } from 'zod';
+import { MailboxSchema } from '../src/db/entities/mailbox.entity.ts';
+import { loadIngestTarget } from '../src/ingest/load-ingest-target.ts';
+import type { JobContext } from '../src/queue/job-context.ts';
+import type { JobDefinition } from '../src/queue/job-definition.ts';
+import { markSynced, markSyncing } from '../src/queue/mailbox-health.ts';
+import { runMailSync } from '../src/sync/mail-sync.ts';
+import type { MailSyncSummary } from '../src/sync/mail-sync-summary.ts';
+
+/**
+ * Syncs one mailbox's mail: backfill until done, then incremental changes. The job id is the
+ * mailbox's, so however many schedulers, webhooks or CLIs ask, one sync of a mailbox is queued
+ * or running at a time, and whichever worker takes it resumes from the checkpoint in PostgreSQL.
+ */
+export const MAILBOX_SYNC = 'mailbox-sync';
+
+const schema = z.object({ mailboxId: z.uuid() }).strict();
+export type MailboxSyncData = z.infer<typeof schema>;
+
+export type MailboxSyncResult = { skipped: string } | ({ mailboxId: string } & MailSyncSummary);
+
+async function handle(
+  _job: Job<MailboxSyncData>,
+  { mailboxId }: MailboxSyncData,
+  ctx: JobContext,
+): Promise<MailboxSyncResult> {
+  const em = ctx.orm.em.fork();
+  const mailbox = await em.findOne(MailboxSchema, { id: mailboxId });
+  if (!mailbox) {
+    return { skipped: 'mailbox deleted' };
+  }
+  if (mailbox.status === 'reauth_required' || mailbox.status === 'disconnected') {
+    return { skipped: `mailbox is ${mailbox.status}` };
+  }
+  await markSyncing(em, mailboxId);
+  const summary = await runMailSync({
+    em,
+    pool: ctx.pool,
+    source: ctx.sources(mailbox),
+    target: await loadIngestTarget(em, mailbox.workspaceId, mailboxId),
+    log: ctx.log,
+    bounds: {
+      days: ctx.config.sync.backfillDays || null,
+      maxMessages: ctx.config.sync.backfillMaxMessages || null,
+    },
+    fetchConcurrency: ctx.config.sync.fetchConcurrency,
+  });
+  await markSynced(em, mailboxId);
+  ctx.log.info({ mailboxId, summary }, 'mailbox synced');
+  return { mailboxId, ...summary };
+}
+
+export const mailboxSyncJob: JobDefinition<MailboxSyncData, MailboxSyncResult> = {
+  name: MAILBOX_SYNC,
+  schema,
+  jobId: ({ mailboxId }) => `mailbox-sync-${mailboxId}`,
+  options: {
+    attempts: 6,
+    backoff: { type: 'exponential', delay: 2_000, jitter: 0.5 },
+    // The job id must be free again once this run ends, so the next sync can be queued.
+    removeOnComplete: true,
+    removeOnFail: true,
+  },
+  handle,
+};

@@ -1,0 +1,18 @@
+import type { Command } from 'commander';
+import { runSyncNow } from '../../queue/run-sync-now.ts';
+import { withContext } from '../context.ts';
+import { printResult } from '../output.ts';
+import { parseFlag, uuidSchema } from '../validate.ts';
+
+export function registerSync(program: Command): void {
+  program
+    .command('sync')
+    .description("run a mailbox's pending sync through the queue with an in-process worker")
+    .requiredOption('--mailbox <id>', 'mailbox id')
+    .action(async (opts: { mailbox: string }) => {
+      const mailboxId = parseFlag('mailbox', uuidSchema, opts.mailbox);
+      printResult(
+        await withContext(({ orm, config, log }) => runSyncNow(config, orm, log, mailboxId)),
+      );
+    });
+}

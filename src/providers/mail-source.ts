@@ -1,0 +1,59 @@
+/**
+ * The narrow port a mail provider adapter implements for sync. Cursors are opaque strings owned
+ * by the adapter (a Gmail history id, a Graph delta link); the sync only checkpoints them.
+ * Methods throw ProviderError.
+ */
+export interface MailboxProfile {
+  email: string;
+  /** The change cursor as of now: incremental sync after a backfill starts here. */
+  cursor: string;
+  messagesTotal: number | null;
+}
+
+export interface MessageRef {
+  id: string;
+  threadId: string | null;
+}
+
+export interface MessagePage {
+  messages: MessageRef[];
+  nextPageToken: string | null;
+  estimatedTotal: number | null;
+}
+
+export interface FetchedMessage {
+  raw: Buffer;
+  labels: string[];
+  threadId: string | null;
+}
+
+export type MailChange =
+  /** `labels` when the provider says them with the change (saves fetching excluded mail). */
+  | { type: 'added'; id: string; labels?: string[] }
+  | { type: 'deleted'; id: string }
+  | { type: 'labels'; id: string; added: string[]; removed: string[] };
+
+export interface ChangePage {
+  changes: MailChange[];
+  nextPageToken: string | null;
+  /** Set on the last page: the cursor to store once every change has been applied. */
+  newCursor: string | null;
+}
+
+export interface BackfillWindow {
+  /** Only messages received at or after this instant (null: no date bound). */
+  since: Date | null;
+}
+
+export interface MailSource {
+  getProfile(): Promise<MailboxProfile>;
+  /** Newest first, excluding spam, trash and drafts. */
+  listMessages(window: BackfillWindow, pageToken: string | null): Promise<MessagePage>;
+  /** Null when the message no longer exists (deleted between listing and fetching). */
+  fetchMessage(id: string): Promise<FetchedMessage | null>;
+  /** Throws CURSOR_INVALID when the cursor is older than the provider keeps. */
+  listChanges(cursor: string, pageToken: string | null): Promise<ChangePage>;
+}
+
+/** Labels whose mail is never synced or logged. */
+export const EXCLUDED_LABELS: ReadonlySet<string> = new Set(['SPAM', 'TRASH', 'DRAFT']);

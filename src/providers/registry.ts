@@ -1,0 +1,56 @@
+import type { OAuth2Client } from 'google-auth-library';
+import type { Config } from '../config.ts';
+import type { Mailbox } from '../db/entities/mailbox.entity.ts';
+import type { SecretBox } from '../security/secret-box.ts';
+import { QuotaLimiter, UNLIMITED } from '../sync/quota-limiter.ts';
+import { GMAIL_COSTS } from './gmail/gmail-costs.ts';
+import { GmailMailSource } from './gmail/gmail-mail-source.ts';
+import { createGoogleOAuthClient } from './gmail/google-oauth-client.ts';
+import type { MailSource } from './mail-source.ts';
+import { ProviderError } from './provider-error.ts';
+
+/**
+ * Provider → MailSource. Access tokens stay in this process's memory (never in job data or
+ * Redis): one OAuth client per mailbox and refresh token, reused across that mailbox's jobs until
+ * the stored credentials change (a reconnect).
+ */
+export type MailSourceFactory = (mailbox: Mailbox) => MailSource;
+
+export function createMailSourceFactory(config: Config, box: SecretBox): MailSourceFactory {
+  const clients = new Map<string, { sealed: string; client: OAuth2Client }>();
+
+  const googleClient = (mailbox: Mailbox): OAuth2Client => {
+    const sealed = mailbox.credentials;
+    if (!sealed) {
+      throw new ProviderError('AUTH_REVOKED', 'mailbox has no stored credentials');
+    }
+    const cached = clients.get(mailbox.id);
+    if (cached?.sealed === sealed) {
+      return cached.client;
+    }
+    const client = createGoogleOAuthClient(config);
+    client.setCredentials({ refresh_token: box.open(sealed) });
+    clients.set(mailbox.id, { sealed, client });
+    return client;
+  };
+
+  return (mailbox) => {
+    switch (mailbox.provider) {
+      case 'google': {
+        const quota = config.sync.gmailQuota;
+        const regime = quota === 'off' ? 'old' : quota;
+        return new GmailMailSource({
+          auth: googleClient(mailbox),
+          rootUrl: config.google.apiRootUrl,
+          regime,
+          limiter:
+            quota === 'off'
+              ? UNLIMITED
+              : new QuotaLimiter({ unitsPerMinute: GMAIL_COSTS[regime].unitsPerMinute }),
+        });
+      }
+      case 'microsoft':
+        throw new ProviderError('PERMANENT', 'Outlook sync is not available yet');
+    }
+  };
+}

@@ -1,0 +1,228 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import pLimit from 'p-limit';
+import { runIngestPipeline, type RawSource } from '../ingest/ingest-pipeline.ts';
+import type { IngestTarget } from '../ingest/load-ingest-target.ts';
+import type { Logger } from '../logger.ts';
+import type { ParsePool } from '../mail/parse-pool.ts';
+import { EXCLUDED_LABELS, type MailChange, type MailSource } from '../providers/mail-source.ts';
+import { ProviderError } from '../providers/provider-error.ts';
+import { recordFailures, storedOrFailedIds } from './message-ledger.ts';
+import { emptySummary, tally, type MailSyncSummary } from './mail-sync-summary.ts';
+import { loadSyncState, saveSyncState, type MailSyncState } from './sync-state.ts';
+
+/**
+ * Provider-agnostic mail sync of one mailbox: a bounded newest-first backfill, checkpointed after
+ * every page, then incremental changes from the stored cursor. An expired cursor starts a bounded
+ * backfill again; it skips what is already stored, so nothing is duplicated.
+ */
+export interface MailSyncDeps {
+  em: EntityManager;
+  pool: ParsePool;
+  source: MailSource;
+  target: IngestTarget;
+  log: Logger;
+  bounds: { days: number | null; maxMessages: number | null };
+  fetchConcurrency: number;
+}
+
+export async function runMailSync(deps: MailSyncDeps): Promise<MailSyncSummary> {
+  const summary = emptySummary();
+  let state = await loadSyncState(deps.em, deps.target.mailboxId);
+  for (let round = 0; ; round++) {
+    if (state.stages.mail !== 'incremental' || !state.cursors.mail) {
+      await backfill(deps, state, summary);
+    }
+    try {
+      await incremental(deps, state, summary);
+      summary.stage = 'incremental';
+      return summary;
+    } catch (err) {
+      if (!(err instanceof ProviderError) || err.kind !== 'CURSOR_INVALID' || round > 0) {
+        throw err;
+      }
+      // The provider forgot our cursor: never skip the gap silently; re-list within the bounds.
+      deps.log.warn(
+        { mailboxId: deps.target.mailboxId },
+        'cursor expired; running a bounded resync',
+      );
+      summary.resyncs++;
+      state = {
+        ...state,
+        stages: { ...state.stages, mail: 'backfill' },
+        cursors: { ...state.cursors, mail: null, backfillStart: null, backfillPageToken: null },
+        backfill: { ...state.backfill, resyncs: (state.backfill.resyncs ?? 0) + 1 },
+      };
+      await saveSyncState(deps.em, deps.target.mailboxId, state);
+    }
+  }
+}
+
+async function backfill(deps: MailSyncDeps, state: MailSyncState, summary: MailSyncSummary) {
+  const { em, source, target, bounds } = deps;
+  if (!state.cursors.backfillStart) {
+    const profile = await source.getProfile();
+    state.stages.mail = 'backfill';
+    state.cursors.backfillStart = profile.cursor;
+    state.cursors.backfillPageToken = null;
+    state.backfill = {
+      ...state.backfill,
+      done: 0,
+      total: cap(profile.messagesTotal, bounds.maxMessages),
+      startedAt: new Date().toISOString(),
+      finishedAt: null,
+    };
+    await saveSyncState(em, target.mailboxId, state);
+  }
+  const since = bounds.days ? new Date(Date.now() - bounds.days * 86_400_000) : null;
+  let first = !state.cursors.backfillPageToken;
+  for (;;) {
+    const remaining =
+      bounds.maxMessages === null ? Infinity : bounds.maxMessages - state.backfill.done;
+    if (remaining <= 0) {
+      break;
+    }
+    const page = await source.listMessages({ since }, state.cursors.backfillPageToken ?? null);
+    if (first && page.estimatedTotal !== null) {
+      state.backfill.total = cap(page.estimatedTotal, bounds.maxMessages);
+      first = false;
+    }
+    const covered = page.messages.slice(0, remaining === Infinity ? undefined : remaining);
+    const known = await storedOrFailedIds(
+      em,
+      target.mailboxId,
+      covered.map((m) => m.id),
+    );
+    summary.alreadyStored += known.size;
+    await ingestIds(
+      deps,
+      covered.filter((m) => !known.has(m.id)).map((m) => m.id),
+      summary,
+    );
+    state.backfill.done += covered.length;
+    state.cursors.backfillPageToken = page.nextPageToken;
+    await saveSyncState(em, target.mailboxId, state);
+    if (!page.nextPageToken || covered.length < page.messages.length) {
+      break;
+    }
+  }
+  state.stages.mail = 'incremental';
+  state.cursors.mail = state.cursors.backfillStart;
+  state.cursors.backfillStart = null;
+  state.cursors.backfillPageToken = null;
+  state.backfill.total = state.backfill.done;
+  state.backfill.finishedAt = new Date().toISOString();
+  await saveSyncState(em, target.mailboxId, state);
+}
+
+async function incremental(deps: MailSyncDeps, state: MailSyncState, summary: MailSyncSummary) {
+  const { em, source, target } = deps;
+  const cursor = state.cursors.mail;
+  if (!cursor) {
+    return;
+  }
+  const changes: MailChange[] = [];
+  let pageToken: string | null = null;
+  let newCursor: string | null = null;
+  do {
+    const page = await source.listChanges(cursor, pageToken);
+    changes.push(...page.changes);
+    pageToken = page.nextPageToken;
+    newCursor = page.newCursor;
+  } while (pageToken);
+
+  const deleted = new Set(changes.filter((c) => c.type === 'deleted').map((c) => c.id));
+  if (deleted.size > 0) {
+    const rows = await em.execute<{ id: string }[]>(
+      `update email set deleted = true, updated_at = now()
+        where mailbox_id = ? and not deleted
+          and provider_message_id in (select jsonb_array_elements_text(?::jsonb)) returning id`,
+      [target.mailboxId, JSON.stringify([...deleted])],
+    );
+    summary.deleted += rows.length;
+  }
+  const toFetch = new Set<string>();
+  for (const change of changes) {
+    if (deleted.has(change.id)) {
+      continue;
+    }
+    if (change.type === 'added') {
+      if (change.labels?.some((l) => EXCLUDED_LABELS.has(l))) {
+        summary.excluded++;
+      } else {
+        toFetch.add(change.id);
+      }
+    } else if (change.type === 'labels') {
+      const rows = await applyLabelDelta(em, target.mailboxId, change);
+      summary.relabeled += rows;
+      // Leaving Spam/Trash/Drafts makes an unknown message visible: fetch it.
+      if (rows === 0 && change.removed.some((l) => EXCLUDED_LABELS.has(l))) {
+        toFetch.add(change.id);
+      }
+    }
+  }
+  const known = await storedOrFailedIds(em, target.mailboxId, [...toFetch]);
+  await ingestIds(
+    deps,
+    [...toFetch].filter((id) => !known.has(id)),
+    summary,
+  );
+  state.cursors.mail = newCursor ?? cursor;
+  state.stages.mail = 'incremental';
+  await saveSyncState(em, target.mailboxId, state);
+}
+
+/** Applies a label delta; trashed or spammed mail counts as deleted, restored mail as not. */
+async function applyLabelDelta(
+  em: EntityManager,
+  mailboxId: string,
+  change: Extract<MailChange, { type: 'labels' }>,
+): Promise<number> {
+  const rows = await em.execute<{ id: string }[]>(
+    `update email e
+        set labels = array(select distinct l from unnest(
+                       array(select unnest(e.labels) except select jsonb_array_elements_text(?::jsonb))
+                       || array(select jsonb_array_elements_text(?::jsonb))) as l order by l),
+            updated_at = now()
+      where e.mailbox_id = ? and e.provider_message_id = ?
+      returning e.id`,
+    [JSON.stringify(change.removed), JSON.stringify(change.added), mailboxId, change.id],
+  );
+  if (rows.length > 0) {
+    await em.execute(
+      `update email set deleted = labels && array['TRASH','SPAM']::text[]
+        where mailbox_id = ? and provider_message_id = ?`,
+      [mailboxId, change.id],
+    );
+  }
+  return rows.length;
+}
+
+async function ingestIds(deps: MailSyncDeps, ids: string[], summary: MailSyncSummary) {
+  if (ids.length === 0) {
+    return;
+  }
+  const limit = pLimit(deps.fetchConcurrency);
+  const sources: RawSource[] = ids.map((id) => ({
+    key: id,
+    providerMessageId: id,
+    providerThreadId: null,
+    labels: [],
+    load: () => limit(() => deps.source.fetchMessage(id)),
+  }));
+  const result = await runIngestPipeline(deps.em, deps.pool, deps.target, sources);
+  tally(summary, result);
+  await recordFailures(
+    deps.em,
+    deps.target.mailboxId,
+    result.outcomes.flatMap((o) =>
+      o.status === 'failed' ? [{ id: o.key, reason: o.reason }] : [],
+    ),
+  );
+}
+
+function cap(value: number | null, max: number | null): number | null {
+  if (value === null) {
+    return max;
+  }
+  return max === null ? value : Math.min(value, max);
+}
