@@ -124,7 +124,7 @@ try {
   }
   const failed = result.outcomes.filter((o) => o.status === 'failed');
   for (const f of failed) {
-    out.push(`failed: ${f.key}: ${f.status === 'failed' ? f.reason : ''}`);
+    out.push(`failed: ${f.key}: ${f.reason}`);
   }
   out.push('');
   out.push(
