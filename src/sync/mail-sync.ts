@@ -209,7 +209,11 @@ async function ingestIds(deps: MailSyncDeps, ids: string[], summary: MailSyncSum
     labels: [],
     load: () => limit(() => deps.source.fetchMessage(id)),
   }));
-  const result = await runIngestPipeline(deps.em, deps.pool, deps.target, sources);
+  // Small batches: each is a checkpoint a killed worker does not have to fetch again.
+  const result = await runIngestPipeline(deps.em, deps.pool, deps.target, sources, {
+    batchSize: 50,
+    parseAhead: 100,
+  });
   tally(summary, result);
   await recordFailures(
     deps.em,

@@ -43,7 +43,7 @@ export class GmailMailSource implements MailSource {
     });
     this.limiter = options.limiter;
     this.costs = GMAIL_COSTS[options.regime];
-    this.pageSize = options.pageSize ?? 200;
+    this.pageSize = options.pageSize ?? 100;
   }
 
   private call<T>(units: number, context: GmailCallContext, run: () => Promise<T>): Promise<T> {

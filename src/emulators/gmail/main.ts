@@ -1,0 +1,34 @@
+/**
+ * Runs the Gmail emulator as a program: `npm run emulator:gmail -- --port 4010
+ * --user dana@northwindtraders.com=fixtures/mailbox [--quota old|new --quota-scale K]`.
+ * Prints one JSON line with its URL and each user's refresh token, then serves until stopped.
+ */
+import { parseArgs } from 'node:util';
+import { buildGmailEmulator } from './gmail-emulator.ts';
+import { loadEmlFolder } from './load-fixtures.ts';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '4010' },
+    host: { type: 'string', default: '127.0.0.1' },
+    user: { type: 'string', multiple: true, default: [] },
+    quota: { type: 'string', default: 'off' },
+    'quota-scale': { type: 'string', default: '1' },
+  },
+});
+
+const quota = values.quota === 'old' || values.quota === 'new' ? values.quota : null;
+const emulator = buildGmailEmulator({
+  quota: quota ? { regime: quota, scale: Number(values['quota-scale']) } : null,
+});
+const users = [];
+for (const spec of values.user) {
+  const [email = '', dir] = spec.split('=');
+  emulator.store.user(email);
+  const messages = dir ? await loadEmlFolder(emulator.store, email, dir) : 0;
+  users.push({ email, messages, refreshToken: emulator.auth.issueRefreshToken(email) });
+}
+const url = await emulator.app.listen({ port: Number(values.port), host: values.host });
+process.stdout.write(`${JSON.stringify({ url, users })}\n`);
+process.once('SIGTERM', () => void emulator.app.close());
+process.once('SIGINT', () => void emulator.app.close());

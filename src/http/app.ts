@@ -1,0 +1,39 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Config } from '../config.ts';
+import type { Orm } from '../db/orm.ts';
+import type { Logger } from '../logger.ts';
+import { SecretBox } from '../security/secret-box.ts';
+import { StateSigner } from '../security/signed-state.ts';
+import { registerErrorHandler } from './error-handler.ts';
+import { registerGoogleOAuthRoutes } from './routes/google-oauth.ts';
+
+/**
+ * The HTTP app factory: everything wired from `deps`, nothing listening. `src/main.ts` listens;
+ * tests call `buildApp(...)` and `app.inject()`.
+ */
+export interface AppDeps {
+  config: Config;
+  orm: Orm;
+  log: Logger;
+  encryptionKey: string;
+  /** Queues a mailbox's sync (the real queue in main, a spy or the queue in tests). */
+  scheduleSync: (mailboxId: string) => Promise<void>;
+}
+
+export function buildApp(deps: AppDeps): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: deps.log,
+    disableRequestLogging: true,
+  }) as unknown as FastifyInstance;
+  registerErrorHandler(app);
+  app.get('/healthz', async () => {
+    await deps.orm.em.fork().execute('select 1');
+    return { status: 'ok' };
+  });
+  registerGoogleOAuthRoutes(app, {
+    ...deps,
+    box: new SecretBox(deps.encryptionKey),
+    signer: new StateSigner(deps.encryptionKey),
+  });
+  return app;
+}

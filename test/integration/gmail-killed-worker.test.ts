@@ -1,0 +1,85 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Orm } from '../../src/db/orm.ts';
+import { exportWorkspace } from '../../src/export/export-workspace.ts';
+import { runSyncNow } from '../../src/queue/run-sync-now.ts';
+import { buildEml } from '../helpers/build-eml.ts';
+import {
+  connectGmailMailbox,
+  silentLog,
+  startGmailHarness,
+  type GmailHarness,
+} from '../helpers/gmail-harness.ts';
+import { createWorkspace, openTestOrm } from '../helpers/test-orm.ts';
+
+const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+let orm: Orm;
+let h: GmailHarness;
+
+beforeAll(async () => {
+  orm = await openTestOrm();
+  h = await startGmailHarness({}, { MAILROOM_FETCH_CONCURRENCY: '2' });
+});
+
+afterAll(async () => {
+  await h.close();
+  await orm.close(true);
+});
+
+it('a worker killed mid-backfill resumes from its checkpoint without refetching or duplicating', async () => {
+  const email = 'killed@northwind.com';
+  const ws = await createWorkspace(orm, { domains: ['northwind.com'] });
+  const mb = await connectGmailMailbox(orm, h, ws, email);
+  const TOTAL = 160;
+  for (let i = 0; i < TOTAL; i++) {
+    h.emulator.store.addMessage(
+      email,
+      buildEml({
+        from: `P${i} <p${i}@co${i % 9}.com>`,
+        to: [email],
+        messageId: `<k${i}@x>`,
+        date: new Date(Date.UTC(2026, 8, 1, 0, i)).toUTCString(),
+      }),
+    );
+  }
+  // Slow fetches so the kill lands mid-backfill.
+  h.emulator.faults.add({ path: '/messages/', delayMs: 25, count: TOTAL });
+
+  const child = spawn(process.execPath, [CLI, 'sync', '--mailbox', mb], {
+    env: { PATH: process.env['PATH'] ?? '', ...h.env },
+    stdio: 'ignore',
+  });
+  const count = async () =>
+    Number(
+      (
+        await orm.em
+          .fork()
+          .execute<{ n: string }[]>('select count(*) as n from email where mailbox_id = ?', [mb])
+      )[0]?.n,
+    );
+  let storedAtKill = 0;
+  for (let i = 0; i < 400 && storedAtKill < 50; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    storedAtKill = await count();
+  }
+  child.kill('SIGKILL');
+  await new Promise((r) => child.once('exit', r));
+  storedAtKill = await count();
+  expect(storedAtKill).toBeGreaterThanOrEqual(50);
+  expect(storedAtKill).toBeLessThan(TOTAL);
+  const fetchesBefore = h.emulator.stats.byMethod['messages.get'] ?? 0;
+
+  // Another worker picks the stalled job up once its lock expires, and finishes it.
+  const result = await runSyncNow(h.config, orm, silentLog, mb);
+  expect(result.status).toBe('active');
+  const refetched = (h.emulator.stats.byMethod['messages.get'] ?? 0) - fetchesBefore;
+  // Only what was not stored yet (plus the few in flight at the kill) is fetched again.
+  expect(refetched).toBeLessThanOrEqual(TOTAL - storedAtKill + 4);
+  const data = await exportWorkspace(orm.em.fork(), ws);
+  expect(data.emails).toHaveLength(TOTAL);
+  expect(data.activities).toHaveLength(TOTAL);
+  expect(
+    new Set((data.emails as { providerMessageId: string }[]).map((e) => e.providerMessageId)).size,
+  ).toBe(TOTAL);
+});
