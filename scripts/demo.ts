@@ -1,30 +1,37 @@
 /**
- * `npm run demo`: ingests the bundled fixture mailbox (fixtures/mailbox, mail written for this
- * project) into PostgreSQL through the real pipeline, then prints what was created and skipped.
- * Needs only PostgreSQL running (docker compose up -d, or a local server with the defaults).
- * Re-running it is safe: the second run finds everything already there and creates nothing.
+ * `npm run demo`: the whole Gmail path on this machine. Starts the Gmail emulator with a bundled
+ * mailbox (fixtures/mailbox, written for this project, plus generated mail: hundreds of messages),
+ * connects it through the real OAuth flow over HTTP (start URL → consent → callback), syncs it
+ * with a BullMQ worker through the real Gmail client, and prints what was created and skipped.
+ * Needs PostgreSQL and Redis. Re-running is safe: the mailbox is reconnected and nothing is
+ * created twice.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../src/config.ts';
+import { generateMessages } from '../bench/generate-messages.ts';
+import { loadConfig, parseConfig } from '../src/config.ts';
 import { WorkspaceSchema } from '../src/db/entities/workspace.entity.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { initORM } from '../src/db/orm.ts';
+import { buildGmailEmulator } from '../src/emulators/gmail/gmail-emulator.ts';
+import { loadEmlFolder } from '../src/emulators/gmail/load-fixtures.ts';
 import { exportWorkspace } from '../src/export/export-workspace.ts';
-import { collectEmlFiles, emlSource } from '../src/ingest/eml-sources.ts';
-import { runIngestPipeline } from '../src/ingest/ingest-pipeline.ts';
-import { loadIngestTarget } from '../src/ingest/load-ingest-target.ts';
-import { createParsePool } from '../src/mail/create-parse-pool.ts';
-import { connectMailbox } from '../src/mailboxes/connect-mailbox.ts';
+import { buildApp } from '../src/http/app.ts';
+import { createLogger } from '../src/logger.ts';
 import { mailboxStatus } from '../src/mailboxes/mailbox-status.ts';
-import { SecretBox } from '../src/security/secret-box.ts';
+import { createRedis, createSyncQueue } from '../src/queue/queues.ts';
+import { runSyncNow } from '../src/queue/run-sync-now.ts';
+import { enqueueMailboxSync } from '../src/queue/sync-runtime.ts';
+import { renderDemoReport } from './demo-report.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/mailbox', import.meta.url));
 const LOCAL = fileURLToPath(new URL('../.local', import.meta.url));
 const WORKSPACE_NAME = 'Northwind Traders (demo)';
 const OWNER = 'dana@northwindtraders.com';
+const GENERATED = 240;
 
 /** The demo's own encryption key, generated once into a git-ignored file; never a code default. */
 async function demoKey(): Promise<string> {
@@ -38,10 +45,80 @@ async function demoKey(): Promise<string> {
   return key;
 }
 
-const config = await loadConfig();
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => {
+        resolve(port);
+      });
+    });
+  });
+}
+
+async function follow(url: string): Promise<string> {
+  const res = await fetch(url, { redirect: 'manual' });
+  const location = res.headers.get('location');
+  if (res.status !== 302 || !location) {
+    throw new Error(
+      `expected a redirect from ${new URL(url).pathname}, got ${res.status}: ${await res.text()}`,
+    );
+  }
+  return location;
+}
+
+const base = await loadConfig();
+const log = createLogger(base.logLevel === 'info' ? 'warn' : base.logLevel, 'mailroom-demo');
+const started = performance.now();
+
+// 1. The Gmail emulator, with Dana's mailbox.
+const emulator = buildGmailEmulator();
+const fixtureCount = await loadEmlFolder(emulator.store, OWNER, FIXTURES);
+for (const m of generateMessages({
+  count: GENERATED,
+  seed: 2026,
+  ownerEmail: OWNER,
+  internalDomain: 'northwindtraders.com',
+})) {
+  emulator.store.addMessage(OWNER, m.raw);
+}
+const emulatorUrl = await emulator.app.listen({ port: 0, host: '127.0.0.1' });
+
+// 2. Mailroom pointed at it.
+const appPort = await freePort();
+const config = parseConfig({
+  ...process.env,
+  DATABASE_URL: base.db.url,
+  REDIS_URL: base.redis.url,
+  MAILROOM_ENCRYPTION_KEY: base.encryptionKey ?? (await demoKey()),
+  PUBLIC_URL: `http://127.0.0.1:${appPort}`,
+  GOOGLE_CLIENT_ID: 'mailroom-demo',
+  GOOGLE_CLIENT_SECRET: 'mailroom-demo-secret',
+  GOOGLE_API_ROOT_URL: `${emulatorUrl}/`,
+  GOOGLE_OAUTH_TOKEN_URL: `${emulatorUrl}/token`,
+  GOOGLE_OAUTH_AUTH_URL: `${emulatorUrl}/o/oauth2/v2/auth`,
+  MAILROOM_QUEUE_PREFIX: 'mailroom-demo',
+  MAILROOM_GMAIL_QUOTA: 'old',
+  MAILROOM_BACKFILL_DAYS: '0',
+});
 const applied = await migrate(config.db.url);
 const orm = await initORM(config.db.url);
-const pool = createParsePool(config);
+const queueConnection = createRedis(config, 'producer');
+const queue = createSyncQueue(config, queueConnection);
+const app = buildApp({
+  config,
+  orm,
+  log,
+  encryptionKey: config.encryptionKey ?? '',
+  scheduleSync: async (id) => {
+    await enqueueMailboxSync(queue, id);
+  },
+});
+await app.listen({ port: appPort, host: '127.0.0.1' });
+
 try {
   const em = orm.em.fork();
   let workspace = await em.findOne(WorkspaceSchema, { name: WORKSPACE_NAME });
@@ -56,86 +133,54 @@ try {
     });
     await em.flush();
   }
-  const box = new SecretBox(config.encryptionKey ?? (await demoKey()));
-  const mailboxId = await connectMailbox(em, box, {
-    workspaceId: workspace.id,
-    provider: 'google',
-    email: OWNER,
-    refreshToken: 'demo-refresh-token',
-    aliases: [],
-    autoCreatePolicy: undefined,
-  });
 
-  const files = await collectEmlFiles([FIXTURES]);
-  const target = await loadIngestTarget(em, workspace.id, mailboxId);
-  const started = performance.now();
-  const result = await runIngestPipeline(
-    em,
-    pool,
-    target,
-    await Promise.all(files.map((f) => emlSource(f))),
+  // 3. The OAuth flow, as a browser would walk it.
+  const consentUrl = await follow(
+    `${config.http.publicUrl}/oauth/google/start?workspace=${workspace.id}&email=${OWNER}`,
   );
-  const seconds = (performance.now() - started) / 1000;
-  const data = await exportWorkspace(em, workspace.id);
-  const status = (await mailboxStatus(em, mailboxId)) as {
+  const callbackUrl = await follow(consentUrl);
+  const connected = (await (await fetch(callbackUrl)).json()) as {
+    mailboxId?: string;
+    message?: string;
+  };
+  if (!connected.mailboxId) {
+    throw new Error(`OAuth callback failed: ${connected.message ?? 'no mailbox'}`);
+  }
+
+  // 4. The first sync, queued by the callback, run by a worker.
+  const result = await runSyncNow(config, orm, log, connected.mailboxId);
+  const data = await exportWorkspace(orm.em.fork(), workspace.id);
+  const status = (await mailboxStatus(orm.em.fork(), connected.mailboxId)) as {
     counts: {
       skippedMessages: Record<string, number>;
       skippedParticipants: Record<string, number>;
     };
   };
-  const c = result.counters;
-
-  const out: string[] = [];
-  out.push(
-    `Mailroom demo: ${files.length} fixture messages for ${OWNER} in ${seconds.toFixed(2)} s`,
+  const seconds = (performance.now() - started) / 1000;
+  process.stdout.write(
+    renderDemoReport({
+      title: [
+        `Mailroom demo: Gmail mailbox ${OWNER} (${fixtureCount} hand-written + ${GENERATED} generated messages)`,
+        `connected through OAuth at ${config.http.publicUrl}, synced through BullMQ in ${seconds.toFixed(1)} s` +
+          (applied.length > 0 ? `; migrations applied: ${applied.join(', ')}` : ''),
+        `status ${result.status}, stage ${result.stage}, Gmail API requests ${emulator.stats.requests}`,
+      ].join('\n'),
+      counters: result.counters,
+      extra: {
+        fetched: result.fetched,
+        'spam/trash/drafts excluded': result.excluded,
+        failed: result.failed,
+      },
+      data,
+      skippedMessages: status.counts.skippedMessages,
+      skippedParticipants: status.counts.skippedParticipants,
+      workspaceId: workspace.id,
+    }),
   );
-  if (applied.length > 0) {
-    out.push(`migrations applied: ${applied.join(', ')}`);
-  }
-  out.push('');
-  out.push('this run       stored  already  people  companies  activities');
-  out.push(
-    `               ${pad(c.emailsStored, 6)}  ${pad(c.emailsAlreadyStored, 7)}  ${pad(c.peopleCreated, 6)}  ${pad(c.companiesCreated, 9)}  ${pad(c.activitiesCreated, 10)}`,
-  );
-  out.push('');
-  out.push(
-    `in the workspace: ${data.people.length} people, ${data.companies.length} companies, ${data.emails.length} emails, ${data.activities.length} activities`,
-  );
-  out.push('');
-  out.push('people (email, name, company)');
-  for (const p of data.people as {
-    email: string;
-    firstName: string;
-    lastName: string;
-    companyDomain: string | null;
-  }[]) {
-    out.push(
-      `  ${p.email.padEnd(42)} ${`${p.firstName} ${p.lastName}`.trim().padEnd(26)} ${p.companyDomain ?? '(personal)'}`,
-    );
-  }
-  out.push('');
-  out.push('messages kept out of the CRM, by reason');
-  for (const [reason, n] of Object.entries(status.counts.skippedMessages)) {
-    out.push(`  ${reason.padEnd(28)} ${pad(n, 4)}`);
-  }
-  out.push('participants who created no record, by reason');
-  for (const [reason, n] of Object.entries(status.counts.skippedParticipants)) {
-    out.push(`  ${reason.padEnd(28)} ${pad(n, 4)}`);
-  }
-  const failed = result.outcomes.filter((o) => o.status === 'failed');
-  for (const f of failed) {
-    out.push(`failed: ${f.key}: ${f.reason}`);
-  }
-  out.push('');
-  out.push(
-    `workspace ${workspace.id}; see everything with: npm run --silent mailroom -- export --workspace ${workspace.id}`,
-  );
-  process.stdout.write(`${out.join('\n')}\n`);
 } finally {
-  await pool.close();
+  await app.close();
+  await queue.close();
+  queueConnection.disconnect();
   await orm.close(true);
-}
-
-function pad(n: number, width: number): string {
-  return String(n).padStart(width);
+  await emulator.app.close();
 }

@@ -75,6 +75,10 @@ const envSchema = z.object({
   MAILROOM_JOB_LOCK_SECONDS: positiveInt(120),
   /** The Gmail quota regime of the Google Cloud project (provider-apis.md §A.9), or off. */
   MAILROOM_GMAIL_QUOTA: z.enum(['old', 'new', 'off']).default('new'),
+  /** Per-user units per minute, when Google granted a different quota than the regime's. */
+  MAILROOM_GMAIL_QUOTA_UNITS_PER_MINUTE: z.coerce.number().int().positive().optional(),
+  /** Gmail meters per minute; only the benchmark's sped-up emulator needs another window. */
+  MAILROOM_GMAIL_QUOTA_WINDOW_SECONDS: z.coerce.number().positive().default(60),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -112,6 +116,8 @@ export interface Config {
     concurrency: number;
     jobLockSeconds: number;
     gmailQuota: 'old' | 'new' | 'off';
+    gmailQuotaUnitsPerMinute: number | undefined;
+    gmailQuotaWindowSeconds: number;
   };
 }
 
@@ -186,6 +192,8 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
       concurrency: e.MAILROOM_SYNC_CONCURRENCY,
       jobLockSeconds: e.MAILROOM_JOB_LOCK_SECONDS,
       gmailQuota: e.MAILROOM_GMAIL_QUOTA,
+      gmailQuotaUnitsPerMinute: e.MAILROOM_GMAIL_QUOTA_UNITS_PER_MINUTE,
+      gmailQuotaWindowSeconds: e.MAILROOM_GMAIL_QUOTA_WINDOW_SECONDS,
     },
   };
 }

@@ -46,7 +46,11 @@ export function createMailSourceFactory(config: Config, box: SecretBox): MailSou
           limiter:
             quota === 'off'
               ? UNLIMITED
-              : new QuotaLimiter({ unitsPerMinute: GMAIL_COSTS[regime].unitsPerMinute }),
+              : new QuotaLimiter({
+                  unitsPerWindow:
+                    config.sync.gmailQuotaUnitsPerMinute ?? GMAIL_COSTS[regime].unitsPerMinute,
+                  windowMs: config.sync.gmailQuotaWindowSeconds * 1000,
+                }),
         });
       }
       case 'microsoft':

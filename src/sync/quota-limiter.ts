@@ -1,14 +1,16 @@
 /**
- * A token bucket in provider quota units per minute, per mailbox. Gmail meters quota per user per
- * minute (provider-apis.md §A.9); spending at `headroom` × the ceiling keeps a backfill just under
- * it instead of colliding with it and burning time on 403s. `burstSeconds` of budget may be spent
- * at once, then calls wait their turn. Sync of one mailbox runs one job at a time, so the bucket
- * lives with that job.
+ * A token bucket in provider quota units per minute, per mailbox. Gmail meters quota per user over
+ * a sliding minute (provider-apis.md §A.9); refilling at `headroom` × the ceiling keeps a backfill
+ * just under it instead of colliding with it and burning time on 403s. The burst the bucket allows
+ * comes out of the remaining headroom (burst + one window of refill ≤ the ceiling), otherwise a
+ * full bucket plus a minute of refill overspends the window. Sync of one mailbox runs one job at
+ * a time, so the bucket lives with that job.
  */
 export interface QuotaLimiterOptions {
-  unitsPerMinute: number;
+  /** The provider's budget per window (Gmail: units per user per minute). */
+  unitsPerWindow: number;
+  windowMs?: number;
   headroom?: number;
-  burstSeconds?: number;
 }
 
 export class QuotaLimiter {
@@ -20,8 +22,9 @@ export class QuotaLimiter {
   waitedMs = 0;
 
   constructor(options: QuotaLimiterOptions) {
-    this.ratePerMs = (options.unitsPerMinute * (options.headroom ?? 0.95)) / 60_000;
-    this.capacity = this.ratePerMs * 1000 * (options.burstSeconds ?? 1);
+    const headroom = options.headroom ?? 0.95;
+    this.ratePerMs = (options.unitsPerWindow * headroom) / (options.windowMs ?? 60_000);
+    this.capacity = Math.max(1, options.unitsPerWindow * (1 - headroom));
     this.tokens = this.capacity;
   }
 

@@ -33,7 +33,10 @@ export interface GmailEmulatorOptions {
 export interface EmulatorStats {
   requests: number;
   byMethod: Record<string, number>;
+  /** Units by the old-regime cost table, whatever is enforced (the benchmark's unit). */
   quotaUnits: number;
+  /** Units charged by the enforced regime (0 when quota is off). */
+  enforcedUnits: number;
   throttled: number;
 }
 
@@ -63,7 +66,13 @@ export function buildGmailEmulator(options: GmailEmulatorOptions = {}): GmailEmu
   const quota = options.quota ? new QuotaMeter(options.quota) : null;
   const maxConcurrent = options.maxConcurrentPerUser ?? 10;
   const inflight = new Map<string, number>();
-  const stats: EmulatorStats = { requests: 0, byMethod: {}, quotaUnits: 0, throttled: 0 };
+  const stats: EmulatorStats = {
+    requests: 0,
+    byMethod: {},
+    quotaUnits: 0,
+    enforcedUnits: 0,
+    throttled: 0,
+  };
   void app.register(formbody);
 
   // ---- OAuth ---------------------------------------------------------------------------------
@@ -172,6 +181,7 @@ export function buildGmailEmulator(options: GmailEmulatorOptions = {}): GmailEmu
       return null;
     }
     stats.quotaUnits += oldRegimeCost(method);
+    stats.enforcedUnits += quota ? quota.cost(method) : 0;
     inflight.set(email, (inflight.get(email) ?? 0) + 1);
     reply.raw.once('finish', () => inflight.set(email, (inflight.get(email) ?? 1) - 1));
     return store.user(email);
@@ -391,6 +401,7 @@ export function buildGmailEmulator(options: GmailEmulatorOptions = {}): GmailEmu
       stats.requests = 0;
       stats.byMethod = {};
       stats.quotaUnits = 0;
+      stats.enforcedUnits = 0;
       stats.throttled = 0;
     },
   };

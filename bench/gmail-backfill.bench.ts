@@ -1,0 +1,125 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { parseConfig, type Config } from '../src/config.ts';
+import { WorkspaceSchema } from '../src/db/entities/workspace.entity.ts';
+import { initORM } from '../src/db/orm.ts';
+import { buildGmailEmulator } from '../src/emulators/gmail/gmail-emulator.ts';
+import { PER_USER_UNITS_PER_MINUTE, type QuotaRegime } from '../src/emulators/gmail/quota.ts';
+import { createLogger } from '../src/logger.ts';
+import { connectMailbox } from '../src/mailboxes/connect-mailbox.ts';
+import { runSyncNow } from '../src/queue/run-sync-now.ts';
+import { SecretBox } from '../src/security/secret-box.ts';
+import { withBenchDatabase } from './bench-database.ts';
+import { generateMessages } from './generate-messages.ts';
+import { parseOnlySeconds, peakRssMb, round } from './parse-baseline.ts';
+
+/**
+ * `gmail-backfill`: a first sync of N generated messages from the Gmail emulator through the real
+ * client, BullMQ and the whole pipeline. With `--quota old|new --quota-scale K` the emulator
+ * enforces the per-user quota sped up K times, Mailroom's limiter is told the same ceiling, and
+ * the figures add how close to the ceiling the backfill ran and how often it was throttled.
+ */
+const OWNER = 'rep@northwindtraders.com';
+
+export interface GmailBenchOptions {
+  messages: number;
+  quota: QuotaRegime | null;
+  quotaScale: number;
+}
+
+export async function benchGmailBackfill(
+  base: Config,
+  opts: GmailBenchOptions,
+): Promise<Record<string, unknown>> {
+  const generated = generateMessages({
+    count: opts.messages,
+    seed: 7,
+    ownerEmail: OWNER,
+    internalDomain: 'northwindtraders.com',
+  });
+  const parseSeconds = await parseOnlySeconds(generated.map((m) => m.raw));
+
+  const emulator = buildGmailEmulator({
+    quota: opts.quota ? { regime: opts.quota, scale: opts.quotaScale } : null,
+  });
+  for (const m of generated) {
+    emulator.store.addMessage(OWNER, m.raw);
+  }
+  const url = await emulator.app.listen({ port: 0, host: '127.0.0.1' });
+  try {
+    return await withBenchDatabase(base.db.url, async (dbUrl) => {
+      const limit = opts.quota ? PER_USER_UNITS_PER_MINUTE[opts.quota] * opts.quotaScale : null;
+      const config = parseConfig({
+        DATABASE_URL: dbUrl,
+        REDIS_URL: base.redis.url,
+        MAILROOM_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+        GOOGLE_CLIENT_ID: 'bench',
+        GOOGLE_CLIENT_SECRET: 'bench',
+        GOOGLE_API_ROOT_URL: `${url}/`,
+        GOOGLE_OAUTH_TOKEN_URL: `${url}/token`,
+        MAILROOM_QUEUE_PREFIX: `bench-${randomUUID()}`,
+        MAILROOM_GMAIL_QUOTA: opts.quota ?? 'off',
+        // The emulator's window is a minute sped up K times; tell the limiter the same.
+        MAILROOM_GMAIL_QUOTA_WINDOW_SECONDS: String(60 / opts.quotaScale),
+        MAILROOM_BACKFILL_DAYS: '0',
+        MAILROOM_BACKFILL_MAX_MESSAGES: '0',
+        LOG_LEVEL: 'silent',
+      });
+      const orm = await initORM(dbUrl);
+      try {
+        const em = orm.em.fork();
+        const workspaceId = randomUUID();
+        em.create(WorkspaceSchema, {
+          id: workspaceId,
+          name: 'bench',
+          internalDomains: ['northwindtraders.com'],
+          blocklist: [],
+          settings: {},
+          createdAt: new Date(),
+        });
+        await em.flush();
+        const mailboxId = await connectMailbox(em, new SecretBox(config.encryptionKey ?? ''), {
+          workspaceId,
+          provider: 'google',
+          email: OWNER,
+          refreshToken: emulator.auth.issueRefreshToken(OWNER),
+          aliases: [],
+          autoCreatePolicy: undefined,
+        });
+        emulator.resetStats();
+        const start = performance.now();
+        const result = await runSyncNow(config, orm, createLogger('silent'), mailboxId);
+        const seconds = (performance.now() - start) / 1000;
+        if (result.counters.emailsStored !== opts.messages) {
+          throw new Error(`stored ${result.counters.emailsStored} of ${opts.messages}`);
+        }
+        const stats = emulator.stats;
+        const messagesPerSecond = opts.messages / seconds;
+        const parseOnly = opts.messages / parseSeconds;
+        return {
+          scenario: 'gmail-backfill',
+          messages: opts.messages,
+          seconds: round(seconds),
+          messagesPerSecond: round(messagesPerSecond),
+          parseOnlyMessagesPerSecond: round(parseOnly),
+          efficiency: round(messagesPerSecond / parseOnly),
+          apiRequests: stats.requests,
+          quotaUnits: stats.quotaUnits,
+          quotaUnitsPerMessage: round(stats.quotaUnits / opts.messages),
+          peakRssMb: peakRssMb(),
+          ...(limit
+            ? {
+                quota: opts.quota,
+                quotaScale: opts.quotaScale,
+                ceilingRatio: round(stats.enforcedUnits / seconds / (limit / 60)),
+                throttledResponses: stats.throttled,
+              }
+            : {}),
+        };
+      } finally {
+        await orm.close(true);
+      }
+    });
+  } finally {
+    await emulator.app.close();
+  }
+}

@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../src/config.ts';
+import { MailboxSchema } from '../src/db/entities/mailbox.entity.ts';
+import { WorkspaceSchema } from '../src/db/entities/workspace.entity.ts';
+import { initORM } from '../src/db/orm.ts';
+import { runIngestPipeline } from '../src/ingest/ingest-pipeline.ts';
+import { loadIngestTarget } from '../src/ingest/load-ingest-target.ts';
+import { createParsePool } from '../src/mail/create-parse-pool.ts';
+import { withBenchDatabase } from './bench-database.ts';
+import { generateMessages } from './generate-messages.ts';
+import { parseOnlySeconds, peakRssMb, round } from './parse-baseline.ts';
+
+/**
+ * `ingest`: N generated messages through the full pipeline (isolated parsing, classification,
+ * batched writes to PostgreSQL), against bare mailparser parsing of the same messages in one
+ * thread with the same options. efficiency = pipeline rate / parse-only rate.
+ */
+const OWNER = 'rep@northwindtraders.com';
+
+export async function benchIngest(config: Config, count: number): Promise<Record<string, unknown>> {
+  const messages = generateMessages({
+    count,
+    seed: 42,
+    ownerEmail: OWNER,
+    internalDomain: 'northwindtraders.com',
+  });
+
+  const parseSeconds = await parseOnlySeconds(messages.map((m) => m.raw));
+
+  const seconds = await withBenchDatabase(config.db.url, async (url) => {
+    const orm = await initORM(url);
+    const pool = createParsePool(config);
+    try {
+      const em = orm.em.fork();
+      const workspaceId = randomUUID();
+      const mailboxId = randomUUID();
+      em.create(WorkspaceSchema, {
+        id: workspaceId,
+        name: 'bench',
+        internalDomains: ['northwindtraders.com'],
+        blocklist: [],
+        settings: {},
+        createdAt: new Date(),
+      });
+      // No relations are declared, so the unit of work does not order inserts: flush the parent.
+      await em.flush();
+      em.create(MailboxSchema, {
+        id: mailboxId,
+        workspaceId,
+        provider: 'google',
+        email: OWNER,
+        aliases: [],
+        credentials: null,
+        status: 'active',
+        autoCreatePolicy: 'sent_and_received',
+        settings: {},
+        syncState: {},
+        lastError: null,
+        lastSyncedAt: null,
+        createdAt: new Date(),
+        updatedAt: new Date(),
+      });
+      await em.flush();
+      const target = await loadIngestTarget(em, workspaceId, mailboxId);
+      const sources = messages.map((m) => ({
+        key: m.providerMessageId,
+        providerMessageId: m.providerMessageId,
+        providerThreadId: null,
+        labels: [],
+        load: () => Promise.resolve(m.raw),
+      }));
+      const start = performance.now();
+      const result = await runIngestPipeline(em, pool, target, sources);
+      const elapsed = (performance.now() - start) / 1000;
+      const failed = result.outcomes.filter((o) => o.status === 'failed').length;
+      if (failed > 0 || result.counters.emailsStored !== count) {
+        throw new Error(
+          `pipeline stored ${result.counters.emailsStored}/${count}, ${failed} failed`,
+        );
+      }
+      return elapsed;
+    } finally {
+      await pool.close();
+      await orm.close(true);
+    }
+  });
+
+  const messagesPerSecond = count / seconds;
+  const parseOnlyMessagesPerSecond = count / parseSeconds;
+  return {
+    scenario: 'ingest',
+    messages: count,
+    seconds: round(seconds),
+    messagesPerSecond: round(messagesPerSecond),
+    parseOnlyMessagesPerSecond: round(parseOnlyMessagesPerSecond),
+    efficiency: round(messagesPerSecond / parseOnlyMessagesPerSecond),
+    peakRssMb: peakRssMb(),
+  };
+}

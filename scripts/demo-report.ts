@@ -1,0 +1,63 @@
+import type { WorkspaceExport } from '../src/export/export-workspace.ts';
+import type { IngestCounters } from '../src/ingest/ingest-types.ts';
+
+/** The demo's human-readable summary (stdout); the CLI's JSON contract does not apply here. */
+export interface DemoReportInput {
+  title: string;
+  counters: IngestCounters;
+  extra: Record<string, number>;
+  data: WorkspaceExport;
+  skippedMessages: Record<string, number>;
+  skippedParticipants: Record<string, number>;
+  workspaceId: string;
+}
+
+const pad = (n: number, width: number) => String(n).padStart(width);
+
+export function renderDemoReport(input: DemoReportInput): string {
+  const c = input.counters;
+  const out: string[] = [input.title, ''];
+  out.push('this run       stored  already  people  companies  activities');
+  out.push(
+    `               ${pad(c.emailsStored, 6)}  ${pad(c.emailsAlreadyStored, 7)}  ${pad(c.peopleCreated, 6)}  ${pad(c.companiesCreated, 9)}  ${pad(c.activitiesCreated, 10)}`,
+  );
+  const extra = Object.entries(input.extra).map(([k, v]) => `${k} ${v}`);
+  if (extra.length > 0) {
+    out.push(`               ${extra.join(', ')}`);
+  }
+  const d = input.data;
+  out.push('');
+  out.push(
+    `in the workspace: ${d.people.length} people, ${d.companies.length} companies, ${d.emails.length} emails, ${d.activities.length} activities`,
+  );
+  out.push('');
+  out.push('people (first 25: email, name, company)');
+  const people = d.people as {
+    email: string;
+    firstName: string;
+    lastName: string;
+    companyDomain: string | null;
+  }[];
+  for (const p of people.slice(0, 25)) {
+    out.push(
+      `  ${p.email.padEnd(42)} ${`${p.firstName} ${p.lastName}`.trim().padEnd(26)} ${p.companyDomain ?? '(personal)'}`,
+    );
+  }
+  if (people.length > 25) {
+    out.push(`  … and ${people.length - 25} more`);
+  }
+  out.push('');
+  out.push('messages kept out of the CRM, by reason');
+  for (const [reason, n] of Object.entries(input.skippedMessages)) {
+    out.push(`  ${reason.padEnd(28)} ${pad(n, 5)}`);
+  }
+  out.push('participants who created no record, by reason');
+  for (const [reason, n] of Object.entries(input.skippedParticipants)) {
+    out.push(`  ${reason.padEnd(28)} ${pad(n, 5)}`);
+  }
+  out.push('');
+  out.push(
+    `workspace ${input.workspaceId}; everything: npm run --silent mailroom -- export --workspace ${input.workspaceId}`,
+  );
+  return `${out.join('\n')}\n`;
+}
