@@ -1,0 +1,51 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig, requireEncryptionKey } from '../../src/config.ts';
+
+describe('parseConfig', () => {
+  it('applies the documented defaults and has no default secret', () => {
+    const config = parseConfig({});
+    expect(config.db.url).toBe('postgres://postgres@127.0.0.1:5432/mailroom');
+    expect(config.redis.url).toBe('redis://127.0.0.1:6379');
+    expect(config.microsoft.tenant).toBe('common');
+    expect(config.encryptionKey).toBeUndefined();
+    expect(() => requireEncryptionKey(config)).toThrow(/MAILROOM_ENCRYPTION_KEY is required/);
+  });
+
+  it.each([
+    [
+      { MAILROOM_ENCRYPTION_KEY: randomBytes(16).toString('base64') },
+      /MAILROOM_ENCRYPTION_KEY must be 32 random bytes/,
+    ],
+    [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL must be a URL/],
+    [
+      { MICROSOFT_GRAPH_URL: 'http://localhost:4020' },
+      /MICROSOFT_GRAPH_URL must be a URL \(https:\)/,
+    ],
+    [{ MAILROOM_GMAIL_QUOTA: 'maybe' }, /MAILROOM_GMAIL_QUOTA/],
+  ])('%j stops with one line naming the key', (env, message) => {
+    let error: unknown;
+    try {
+      parseConfig(env);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).not.toContain('\n');
+  });
+
+  it('names every bad key in one line, and treats empty strings as unset', () => {
+    expect(() => parseConfig({ DATABASE_URL: 'x', REDIS_URL: 'y' })).toThrow(
+      /DATABASE_URL.*; REDIS_URL/,
+    );
+    expect(
+      parseConfig({ MAILROOM_ENCRYPTION_KEY: '', PUBLIC_URL: '' }).encryptionKey,
+    ).toBeUndefined();
+  });
+
+  it('accepts a valid key', () => {
+    const k = randomBytes(32).toString('base64');
+    expect(requireEncryptionKey(parseConfig({ MAILROOM_ENCRYPTION_KEY: k }))).toBe(k);
+  });
+});

@@ -1,0 +1,59 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { SecretBox, SecretBoxError } from '../../src/security/secret-box.ts';
+import { StateError, StateSigner } from '../../src/security/signed-state.ts';
+
+const key = () => randomBytes(32).toString('base64');
+
+describe('SecretBox', () => {
+  it('seals with a fresh IV and opens what it sealed', () => {
+    const box = new SecretBox(key());
+    const a = box.seal('1//refresh-token');
+    const b = box.seal('1//refresh-token');
+    expect(a).not.toBe(b);
+    expect(a).not.toContain('refresh-token');
+    expect(box.open(a)).toBe('1//refresh-token');
+  });
+
+  it('detects tampering and unknown keys', () => {
+    const box = new SecretBox(key());
+    const sealed = box.seal('secret');
+    const parts = sealed.split('.');
+    parts[4] = Buffer.from(
+      'x' + Buffer.from(parts[4] ?? '', 'base64url').toString('latin1'),
+    ).toString('base64url');
+    expect(() => box.open(parts.join('.'))).toThrow(SecretBoxError);
+    expect(() => new SecretBox(key()).open(sealed)).toThrow(/unknown key/);
+    expect(() => box.open('plaintext')).toThrow(SecretBoxError);
+  });
+
+  it('rotates: old ciphertexts open with the previous key and report needing rotation', () => {
+    const oldKey = key();
+    const sealed = new SecretBox(oldKey).seal('token');
+    const rotated = new SecretBox(key(), [oldKey]);
+    expect(rotated.open(sealed)).toBe('token');
+    expect(rotated.needsRotation(sealed)).toBe(true);
+    expect(rotated.needsRotation(rotated.seal('token'))).toBe(false);
+  });
+
+  it('rejects keys that are not 32 bytes', () => {
+    expect(() => new SecretBox(randomBytes(16).toString('base64'))).toThrow(SecretBoxError);
+  });
+});
+
+describe('StateSigner', () => {
+  const payload = { workspaceId: 'w1', provider: 'google' as const, loginHint: null };
+
+  it('round-trips and refuses forgeries, other keys and expired states', () => {
+    const k = key();
+    const signer = new StateSigner(k);
+    const state = signer.sign(payload, 60_000, 1_000);
+    expect(signer.verify(state, 2_000)).toMatchObject(payload);
+    const [body] = state.split('.');
+    const forged = `${Buffer.from(JSON.stringify({ ...payload, workspaceId: 'w2', expiresAt: 9e15 })).toString('base64url')}.${state.split('.')[1] ?? ''}`;
+    expect(() => signer.verify(forged, 2_000)).toThrow(StateError);
+    expect(() => new StateSigner(key()).verify(state, 2_000)).toThrow(StateError);
+    expect(() => signer.verify(state, 61_001)).toThrow(/expired/);
+    expect(() => signer.verify(body ?? '', 2_000)).toThrow(/malformed/);
+  });
+});
