@@ -31,16 +31,23 @@ export function renderDemoReport(input: DemoReportInput): string {
     `in the workspace: ${d.people.length} people, ${d.companies.length} companies, ${d.emails.length} emails, ${d.activities.length} activities`,
   );
   out.push('');
-  out.push('people (first 25: email, name, company)');
-  const people = d.people as {
-    email: string;
-    firstName: string;
-    lastName: string;
-    companyDomain: string | null;
-  }[];
+  out.push('most active people (email, name, company, activities)');
+  const activityCount = new Map<string, number>();
+  for (const a of d.activities as { personEmail: string }[]) {
+    activityCount.set(a.personEmail, (activityCount.get(a.personEmail) ?? 0) + 1);
+  }
+  const count = (email: string) => activityCount.get(email) ?? 0;
+  const people = (
+    d.people as {
+      email: string;
+      firstName: string;
+      lastName: string;
+      companyDomain: string | null;
+    }[]
+  ).toSorted((a, b) => count(b.email) - count(a.email) || a.email.localeCompare(b.email));
   for (const p of people.slice(0, 25)) {
     out.push(
-      `  ${p.email.padEnd(42)} ${`${p.firstName} ${p.lastName}`.trim().padEnd(26)} ${p.companyDomain ?? '(personal)'}`,
+      `  ${p.email.padEnd(42)} ${`${p.firstName} ${p.lastName}`.trim().padEnd(22)} ${(p.companyDomain ?? '(personal)').padEnd(26)} ${pad(count(p.email), 3)}`,
     );
   }
   if (people.length > 25) {

@@ -127,7 +127,8 @@ try {
       id: crypto.randomUUID(),
       name: WORKSPACE_NAME,
       internalDomains: ['northwindtraders.com'],
-      blocklist: [],
+      // A lead-list spammer the team never wants in the CRM.
+      blocklist: ['cheap-leads-4u.biz'],
       settings: {},
       createdAt: new Date(),
     });

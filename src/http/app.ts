@@ -21,10 +21,7 @@ export interface AppDeps {
 }
 
 export function buildApp(deps: AppDeps): FastifyInstance {
-  const app = Fastify({
-    loggerInstance: deps.log,
-    disableRequestLogging: true,
-  }) as unknown as FastifyInstance;
+  const app = Fastify({ loggerInstance: deps.log }) as unknown as FastifyInstance;
   registerErrorHandler(app);
   app.get('/healthz', async () => {
     await deps.orm.em.fork().execute('select 1');
