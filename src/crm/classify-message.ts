@@ -65,9 +65,14 @@ function mayCreate(direction: EmailDirection, role: ParticipantRole, ctx: Mailbo
   return role !== 'from' && policy !== 'none';
 }
 
+/**
+ * `providerSaysSent`: the provider filed the message as sent by the owner (Gmail's SENT label),
+ * which also covers aliases nobody configured.
+ */
 export function classifyMessage(
   message: NormalizedMessage,
   ctx: MailboxContext,
+  providerSaysSent = false,
 ): ClassifiedMessage {
   const invalidAddresses: string[] = [];
   const entries: { role: ParticipantRole; address: string; displayName: string }[] = [];
@@ -86,11 +91,10 @@ export function classifyMessage(
     }
   }
 
-  const direction: EmailDirection = entries.some(
-    (e) => e.role === 'from' && ctx.ownerAddresses.has(e.address),
-  )
-    ? 'outbound'
-    : 'inbound';
+  const direction: EmailDirection =
+    providerSaysSent || entries.some((e) => e.role === 'from' && ctx.ownerAddresses.has(e.address))
+      ? 'outbound'
+      : 'inbound';
   const automatedReason = messageSkipReason(message, ctx);
   const creating = new Set<string>();
 

@@ -100,7 +100,10 @@ export async function runIngestPipeline(
       labels,
       message: parsed.message,
     };
-    return { item, classified: classifyMessage(parsed.message, target.context) };
+    return {
+      item,
+      classified: classifyMessage(parsed.message, target.context, labels.includes('SENT')),
+    };
   };
 
   // A sliding window of in-flight parses keeps the pool busy without holding every message.

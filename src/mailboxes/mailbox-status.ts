@@ -7,6 +7,27 @@ import { NotFoundError } from '../errors.ts';
  * progress, the last error, and counters of what was stored and what the rules kept out and why
  * (computed from the stored rows, so they stay right under retries and re-ingest).
  */
+interface BackfillProgress {
+  done: number;
+  total: number | null;
+  startedAt?: string | null;
+  finishedAt?: string | null;
+}
+
+/** Progress plus an ETA from the rate so far, while a backfill is running. */
+function withEta(raw: unknown, now = Date.now()): BackfillProgress & { etaSeconds: number | null } {
+  const p = (raw ?? { done: 0, total: null }) as BackfillProgress;
+  const started = p.startedAt ? Date.parse(p.startedAt) : NaN;
+  let etaSeconds: number | null = null;
+  if (!p.finishedAt && p.total !== null && p.done > 0 && !Number.isNaN(started)) {
+    const rate = p.done / Math.max(1, now - started);
+    etaSeconds = Math.round(Math.max(0, p.total - p.done) / rate / 1000);
+  } else if (p.finishedAt) {
+    etaSeconds = 0;
+  }
+  return { ...p, etaSeconds };
+}
+
 export async function mailboxStatus(em: EntityManager, mailboxId: string): Promise<unknown> {
   const mailbox = await em.findOne(MailboxSchema, { id: mailboxId });
   if (!mailbox) {
@@ -40,7 +61,7 @@ export async function mailboxStatus(em: EntityManager, mailboxId: string): Promi
     status: mailbox.status,
     stages: state['stages'] ?? {},
     cursors: state['cursors'] ?? {},
-    backfill: state['backfill'] ?? { done: 0, total: null },
+    backfill: withEta(state['backfill']),
     lastError: mailbox.lastError,
     lastSyncedAt: mailbox.lastSyncedAt?.toISOString() ?? null,
     counts: {

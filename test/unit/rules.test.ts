@@ -343,3 +343,39 @@ describe('classifyMessage', () => {
     expect(c.participants.map((p) => p.address)).toEqual(['eve@acme.com', OWNER]);
   });
 });
+
+describe('classifyMessage with a provider SENT label', () => {
+  it('treats mail the provider filed as sent as outbound, even from an unknown alias', () => {
+    const ctx = buildMailboxContext({
+      mailboxEmail: 'dana@northwind.com',
+      aliases: [],
+      workspaceInternalDomains: ['northwind.com'],
+      blocklist: [],
+      settings: DEFAULT_ENRICHMENT_SETTINGS,
+    });
+    const m: NormalizedMessage = {
+      internetMessageId: '<s@x>',
+      inReplyTo: null,
+      references: [],
+      subject: 'Hi',
+      sentAt: null,
+      from: [{ address: 'dana.w@northwind-sales.com', name: 'Dana' }],
+      to: [{ address: 'buyer@client.com', name: 'Buyer' }],
+      cc: [],
+      bcc: [],
+      replyTo: [],
+      snippet: '',
+      textBody: '',
+      textBodyTruncated: false,
+      attachments: [],
+      automation: { bulk: false, autoReply: false, dsn: false, markers: [] },
+      sizeBytes: 1,
+    };
+    expect(classifyMessage(m, ctx).direction).toBe('inbound');
+    const sent = classifyMessage(m, ctx, true);
+    expect(sent.direction).toBe('outbound');
+    expect(sent.participants.filter((p) => p.create).map((p) => p.address)).toEqual([
+      'buyer@client.com',
+    ]);
+  });
+});
