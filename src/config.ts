@@ -66,7 +66,7 @@ const envSchema = z.object({
     .trim()
     .regex(/^[A-Za-z0-9_-]+$/)
     .default('mailroom'),
-  MAILROOM_BACKFILL_DAYS: z.coerce.number().int().min(0).default(365),
+  MAILROOM_BACKFILL_DAYS: z.coerce.number().int().min(0).default(0),
   MAILROOM_BACKFILL_MAX_MESSAGES: z.coerce.number().int().min(0).default(10_000),
   MAILROOM_FETCH_CONCURRENCY: positiveInt(8),
   MAILROOM_POLL_INTERVAL_SECONDS: positiveInt(300),

@@ -69,14 +69,13 @@ export class GmailMailSource implements MailSource {
   }
 
   async listMessages(window: BackfillWindow, pageToken: string | null): Promise<MessagePage> {
-    const q = [
-      '-in:drafts',
-      ...(window.since ? [`after:${Math.floor(window.since.getTime() / 1000)}`] : []),
-    ].join(' ');
+    // Spam and Trash are left out by includeSpamTrash=false; Drafts are recognised by their label
+    // when fetched. `q` is sent only for a date bound, so the listing needs nothing beyond it.
+    const q = window.since ? `after:${Math.floor(window.since.getTime() / 1000)}` : undefined;
     const res = await this.call(this.costs.list, 'other', () =>
       this.api.users.messages.list({
         userId: 'me',
-        q,
+        ...(q ? { q } : {}),
         includeSpamTrash: false,
         maxResults: this.pageSize,
         ...(pageToken ? { pageToken } : {}),
