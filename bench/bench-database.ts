@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { MikroORM } from '@mikro-orm/postgresql';
+import { dropDatabase } from '../src/db/create-database.ts';
 import { migrate } from '../src/db/migrate.ts';
 
 /** A throwaway, migrated database for one benchmark run, dropped afterwards. */
@@ -13,15 +13,6 @@ export async function withBenchDatabase<T>(
   try {
     return await run(url.toString());
   } finally {
-    const admin = new URL(baseUrl);
-    admin.pathname = '/postgres';
-    const orm = await MikroORM.init({
-      clientUrl: admin.toString(),
-      entities: [],
-      discovery: { warnWhenNoEntities: false },
-      allowGlobalContext: true,
-    });
-    await orm.em.execute(`drop database if exists "${url.pathname.slice(1)}" with (force)`);
-    await orm.close(true);
+    await dropDatabase(url.toString());
   }
 }

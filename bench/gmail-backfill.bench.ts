@@ -1,6 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { parseConfig, type Config } from '../src/config.ts';
-import { WorkspaceSchema } from '../src/db/entities/workspace.entity.ts';
 import { initORM } from '../src/db/orm.ts';
 import { buildGmailEmulator } from '../src/emulators/gmail/gmail-emulator.ts';
 import { PER_USER_UNITS_PER_MINUTE, type QuotaRegime } from '../src/emulators/gmail/quota.ts';
@@ -8,6 +7,7 @@ import { createLogger } from '../src/logger.ts';
 import { connectMailbox } from '../src/mailboxes/connect-mailbox.ts';
 import { runSyncNow } from '../src/queue/run-sync-now.ts';
 import { SecretBox } from '../src/security/secret-box.ts';
+import { createWorkspace } from '../src/workspaces/create-workspace.ts';
 import { withBenchDatabase } from './bench-database.ts';
 import { generateMessages } from './generate-messages.ts';
 import { parseOnlySeconds, peakRssMb, round } from './parse-baseline.ts';
@@ -67,16 +67,10 @@ export async function benchGmailBackfill(
       const orm = await initORM(dbUrl);
       try {
         const em = orm.em.fork();
-        const workspaceId = randomUUID();
-        em.create(WorkspaceSchema, {
-          id: workspaceId,
+        const workspaceId = await createWorkspace(em, {
           name: 'bench',
           internalDomains: ['northwindtraders.com'],
-          blocklist: [],
-          settings: {},
-          createdAt: new Date(),
         });
-        await em.flush();
         const mailboxId = await connectMailbox(em, new SecretBox(config.encryptionKey ?? ''), {
           workspaceId,
           provider: 'google',

@@ -1,7 +1,8 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Config } from '../src/config.ts';
-import { MailboxSchema } from '../src/db/entities/mailbox.entity.ts';
-import { WorkspaceSchema } from '../src/db/entities/workspace.entity.ts';
+import { connectMailbox } from '../src/mailboxes/connect-mailbox.ts';
+import { SecretBox } from '../src/security/secret-box.ts';
+import { createWorkspace } from '../src/workspaces/create-workspace.ts';
 import { initORM } from '../src/db/orm.ts';
 import { runIngestPipeline } from '../src/ingest/ingest-pipeline.ts';
 import { loadIngestTarget } from '../src/ingest/load-ingest-target.ts';
@@ -32,35 +33,22 @@ export async function benchIngest(config: Config, count: number): Promise<Record
     const pool = createParsePool(config);
     try {
       const em = orm.em.fork();
-      const workspaceId = randomUUID();
-      const mailboxId = randomUUID();
-      em.create(WorkspaceSchema, {
-        id: workspaceId,
+      const workspaceId = await createWorkspace(em, {
         name: 'bench',
         internalDomains: ['northwindtraders.com'],
-        blocklist: [],
-        settings: {},
-        createdAt: new Date(),
       });
-      // No relations are declared, so the unit of work does not order inserts: flush the parent.
-      await em.flush();
-      em.create(MailboxSchema, {
-        id: mailboxId,
-        workspaceId,
-        provider: 'google',
-        email: OWNER,
-        aliases: [],
-        credentials: null,
-        status: 'active',
-        autoCreatePolicy: 'sent_and_received',
-        settings: {},
-        syncState: {},
-        lastError: null,
-        lastSyncedAt: null,
-        createdAt: new Date(),
-        updatedAt: new Date(),
-      });
-      await em.flush();
+      const mailboxId = await connectMailbox(
+        em,
+        new SecretBox(randomBytes(32).toString('base64')),
+        {
+          workspaceId,
+          provider: 'google',
+          email: OWNER,
+          refreshToken: 'bench',
+          aliases: [],
+          autoCreatePolicy: undefined,
+        },
+      );
       const target = await loadIngestTarget(em, workspaceId, mailboxId);
       const sources = messages.map((m) => ({
         key: m.providerMessageId,

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { generateMessages } from '../bench/generate-messages.ts';
 import { loadConfig, parseConfig } from '../src/config.ts';
 import { WorkspaceSchema } from '../src/db/entities/workspace.entity.ts';
+import { createWorkspace } from '../src/workspaces/create-workspace.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { initORM } from '../src/db/orm.ts';
 import { buildGmailEmulator } from '../src/emulators/gmail/gmail-emulator.ts';
@@ -121,23 +122,18 @@ await app.listen({ port: appPort, host: '127.0.0.1' });
 
 try {
   const em = orm.em.fork();
-  let workspace = await em.findOne(WorkspaceSchema, { name: WORKSPACE_NAME });
-  if (!workspace) {
-    workspace = em.create(WorkspaceSchema, {
-      id: crypto.randomUUID(),
+  const workspaceId =
+    (await em.findOne(WorkspaceSchema, { name: WORKSPACE_NAME }))?.id ??
+    (await createWorkspace(em, {
       name: WORKSPACE_NAME,
       internalDomains: ['northwindtraders.com'],
       // A lead-list spammer the team never wants in the CRM.
       blocklist: ['cheap-leads-4u.biz'],
-      settings: {},
-      createdAt: new Date(),
-    });
-    await em.flush();
-  }
+    }));
 
   // 3. The OAuth flow, as a browser would walk it.
   const consentUrl = await follow(
-    `${config.http.publicUrl}/oauth/google/start?workspace=${workspace.id}&email=${OWNER}`,
+    `${config.http.publicUrl}/oauth/google/start?workspace=${workspaceId}&email=${OWNER}`,
   );
   const callbackUrl = await follow(consentUrl);
   const connected = (await (await fetch(callbackUrl)).json()) as {
@@ -150,7 +146,7 @@ try {
 
   // 4. The first sync, queued by the callback, run by a worker.
   const result = await runSyncNow(config, orm, log, connected.mailboxId);
-  const data = await exportWorkspace(orm.em.fork(), workspace.id);
+  const data = await exportWorkspace(orm.em.fork(), workspaceId);
   const status = (await mailboxStatus(orm.em.fork(), connected.mailboxId)) as {
     counts: {
       skippedMessages: Record<string, number>;
@@ -175,7 +171,7 @@ try {
       data,
       skippedMessages: status.counts.skippedMessages,
       skippedParticipants: status.counts.skippedParticipants,
-      workspaceId: workspace.id,
+      workspaceId: workspaceId,
     }),
   );
 } finally {

@@ -6,6 +6,7 @@ import { loadConfig, requireEncryptionKey } from './config.ts';
 import { initORM } from './db/orm.ts';
 import { buildApp } from './http/app.ts';
 import { createLogger } from './logger.ts';
+import { onShutdown } from './shutdown.ts';
 import { createRedis, createSyncQueue } from './queue/queues.ts';
 import { enqueueMailboxSync } from './queue/sync-runtime.ts';
 
@@ -28,17 +29,9 @@ const app = buildApp({
 });
 await app.listen({ port: config.http.port, host: '0.0.0.0' });
 
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) {
-    return;
-  }
-  stopping = true;
-  log.info({ signal }, 'shutting down');
+onShutdown(log, async () => {
   await app.close();
   await queue.close();
   connection.disconnect();
   await orm.close(true);
-}
-process.once('SIGTERM', () => void shutdown('SIGTERM'));
-process.once('SIGINT', () => void shutdown('SIGINT'));
+});

@@ -6,6 +6,7 @@
 import { loadConfig } from './config.ts';
 import { initORM } from './db/orm.ts';
 import { createLogger } from './logger.ts';
+import { onShutdown } from './shutdown.ts';
 import { pollMailboxesJob } from '../jobs/poll-mailboxes.job.ts';
 import { startSyncRuntime } from './queue/sync-runtime.ts';
 
@@ -23,15 +24,7 @@ await runtime.ctx.syncQueue.upsertJobScheduler(
 );
 log.info({ pollSeconds: config.sync.pollIntervalSeconds }, 'worker started');
 
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) {
-    return;
-  }
-  stopping = true;
-  log.info({ signal }, 'shutting down');
+onShutdown(log, async () => {
   await runtime.close();
   await orm.close(true);
-}
-process.once('SIGTERM', () => void shutdown('SIGTERM'));
-process.once('SIGINT', () => void shutdown('SIGINT'));
+});

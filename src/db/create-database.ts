@@ -1,15 +1,23 @@
-import { MikroORM } from '@mikro-orm/postgresql';
+import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 
 /**
- * Creates the database named in `databaseUrl` if it does not exist, by connecting to the server's
- * `postgres` maintenance database. Safe to race: a concurrent creator's duplicate error is ignored.
+ * Database-level operations run from the server's `postgres` maintenance database: creating the
+ * database `migrate` needs, and dropping the throwaway ones tests and benchmarks make.
  */
-export async function createDatabaseIfMissing(databaseUrl: string): Promise<boolean> {
-  const url = new URL(databaseUrl);
-  const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
+function databaseName(databaseUrl: string): string {
+  const name = decodeURIComponent(new URL(databaseUrl).pathname.replace(/^\//, ''));
   if (!name) {
     throw new Error('DATABASE_URL names no database');
   }
+  return name;
+}
+
+const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+async function withMaintenanceConnection<T>(
+  databaseUrl: string,
+  run: (em: EntityManager) => Promise<T>,
+): Promise<T> {
   const admin = new URL(databaseUrl);
   admin.pathname = '/postgres';
   const orm = await MikroORM.init({
@@ -20,7 +28,17 @@ export async function createDatabaseIfMissing(databaseUrl: string): Promise<bool
     pool: { min: 0, max: 1 },
   });
   try {
-    const rows = await orm.em.execute<{ exists: boolean }[]>(
+    return await run(orm.em);
+  } finally {
+    await orm.close(true);
+  }
+}
+
+/** Creates the database if it does not exist. Safe to race: a concurrent creator wins quietly. */
+export async function createDatabaseIfMissing(databaseUrl: string): Promise<boolean> {
+  const name = databaseName(databaseUrl);
+  return withMaintenanceConnection(databaseUrl, async (em) => {
+    const rows = await em.execute<{ exists: boolean }[]>(
       'select exists(select 1 from pg_database where datname = ?) as exists',
       [name],
     );
@@ -28,7 +46,7 @@ export async function createDatabaseIfMissing(databaseUrl: string): Promise<bool
       return false;
     }
     try {
-      await orm.em.execute(`create database "${name.replace(/"/g, '""')}"`);
+      await em.execute(`create database ${quoteIdent(name)}`);
     } catch (err) {
       if ((err as { code?: string }).code !== '42P04') {
         throw err;
@@ -36,7 +54,12 @@ export async function createDatabaseIfMissing(databaseUrl: string): Promise<bool
       return false;
     }
     return true;
-  } finally {
-    await orm.close(true);
-  }
+  });
+}
+
+export async function dropDatabase(databaseUrl: string): Promise<void> {
+  const name = databaseName(databaseUrl);
+  await withMaintenanceConnection(databaseUrl, async (em) => {
+    await em.execute(`drop database if exists ${quoteIdent(name)} with (force)`);
+  });
 }

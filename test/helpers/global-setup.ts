@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { TestProject } from 'vitest/node';
+import { dropDatabase } from '../../src/db/create-database.ts';
 import { migrate } from '../../src/db/migrate.ts';
-import { MikroORM } from '@mikro-orm/postgresql';
 
 /**
  * One fresh database per test run (`mailroom_test_<random>`), migrated with the real migrations,
@@ -11,21 +11,11 @@ const ADMIN_URL =
   process.env['TEST_DATABASE_ADMIN_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const name = `mailroom_test_${randomBytes(4).toString('hex')}`;
   const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
+  url.pathname = `/mailroom_test_${randomBytes(4).toString('hex')}`;
   await migrate(url.toString());
   project.provide('databaseUrl', url.toString());
-  return async () => {
-    const orm = await MikroORM.init({
-      clientUrl: ADMIN_URL,
-      entities: [],
-      discovery: { warnWhenNoEntities: false },
-      allowGlobalContext: true,
-    });
-    await orm.em.execute(`drop database if exists "${name}" with (force)`);
-    await orm.close(true);
-  };
+  return () => dropDatabase(url.toString());
 }
 
 declare module 'vitest' {

@@ -1,8 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { initORM, type Orm } from '../../src/db/orm.ts';
-import { WorkspaceSchema } from '../../src/db/entities/workspace.entity.ts';
-import { MailboxSchema } from '../../src/db/entities/mailbox.entity.ts';
+import { connectMailbox } from '../../src/mailboxes/connect-mailbox.ts';
+import { SecretBox } from '../../src/security/secret-box.ts';
+import { createWorkspace as createWorkspaceService } from '../../src/workspaces/create-workspace.ts';
 import type { AutoCreatePolicy } from '../../src/crm/enrichment-settings.ts';
 
 /** The run's migrated database (see global-setup.ts). */
@@ -18,44 +19,26 @@ export async function createWorkspace(
   orm: Orm,
   opts: { domains?: string[]; blocklist?: string[] } = {},
 ): Promise<string> {
-  const em = orm.em.fork();
-  const id = randomUUID();
-  em.create(WorkspaceSchema, {
-    id,
-    name: `test-${id.slice(0, 8)}`,
+  return createWorkspaceService(orm.em.fork(), {
+    name: `test-${randomUUID().slice(0, 8)}`,
     internalDomains: opts.domains ?? [],
     blocklist: opts.blocklist ?? [],
-    settings: {},
-    createdAt: new Date(),
   });
-  await em.flush();
-  return id;
 }
 
+/** A mailbox as `mailbox:connect` stores it (a throwaway key seals a dummy token). */
 export async function createMailbox(
   orm: Orm,
   workspaceId: string,
   email: string,
   opts: { aliases?: string[]; policy?: AutoCreatePolicy } = {},
 ): Promise<string> {
-  const em = orm.em.fork();
-  const id = randomUUID();
-  em.create(MailboxSchema, {
-    id,
+  return connectMailbox(orm.em.fork(), new SecretBox(randomBytes(32).toString('base64')), {
     workspaceId,
     provider: 'google',
     email,
+    refreshToken: 'test-refresh-token',
     aliases: opts.aliases ?? [],
-    credentials: null,
-    status: 'active',
-    autoCreatePolicy: opts.policy ?? 'sent_and_received',
-    settings: {},
-    syncState: {},
-    lastError: null,
-    lastSyncedAt: null,
-    createdAt: new Date(),
-    updatedAt: new Date(),
+    autoCreatePolicy: opts.policy,
   });
-  await em.flush();
-  return id;
 }

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import { randomUUID } from 'node:crypto';
 import { domainToASCII } from 'node:url';
 import { z } from 'zod';
-import { WorkspaceSchema } from '../../db/entities/workspace.entity.ts';
+import { createWorkspace } from '../../workspaces/create-workspace.ts';
 import { withContext } from '../context.ts';
 import { printResult } from '../output.ts';
 import { parseFlag } from '../validate.ts';
@@ -30,18 +29,9 @@ export function registerWorkspaceCreate(program: Command): void {
       const name = parseFlag('name', z.string().trim().min(1, 'must not be empty'), opts.name);
       const domains = opts.domain.map((d) => parseFlag('domain', domainSchema, d));
       const blocklist = opts.block.map((b) => parseFlag('block', blockSchema, b));
-      const id = await withContext(async ({ em }) => {
-        const workspace = em.create(WorkspaceSchema, {
-          id: randomUUID(),
-          name,
-          internalDomains: [...new Set(domains)],
-          blocklist: [...new Set(blocklist)],
-          settings: {},
-          createdAt: new Date(),
-        });
-        await em.persist(workspace).flush();
-        return workspace.id;
-      });
+      const id = await withContext(({ em }) =>
+        createWorkspace(em, { name, internalDomains: domains, blocklist }),
+      );
       printResult({ id });
     });
 }

@@ -1,0 +1,29 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { randomUUID } from 'node:crypto';
+import { WorkspaceSchema } from '../db/entities/workspace.entity.ts';
+
+export interface CreateWorkspaceInput {
+  name: string;
+  internalDomains?: readonly string[];
+  blocklist?: readonly string[];
+}
+
+/** Creates a workspace; internal domains and blocklist entries are lower-cased and deduplicated. */
+export async function createWorkspace(
+  em: EntityManager,
+  input: CreateWorkspaceInput,
+): Promise<string> {
+  const clean = (values: readonly string[] = []) => [
+    ...new Set(values.map((v) => v.trim().toLowerCase()).filter(Boolean)),
+  ];
+  const workspace = em.create(WorkspaceSchema, {
+    id: randomUUID(),
+    name: input.name,
+    internalDomains: clean(input.internalDomains),
+    blocklist: clean(input.blocklist),
+    settings: {},
+    createdAt: new Date(),
+  });
+  await em.persist(workspace).flush();
+  return workspace.id;
+}
