@@ -79,10 +79,10 @@ async function writeInTransaction(
     return counters;
   }
 
-  for (const { row, classified } of fresh) {
-    if (row.crm_skip_reason) {
-      const k = classified.crmSkipReason ?? 'bulk';
-      counters.messagesSkipped[k] = (counters.messagesSkipped[k] ?? 0) + 1;
+  for (const { classified } of fresh) {
+    const reason = classified.crmSkipReason;
+    if (reason) {
+      counters.messagesSkipped[reason] = (counters.messagesSkipped[reason] ?? 0) + 1;
     }
     for (const p of classified.participants) {
       if (p.skipReason) {
