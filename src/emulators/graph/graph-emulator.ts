@@ -1,0 +1,503 @@
+import formbody from '@fastify/formbody';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { createHash } from 'node:crypto';
+import { FaultInjector, type FaultSpec } from '../gmail/faults.ts';
+import { decodeToken, encodeToken, type DeltaState } from './delta-token.ts';
+import { aadError, graphError } from './graph-errors.ts';
+import { mimeToGraphJson } from './graph-message-json.ts';
+import {
+  GraphStore,
+  type GraphMailbox,
+  type StoredGraphMessage,
+  type WellKnownFolder,
+} from './graph-store.ts';
+import { MsIdentity } from './ms-identity.ts';
+
+/**
+ * A local Microsoft Graph (v1.0 mail) + identity platform over HTTPS, speaking what
+ * @microsoft/microsoft-graph-client expects (provider-apis.md §D, §F.3): absolute https
+ * nextLink/deltaLink, `$select` kept in the token, `Prefer: odata.maxpagesize`, `@removed`
+ * entries, 410 syncStateNotFound for expired tokens, `$batch` (≤ 20), per-mailbox throttling
+ * (4 concurrent, N requests per 10 minutes → 429 with Retry-After), refresh-token rotation and
+ * AADSTS errors, fault injection and a control interface.
+ */
+export interface GraphEmulatorOptions {
+  tls: { key: string; cert: string };
+  /** Requests per mailbox per window (Graph: 10,000 per 10 minutes). null: no budget. */
+  requestsPerWindow?: number | null;
+  /** Speeds the 10-minute window up K times. */
+  throttleScale?: number;
+  maxConcurrentPerMailbox?: number;
+  accessTokenTtlSeconds?: number;
+}
+
+export interface GraphEmulator {
+  app: FastifyInstance;
+  store: GraphStore;
+  identity: MsIdentity;
+  faults: FaultInjector;
+  stats: { requests: number; throttled: number; byRoute: Record<string, number> };
+  /** Adds raw MIME to a folder, as Outlook would show it. */
+  addMime(email: string, folder: WellKnownFolder, raw: Buffer): Promise<StoredGraphMessage>;
+  baseUrl(): string;
+}
+
+type Req = FastifyRequest<{
+  Params: Record<string, string>;
+  Querystring: Record<string, string | undefined>;
+}>;
+
+const ALWAYS = ['id'];
+
+export function buildGraphEmulator(options: GraphEmulatorOptions): GraphEmulator {
+  const app = Fastify({ logger: false, https: { key: options.tls.key, cert: options.tls.cert } });
+  void app.register(formbody);
+  const store = new GraphStore();
+  const identity = new MsIdentity(options.accessTokenTtlSeconds);
+  const faults = new FaultInjector();
+  const stats = { requests: 0, throttled: 0, byRoute: {} as Record<string, number> };
+  const budget = options.requestsPerWindow === undefined ? 10_000 : options.requestsPerWindow;
+  const windowMs = 600_000 / (options.throttleScale ?? 1);
+  const maxConcurrent = options.maxConcurrentPerMailbox ?? 4;
+  const inflight = new Map<string, number>();
+  const windows = new Map<string, number[]>();
+  let origin = '';
+  app.addHook('onListen', () => {
+    const address = app.server.address();
+    if (address && typeof address === 'object') {
+      origin = `https://localhost:${String(address.port)}`;
+    }
+  });
+
+  // ---- identity platform ---------------------------------------------------------------------
+  app.post('/:tenant/oauth2/v2.0/token', (req, reply) => {
+    const body = req.body as Record<string, string | undefined>;
+    if (body['grant_type'] === 'refresh_token') {
+      const result = identity.refresh(body['refresh_token'] ?? '');
+      if (!result) {
+        return reply
+          .code(400)
+          .send(
+            aadError(
+              'invalid_grant',
+              70008,
+              'The provided authorization code or refresh token has expired due to inactivity.',
+            ),
+          );
+      }
+      return reply.send({
+        token_type: 'Bearer',
+        scope: 'Mail.Read Calendars.Read User.Read',
+        expires_in: identity.accessTokenTtlSeconds,
+        ext_expires_in: identity.accessTokenTtlSeconds,
+        access_token: result.accessToken,
+        refresh_token: result.refreshToken,
+      });
+    }
+    if (body['grant_type'] === 'authorization_code') {
+      const email = identity.redeemCode(body['code'] ?? '', body['redirect_uri']);
+      if (!email) {
+        return reply
+          .code(400)
+          .send(
+            aadError(
+              'invalid_grant',
+              70000,
+              'The provided value for the code parameter is not valid.',
+            ),
+          );
+      }
+      return reply.send({
+        token_type: 'Bearer',
+        scope: 'Mail.Read Calendars.Read User.Read',
+        expires_in: identity.accessTokenTtlSeconds,
+        ext_expires_in: identity.accessTokenTtlSeconds,
+        access_token: identity.issueAccessToken(email),
+        refresh_token: identity.issueRefreshToken(email),
+      });
+    }
+    return reply
+      .code(400)
+      .send(
+        aadError('unsupported_grant_type', 70003, 'The app requested an unsupported grant type.'),
+      );
+  });
+
+  app.get('/:tenant/oauth2/v2.0/authorize', (req: Req, reply) => {
+    const redirectUri = req.query['redirect_uri'];
+    const email = req.query['login_hint']?.toLowerCase() ?? [...store.mailboxes.keys()][0];
+    if (!redirectUri || !email) {
+      return reply.code(400).send('redirect_uri and a user are required');
+    }
+    const target = new URL(redirectUri);
+    target.searchParams.set('code', identity.issueCode(email, redirectUri));
+    if (req.query['state'] !== undefined) {
+      target.searchParams.set('state', req.query['state']);
+    }
+    return reply.redirect(target.toString(), 302);
+  });
+
+  // ---- Graph ---------------------------------------------------------------------------------
+  async function guard(req: Req, reply: FastifyReply, route: string): Promise<GraphMailbox | null> {
+    stats.requests++;
+    stats.byRoute[route] = (stats.byRoute[route] ?? 0) + 1;
+    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    const email = identity.userOf(token);
+    if (!email) {
+      await reply
+        .code(401)
+        .send(
+          graphError('InvalidAuthenticationToken', 'Access token has expired or is not yet valid.'),
+        );
+      return null;
+    }
+    const fault = faults.take(req.method, req.url.split('?')[0] ?? '');
+    if (fault?.delayMs) {
+      await new Promise((r) => setTimeout(r, fault.delayMs));
+    }
+    if (fault?.status) {
+      if (fault.retryAfterSeconds !== undefined) {
+        void reply.header('retry-after', String(fault.retryAfterSeconds));
+      }
+      if (fault.status === 429) {
+        stats.throttled++;
+      }
+      await reply
+        .code(fault.status)
+        .send(
+          graphError(
+            fault.reason ?? (fault.status === 429 ? 'TooManyRequests' : 'ServiceUnavailable'),
+            'Injected fault',
+          ),
+        );
+      return null;
+    }
+    if ((inflight.get(email) ?? 0) >= maxConcurrent) {
+      stats.throttled++;
+      await reply
+        .code(429)
+        .header('retry-after', '1')
+        .send(
+          graphError('ApplicationThrottled', 'Application is over its MailboxConcurrency limit.'),
+        );
+      return null;
+    }
+    if (budget !== null) {
+      const now = Date.now();
+      const recent = (windows.get(email) ?? []).filter((t) => now - t < windowMs);
+      if (recent.length >= budget) {
+        stats.throttled++;
+        windows.set(email, recent);
+        const wait = Math.max(1, Math.ceil(((recent[0] ?? now) + windowMs - now) / 1000));
+        await reply
+          .code(429)
+          .header('retry-after', String(wait))
+          .send(graphError('TooManyRequests', 'Please retry again later.'));
+        return null;
+      }
+      recent.push(now);
+      windows.set(email, recent);
+    }
+    inflight.set(email, (inflight.get(email) ?? 0) + 1);
+    reply.raw.once('finish', () => inflight.set(email, (inflight.get(email) ?? 1) - 1));
+    return store.mailbox(email);
+  }
+
+  const selectFields = (json: StoredGraphMessage, select: string[]): Record<string, unknown> => {
+    const full: Record<string, unknown> = {
+      '@odata.etag': `W/"${json.id.slice(-8)}"`,
+      ...json.json,
+    };
+    if (select.length === 0) {
+      return full;
+    }
+    const out: Record<string, unknown> = {};
+    for (const field of [...ALWAYS, ...select]) {
+      if (field === 'internetMessageHeaders') {
+        out[field] = json.headers;
+      } else if (field in full) {
+        out[field] = full[field];
+      }
+    }
+    return out;
+  };
+
+  app.get('/v1.0/me', async (req: Req, reply) => {
+    const mb = await guard(req, reply, 'me');
+    if (!mb) {
+      return reply;
+    }
+    return {
+      id: mb.userId,
+      displayName: mb.email.split('@')[0] ?? '',
+      mail: mb.email,
+      userPrincipalName: mb.email,
+    };
+  });
+
+  app.get('/v1.0/me/mailFolders/:folder', async (req: Req, reply) => {
+    const mb = await guard(req, reply, 'mailFolders.get');
+    if (!mb) {
+      return reply;
+    }
+    const folder = store.folder(mb, req.params['folder'] ?? '');
+    if (!folder) {
+      return reply
+        .code(404)
+        .send(graphError('ErrorItemNotFound', 'The specified object was not found in the store.'));
+    }
+    const items = [...mb.messages.values()].filter((m) => m.folderId === folder.id);
+    return {
+      id: folder.id,
+      displayName: folder.displayName,
+      totalItemCount: items.length,
+      unreadItemCount: items.filter((m) => !m.json.isRead).length,
+    };
+  });
+
+  app.get('/v1.0/me/mailFolders/:folder/messages/delta', async (req: Req, reply) => {
+    const mb = await guard(req, reply, 'messages.delta');
+    if (!mb) {
+      return reply;
+    }
+    const prefer = [req.headers.prefer ?? ''].flat().join(',');
+    const pageSize = Math.min(
+      Number(/odata\.maxpagesize=(\d+)/.exec(prefer)?.[1] ?? 10) || 10,
+      1000,
+    );
+    const token = req.query['$skiptoken'] ?? req.query['$deltatoken'];
+    let state: DeltaState;
+    if (token) {
+      const decoded = decodeToken(token);
+      if (!decoded) {
+        return reply.code(400).send(graphError('BadRequest', 'Invalid token'));
+      }
+      state = decoded;
+      if (req.query['$deltatoken']) {
+        state = { ...state, mode: 'delta', snapshot: mb.seq, offset: 0 };
+      }
+      if (state.mode === 'delta' && state.since < mb.minValidSeq) {
+        return reply
+          .code(410)
+          .send(graphError('syncStateNotFound', 'The sync state generation is not found.'));
+      }
+    } else {
+      const folder = store.folder(mb, req.params['folder'] ?? '');
+      if (!folder) {
+        return reply
+          .code(404)
+          .send(graphError('ErrorItemNotFound', 'The specified folder was not found.'));
+      }
+      const select = (req.query['$select'] ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      state = {
+        folderId: folder.id,
+        select,
+        mode: 'initial',
+        since: 0,
+        snapshot: mb.seq,
+        offset: 0,
+      };
+    }
+    const items = deltaItems(mb, state).map((item) =>
+      'removed' in item
+        ? {
+            '@odata.type': '#microsoft.graph.message',
+            id: item.id,
+            '@removed': { reason: 'deleted' },
+          }
+        : {
+            '@odata.type': '#microsoft.graph.message',
+            ...selectFields(item.message, state.select),
+          },
+    );
+    const page = items.slice(state.offset, state.offset + pageSize);
+    const base = `${origin}/v1.0/me/mailFolders/${state.folderId}/messages/delta`;
+    const more = state.offset + pageSize < items.length;
+    const link = more
+      ? {
+          '@odata.nextLink': `${base}?$skiptoken=${encodeToken({ ...state, offset: state.offset + pageSize })}`,
+        }
+      : {
+          '@odata.deltaLink': `${base}?$deltatoken=${encodeToken({ ...state, mode: 'delta', since: state.snapshot, offset: 0 })}`,
+        };
+    return {
+      '@odata.context': `${origin}/v1.0/$metadata#Collection(message)`,
+      ...link,
+      value: page,
+    };
+  });
+
+  app.get('/v1.0/me/messages/:id', async (req: Req, reply) => {
+    const mb = await guard(req, reply, 'messages.get');
+    if (!mb) {
+      return reply;
+    }
+    const message = mb.messages.get(req.params['id'] ?? '');
+    if (!message) {
+      return reply
+        .code(404)
+        .send(graphError('ErrorItemNotFound', 'The specified object was not found in the store.'));
+    }
+    const select = (req.query['$select'] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    return selectFields(message, select);
+  });
+
+  app.get('/v1.0/me/messages/:id/$value', async (req: Req, reply) => {
+    const mb = await guard(req, reply, 'messages.value');
+    if (!mb) {
+      return reply;
+    }
+    const message = mb.messages.get(req.params['id'] ?? '');
+    if (!message) {
+      return reply
+        .code(404)
+        .send(graphError('ErrorItemNotFound', 'The specified object was not found in the store.'));
+    }
+    return reply.type('text/plain').send(message.mime);
+  });
+
+  app.post('/v1.0/$batch', async (req, reply) => {
+    const body = req.body as {
+      requests?: { id: string; method: string; url: string; headers?: Record<string, string> }[];
+    };
+    const requests = body.requests ?? [];
+    if (
+      requests.length === 0 ||
+      requests.length > 20 ||
+      new Set(requests.map((r) => r.id)).size !== requests.length
+    ) {
+      return reply
+        .code(400)
+        .send(graphError('BadRequest', 'A batch holds 1 to 20 requests with unique ids.'));
+    }
+    const responses = await Promise.all(
+      requests.map(async (r) => {
+        const res = await app.inject({
+          method: r.method as 'GET',
+          url: `/v1.0${r.url.startsWith('/') ? r.url : `/${r.url}`}`,
+          headers: { ...(r.headers ?? {}), authorization: req.headers.authorization ?? '' },
+        });
+        const contentType = String(res.headers['content-type'] ?? '');
+        const isJson = contentType.includes('json');
+        return {
+          id: r.id,
+          status: res.statusCode,
+          headers: { 'content-type': contentType },
+          body: isJson ? res.json<unknown>() : Buffer.from(res.rawPayload).toString('base64'),
+        };
+      }),
+    );
+    return { responses };
+  });
+
+  // ---- control -------------------------------------------------------------------------------
+  const param = (req: Req, name: string) => req.params[name] ?? '';
+  app.post('/__control/mailboxes', (req, reply) => {
+    const { email } = req.body as { email: string };
+    store.mailbox(email);
+    return reply.send({
+      email: email.toLowerCase(),
+      refreshToken: identity.issueRefreshToken(email),
+    });
+  });
+  app.post('/__control/mailboxes/:email/messages', async (req: Req) => {
+    const body = req.body as { raw: string; folder?: WellKnownFolder };
+    const stored = await emulator.addMime(
+      param(req, 'email'),
+      body.folder ?? 'inbox',
+      Buffer.from(body.raw, 'base64'),
+    );
+    return { id: stored.id };
+  });
+  app.delete('/__control/mailboxes/:email/messages/:id', (req: Req, reply) =>
+    store.delete(param(req, 'email'), param(req, 'id'))
+      ? reply.send({ deleted: true })
+      : reply.code(404).send({}),
+  );
+  app.post('/__control/mailboxes/:email/messages/:id/move', (req: Req, reply) => {
+    const moved = store.move(
+      param(req, 'email'),
+      param(req, 'id'),
+      (req.body as { folder: WellKnownFolder }).folder,
+    );
+    return moved ? reply.send({ id: moved.id }) : reply.code(404).send({});
+  });
+  app.post('/__control/mailboxes/:email/expire-delta', (req: Req, reply) => {
+    store.expireDeltaTokens(param(req, 'email'));
+    return reply.send({ expired: true });
+  });
+  app.post('/__control/mailboxes/:email/revoke', (req: Req, reply) => {
+    identity.revoke(param(req, 'email'));
+    return reply.send({ revoked: true });
+  });
+  app.post('/__control/faults', (req, reply) => {
+    for (const f of (req.body as { faults: FaultSpec[] }).faults) {
+      faults.add(f);
+    }
+    return reply.send({ ok: true });
+  });
+  app.get('/__control/stats', (_req, reply) => reply.send(stats));
+
+  const conversations = new Map<string, string>();
+  const emulator: GraphEmulator = {
+    app,
+    store,
+    identity,
+    faults,
+    stats,
+    async addMime(email, folder, raw) {
+      const { json, headers } = await mimeToGraphJson(
+        raw,
+        (root) => {
+          const key = `${email.toLowerCase()} ${root}`;
+          let id = conversations.get(key);
+          if (!id) {
+            id = `AAQkAD${createHash('sha256').update(key).digest('base64url').slice(0, 32)}`;
+            conversations.set(key, id);
+          }
+          return id;
+        },
+        { isDraft: folder === 'drafts' },
+      );
+      return store.add(email, folder, json, raw, headers);
+    },
+    baseUrl: () => origin,
+  };
+  return emulator;
+}
+
+type DeltaItem = { removed: true; id: string } | { message: StoredGraphMessage };
+
+/** What a page sequence of this round contains, in a stable order. */
+function deltaItems(mb: GraphMailbox, state: DeltaState): DeltaItem[] {
+  if (state.mode === 'initial') {
+    return [...mb.messages.values()]
+      .filter((m) => m.folderId === state.folderId)
+      .sort(
+        (a, b) =>
+          b.json.receivedDateTime.localeCompare(a.json.receivedDateTime) ||
+          a.id.localeCompare(b.id),
+      )
+      .map((message) => ({ message }));
+  }
+  const touched = new Map<string, true>();
+  for (const change of mb.changes) {
+    if (
+      change.seq > state.since &&
+      change.seq <= state.snapshot &&
+      change.folderId === state.folderId
+    ) {
+      touched.set(change.messageId, true);
+    }
+  }
+  return [...touched.keys()].map((id): DeltaItem => {
+    const message = mb.messages.get(id);
+    return message && message.folderId === state.folderId ? { message } : { removed: true, id };
+  });
+}

@@ -1,0 +1,213 @@
+import { Client, PageIterator, type PageCollection } from '@microsoft/microsoft-graph-client';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import {
+  buildGraphEmulator,
+  type GraphEmulator,
+} from '../../src/emulators/graph/graph-emulator.ts';
+import { buildEml } from '../helpers/build-eml.ts';
+
+/** The Graph emulator driven by the real Graph SDK over HTTPS (provider-apis.md §D.8, §F.3). */
+let emu: GraphEmulator;
+let base: string;
+
+beforeAll(async () => {
+  emu = buildGraphEmulator({ tls: inject('tls'), requestsPerWindow: 50, throttleScale: 600 });
+  await emu.app.listen({ port: 0, host: '127.0.0.1' });
+  base = emu.baseUrl();
+});
+
+afterAll(async () => {
+  await emu.app.close();
+});
+
+async function tokenFor(refreshToken: string, tenant = 'common') {
+  const res = await fetch(`${base}/${tenant}/oauth2/v2.0/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'refresh_token',
+      refresh_token: refreshToken,
+      client_id: 'c',
+      scope: 'offline_access Mail.Read',
+    }),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+function client(accessToken: string): Client {
+  return Client.initWithMiddleware({
+    authProvider: { getAccessToken: () => Promise.resolve(accessToken) },
+    baseUrl: base,
+    customHosts: new Set(['localhost']),
+  });
+}
+
+describe('Graph emulator through @microsoft/microsoft-graph-client', () => {
+  it('rotates refresh tokens and answers a revoked grant with AADSTS invalid_grant', async () => {
+    const email = 'rot@contoso.com';
+    const first = emu.identity.issueRefreshToken(email);
+    emu.store.mailbox(email);
+    const a = await tokenFor(first);
+    expect(a.status).toBe(200);
+    expect(a.body['refresh_token']).toEqual(expect.any(String));
+    expect(a.body['refresh_token']).not.toBe(first);
+    const b = await tokenFor(String(a.body['refresh_token']));
+    expect(b.body['refresh_token']).not.toBe(a.body['refresh_token']);
+    emu.identity.revoke(email);
+    const c = await tokenFor(String(b.body['refresh_token']));
+    expect(c.status).toBe(400);
+    expect(c.body).toMatchObject({ error: 'invalid_grant', error_codes: [70008] });
+    expect(String(c.body['error_description'])).toMatch(/^AADSTS70008:/);
+  });
+
+  it('pages a folder delta with absolute links, then reports changes and removals', async () => {
+    const email = 'delta@contoso.com';
+    for (let i = 0; i < 7; i++) {
+      await emu.addMime(
+        email,
+        'inbox',
+        buildEml({ from: `S${i} <s${i}@fabrikam.com>`, to: [email], messageId: `<d${i}@x>` }),
+      );
+    }
+    await emu.addMime(
+      email,
+      'sentitems',
+      buildEml({ from: email, to: ['x@fabrikam.com'], messageId: '<sent@x>' }),
+    );
+    const token = String(
+      (await tokenFor(emu.identity.issueRefreshToken(email))).body['access_token'],
+    );
+    const graph = client(token);
+
+    const seen: { id: string; internetMessageId?: string; removed?: boolean }[] = [];
+    const first = (await graph
+      .api('/me/mailFolders/inbox/messages/delta')
+      .select(['internetMessageId', 'subject', 'from', 'internetMessageHeaders'])
+      .header('Prefer', 'odata.maxpagesize=3')
+      .get()) as PageCollection;
+    const iterator = new PageIterator(
+      graph,
+      first,
+      (item: {
+        id: string;
+        internetMessageId?: string;
+        '@removed'?: unknown;
+        internetMessageHeaders?: unknown[];
+      }) => {
+        expect(item.internetMessageHeaders).toEqual(
+          expect.arrayContaining([expect.objectContaining({ name: 'Message-ID' })]),
+        );
+        seen.push({
+          id: item.id,
+          ...(item.internetMessageId ? { internetMessageId: item.internetMessageId } : {}),
+        });
+        return true;
+      },
+    );
+    await iterator.iterate();
+    expect(seen.map((s) => s.internetMessageId).sort()).toEqual([
+      '<d0@x>',
+      '<d1@x>',
+      '<d2@x>',
+      '<d3@x>',
+      '<d4@x>',
+      '<d5@x>',
+      '<d6@x>',
+    ]);
+    const deltaLink = iterator.getDeltaLink();
+    expect(deltaLink).toMatch(
+      /^https:\/\/localhost:\d+\/v1\.0\/me\/mailFolders\/.+\/messages\/delta\?\$deltatoken=/,
+    );
+
+    // Changes: one new, one deleted, one moved to Deleted Items.
+    await emu.addMime(
+      email,
+      'inbox',
+      buildEml({ from: 'New <new@fabrikam.com>', to: [email], messageId: '<d7@x>' }),
+    );
+    emu.store.delete(email, seen[0]?.id ?? '');
+    emu.store.move(email, seen[1]?.id ?? '', 'deleteditems');
+    const changes = (await graph.api(deltaLink ?? '').get()) as {
+      value: { id: string; internetMessageId?: string; '@removed'?: { reason: string } }[];
+      '@odata.deltaLink'?: string;
+    };
+    expect(
+      changes.value
+        .filter((v) => v['@removed'])
+        .map((v) => v.id)
+        .sort(),
+    ).toEqual([seen[0]?.id, seen[1]?.id].sort());
+    expect(changes.value.filter((v) => !v['@removed']).map((v) => v.internetMessageId)).toEqual([
+      '<d7@x>',
+    ]);
+    // The $select of the first call is kept in the token.
+    expect(Object.keys(changes.value.find((v) => !v['@removed']) ?? {})).toEqual(
+      expect.arrayContaining([
+        'id',
+        'internetMessageId',
+        'subject',
+        'from',
+        'internetMessageHeaders',
+      ]),
+    );
+
+    emu.store.expireDeltaTokens(email);
+    await expect(graph.api(changes['@odata.deltaLink'] ?? '').get()).rejects.toMatchObject({
+      statusCode: 410,
+      code: 'syncStateNotFound',
+    });
+  });
+
+  it('serves raw MIME, batches up to 20, and throttles with Retry-After', async () => {
+    const email = 'batch@contoso.com';
+    const stored = await emu.addMime(
+      email,
+      'inbox',
+      buildEml({
+        from: 'A <a@fabrikam.com>',
+        to: [email],
+        messageId: '<b1@x>',
+        subject: 'Raw please',
+      }),
+    );
+    const graph = client(
+      String((await tokenFor(emu.identity.issueRefreshToken(email))).body['access_token']),
+    );
+    const raw = (await graph
+      .api(`/me/messages/${stored.id}/$value`)
+      .getStream()) as ReadableStream<Uint8Array>;
+    const text = await new Response(raw).text();
+    expect(text).toContain('Subject: Raw please');
+
+    const batch = (await graph.api('/$batch').post({
+      requests: Array.from({ length: 3 }, (_, i) => ({
+        id: String(i + 1),
+        method: 'GET',
+        url: `/me/messages/${stored.id}?$select=internetMessageId`,
+      })),
+    })) as { responses: { id: string; status: number; body: { internetMessageId: string } }[] };
+    expect(batch.responses.map((r) => [r.status, r.body.internetMessageId])).toEqual([
+      [200, '<b1@x>'],
+      [200, '<b1@x>'],
+      [200, '<b1@x>'],
+    ]);
+    await expect(
+      graph
+        .api('/$batch')
+        .post({
+          requests: Array.from({ length: 21 }, (_, i) => ({
+            id: String(i),
+            method: 'GET',
+            url: '/me',
+          })),
+        }),
+    ).rejects.toMatchObject({ statusCode: 400 });
+
+    // 50 requests per 1 s window here: the budget runs out, the SDK's RetryHandler waits Retry-After.
+    const before = emu.stats.throttled;
+    for (let i = 0; i < 60; i++) {
+      await graph.api('/me').get();
+    }
+    expect(emu.stats.throttled).toBeGreaterThan(before);
+  });
+});
