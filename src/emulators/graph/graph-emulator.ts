@@ -383,7 +383,7 @@ export function buildGraphEmulator(options: GraphEmulatorOptions): GraphEmulator
           url: `/v1.0${r.url.startsWith('/') ? r.url : `/${r.url}`}`,
           headers: { ...(r.headers ?? {}), authorization: req.headers.authorization ?? '' },
         });
-        const contentType = String(res.headers['content-type'] ?? '');
+        const contentType = res.headers['content-type'] ?? '';
         const isJson = contentType.includes('json');
         return {
           id: r.id,
