@@ -192,15 +192,13 @@ describe('Graph emulator through @microsoft/microsoft-graph-client', () => {
       [200, '<b1@x>'],
     ]);
     await expect(
-      graph
-        .api('/$batch')
-        .post({
-          requests: Array.from({ length: 21 }, (_, i) => ({
-            id: String(i),
-            method: 'GET',
-            url: '/me',
-          })),
-        }),
+      graph.api('/$batch').post({
+        requests: Array.from({ length: 21 }, (_, i) => ({
+          id: String(i),
+          method: 'GET',
+          url: '/me',
+        })),
+      }),
     ).rejects.toMatchObject({ statusCode: 400 });
 
     // 50 requests per 1 s window here: the budget runs out, the SDK's RetryHandler waits Retry-After.

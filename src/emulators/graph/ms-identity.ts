@@ -10,6 +10,8 @@ export class MsIdentity {
   private readonly codes = new Map<string, { email: string; redirectUri: string }>();
   accessTokenTtlSeconds: number;
   refreshes = 0;
+  /** Which refresh token each refresh presented, and what it got back, in order. */
+  readonly refreshLog: { presented: string; issued: string }[] = [];
 
   constructor(accessTokenTtlSeconds = 3600) {
     this.accessTokenTtlSeconds = accessTokenTtlSeconds;
@@ -53,10 +55,12 @@ export class MsIdentity {
       return null;
     }
     this.refreshes++;
+    const issued = this.issueRefreshToken(entry.email);
+    this.refreshLog.push({ presented: refreshToken, issued });
     return {
       email: entry.email,
       accessToken: this.issueAccessToken(entry.email),
-      refreshToken: this.issueRefreshToken(entry.email),
+      refreshToken: issued,
     };
   }
 

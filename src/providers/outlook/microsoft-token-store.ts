@@ -1,0 +1,115 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Config } from '../../config.ts';
+import type { SecretBox } from '../../security/secret-box.ts';
+import { ProviderError } from '../provider-error.ts';
+import { parseTokenError } from './parse-graph-error.ts';
+
+/**
+ * Access tokens for Microsoft mailboxes. Microsoft returns a new refresh token on every refresh
+ * (provider-apis.md §D.7), so refreshing is a read-modify-write of the stored credential:
+ *
+ * 1. lock the mailbox row (`select … for update`), so two workers refreshing the same mailbox take
+ *    turns and the second one refreshes with the token the first one stored;
+ * 2. call the token endpoint with the stored refresh token;
+ * 3. store the new refresh token, sealed, and commit — before anyone uses the access token.
+ *
+ * A crash between 2 and 3 loses only the new token: Microsoft does not revoke the previous one,
+ * which is still what we have stored. Access tokens live in this process's memory only.
+ */
+export const MICROSOFT_SCOPES = [
+  'offline_access',
+  'Mail.Read',
+  'Calendars.Read',
+  'User.Read',
+  'openid',
+  'email',
+];
+
+export class MicrosoftTokenStore {
+  private readonly cache = new Map<string, { token: string; expiresAt: number }>();
+  private readonly em: EntityManager;
+  private readonly box: SecretBox;
+  private readonly config: Config;
+  refreshes = 0;
+
+  constructor(em: EntityManager, box: SecretBox, config: Config) {
+    this.em = em;
+    this.box = box;
+    this.config = config;
+  }
+
+  tokenUrl(): string {
+    return `${this.config.microsoft.loginUrl.replace(/\/$/, '')}/${this.config.microsoft.tenant}/oauth2/v2.0/token`;
+  }
+
+  async accessToken(mailboxId: string): Promise<string> {
+    const cached = this.cache.get(mailboxId);
+    // Five minutes of margin, as google-auth-library keeps for Google tokens.
+    if (cached && cached.expiresAt - 300_000 > Date.now()) {
+      return cached.token;
+    }
+    return this.refresh(mailboxId);
+  }
+
+  /** Forgets the cached access token (after a 401), so the next call refreshes. */
+  invalidate(mailboxId: string): void {
+    this.cache.delete(mailboxId);
+  }
+
+  private async refresh(mailboxId: string): Promise<string> {
+    return this.em.fork().transactional(async (tx) => {
+      const rows = await tx.execute<{ credentials: string | null }[]>(
+        'select credentials from mailbox where id = ? for update',
+        [mailboxId],
+      );
+      const sealed = rows[0]?.credentials;
+      if (!sealed) {
+        throw new ProviderError('AUTH_REVOKED', 'mailbox has no stored credentials');
+      }
+      const body = new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: this.box.open(sealed),
+        scope: MICROSOFT_SCOPES.join(' '),
+        ...(this.config.microsoft.clientId ? { client_id: this.config.microsoft.clientId } : {}),
+        ...(this.config.microsoft.clientSecret
+          ? { client_secret: this.config.microsoft.clientSecret }
+          : {}),
+      });
+      let res: Response;
+      try {
+        res = await fetch(this.tokenUrl(), {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body,
+          signal: AbortSignal.timeout(30_000),
+        });
+      } catch (err) {
+        throw new ProviderError(
+          'TRANSIENT',
+          `Microsoft token endpoint unreachable: ${(err as Error).message}`,
+          { cause: err },
+        );
+      }
+      const json = (await res.json().catch(() => null)) as {
+        access_token?: string;
+        refresh_token?: string;
+        expires_in?: number;
+      } | null;
+      if (!res.ok || !json?.access_token) {
+        throw parseTokenError(res.status, json);
+      }
+      this.refreshes++;
+      if (json.refresh_token) {
+        await tx.execute('update mailbox set credentials = ?, updated_at = now() where id = ?', [
+          this.box.seal(json.refresh_token),
+          mailboxId,
+        ]);
+      }
+      this.cache.set(mailboxId, {
+        token: json.access_token,
+        expiresAt: Date.now() + (json.expires_in ?? 3600) * 1000,
+      });
+      return json.access_token;
+    });
+  }
+}
