@@ -77,6 +77,23 @@ const envSchema = z.object({
   MAILROOM_GMAIL_QUOTA: z.enum(['old', 'new', 'off']).default('new'),
   /** Per-user units per minute, when Google granted a different quota than the regime's. */
   MAILROOM_GMAIL_QUOTA_UNITS_PER_MINUTE: z.coerce.number().int().positive().optional(),
+  /** Outlook folders synced, by well-known name or id (Junk, Deleted Items, Drafts never are). */
+  MAILROOM_OUTLOOK_FOLDERS: z
+    .string()
+    .trim()
+    .default('inbox,sentitems')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((f) => f.trim())
+        .filter(Boolean),
+    )
+    .refine(
+      (folders) =>
+        folders.length > 0 &&
+        !folders.some((f) => ['junkemail', 'deleteditems', 'drafts'].includes(f.toLowerCase())),
+      { message: 'must list folders to sync, without junkemail, deleteditems or drafts' },
+    ),
   /** Gmail meters per minute; only the benchmark's sped-up emulator needs another window. */
   MAILROOM_GMAIL_QUOTA_WINDOW_SECONDS: z.coerce.number().positive().default(60),
 });
@@ -118,6 +135,7 @@ export interface Config {
     gmailQuota: 'old' | 'new' | 'off';
     gmailQuotaUnitsPerMinute: number | undefined;
     gmailQuotaWindowSeconds: number;
+    outlookFolders: string[];
   };
 }
 
@@ -194,6 +212,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
       gmailQuota: e.MAILROOM_GMAIL_QUOTA,
       gmailQuotaUnitsPerMinute: e.MAILROOM_GMAIL_QUOTA_UNITS_PER_MINUTE,
       gmailQuotaWindowSeconds: e.MAILROOM_GMAIL_QUOTA_WINDOW_SECONDS,
+      outlookFolders: e.MAILROOM_OUTLOOK_FOLDERS,
     },
   };
 }

@@ -101,13 +101,16 @@ async function writeInTransaction(
     [json(fresh.flatMap(({ row, classified }) => buildParticipantRows(row, classified)))],
   );
 
-  const creators = new Map<string, ClassifiedParticipant>();
-  for (const { classified } of fresh) {
+  const creators = new Map<string, Creator>();
+  for (const { row, classified } of fresh) {
     for (const p of classified.participants) {
+      if (!p.create) {
+        continue;
+      }
+      const candidate = creatorOf(p, row.sent_at);
       const known = creators.get(p.address);
-      // Prefer an occurrence that carries a display name.
-      if (p.create && (!known || (!known.name.firstName && p.name.firstName))) {
-        creators.set(p.address, p);
+      if (!known || betterName(candidate, known)) {
+        creators.set(p.address, candidate);
       }
     }
   }
@@ -189,6 +192,38 @@ async function writeInTransaction(
 }
 
 /**
+ * A participant who creates (or names) a person, with where its name came from. Names must not
+ * depend on the order mail is ingested in: a name from the person's own From header (rank 2)
+ * beats one from a To/Cc/Bcc field (rank 1), then the most recent message wins, then the name
+ * itself breaks a tie. The same order is applied in SQL to people already stored.
+ */
+interface Creator extends ClassifiedParticipant {
+  nameRank: number;
+  observedAt: string | null;
+}
+
+function creatorOf(p: ClassifiedParticipant, sentAt: string | null): Creator {
+  const named = p.name.firstName !== '' || p.name.lastName !== '';
+  return {
+    ...p,
+    nameRank: named ? (p.role === 'from' ? 2 : 1) : 0,
+    observedAt: named ? sentAt : null,
+  };
+}
+
+function betterName(a: Creator, b: Creator): boolean {
+  if (a.nameRank !== b.nameRank) {
+    return a.nameRank > b.nameRank;
+  }
+  const at = a.observedAt ?? '';
+  const bt = b.observedAt ?? '';
+  if (at !== bt) {
+    return at > bt;
+  }
+  return `${a.name.firstName} ${a.name.lastName}` > `${b.name.firstName} ${b.name.lastName}`;
+}
+
+/**
  * Creates the companies and people this batch calls for (deterministic ids, ON CONFLICT DO
  * NOTHING, events only for rows actually inserted), fills empty names and missing companies of
  * existing people unless a user edited them. Returns the addresses of people created now.
@@ -196,7 +231,7 @@ async function writeInTransaction(
 async function createPeopleAndCompanies(
   tx: EntityManager,
   workspaceId: string,
-  creators: ClassifiedParticipant[],
+  creators: Creator[],
   counters: IngestCounters,
 ): Promise<string[]> {
   if (creators.length === 0) {
@@ -250,15 +285,20 @@ async function createPeopleAndCompanies(
       primary_email: c.address,
       first_name: c.name.firstName,
       last_name: c.name.lastName,
+      name_rank: c.nameRank,
+      name_observed_at: c.observedAt,
       company_domain: c.companyDomain,
     }));
   const created = await tx.execute<{ id: string; primary_email: string }[]>(
     `with input as (
        select * from jsonb_to_recordset(?::jsonb) as r(id uuid, workspace_id uuid,
-         primary_email text, first_name text, last_name text, company_domain text)
+         primary_email text, first_name text, last_name text, name_rank smallint,
+         name_observed_at timestamptz, company_domain text)
      ), ins as (
-       insert into person (id, workspace_id, primary_email, first_name, last_name, company_id, source)
-       select i.id, i.workspace_id, i.primary_email, i.first_name, i.last_name, c.id, 'email'
+       insert into person (id, workspace_id, primary_email, first_name, last_name, name_rank,
+         name_observed_at, company_id, source)
+       select i.id, i.workspace_id, i.primary_email, i.first_name, i.last_name, i.name_rank,
+         i.name_observed_at, c.id, 'email'
          from input i left join company c
            on c.workspace_id = i.workspace_id and c.domain = i.company_domain
        on conflict (id) do nothing
@@ -282,36 +322,47 @@ async function createPeopleAndCompanies(
     })),
   );
 
-  // Existing people: fill what sync may fill (empty names, missing company), never edited fields.
+  // Existing people: a better-sourced name (see Creator) and a missing company, never a field a
+  // user edited.
   const updates = creators
     .filter((c) => known.has(c.address))
     .map((c) => ({
       person_id: known.get(c.address),
       first_name: c.name.firstName,
       last_name: c.name.lastName,
+      name_rank: c.nameRank,
+      name_observed_at: c.observedAt,
       company_domain: c.companyDomain,
     }));
   if (updates.length > 0) {
     await tx.execute(
-      `update person p
-          set first_name = case when p.first_name = '' and p.last_name = ''
-                                  and not p.edited_fields && array['firstName','lastName']
-                                then r.first_name else p.first_name end,
-              last_name = case when p.first_name = '' and p.last_name = ''
-                                 and not p.edited_fields && array['firstName','lastName']
-                               then r.last_name else p.last_name end,
-              company_id = case when p.company_id is null
-                                  and not 'companyId' = any(p.edited_fields)
-                                then c.id else p.company_id end,
+      `with input as (
+         select r.*, c.id as company_id
+           from jsonb_to_recordset(?::jsonb) as r(person_id uuid, first_name text, last_name text,
+                  name_rank smallint, name_observed_at timestamptz, company_domain text)
+           left join company c on c.workspace_id = ? and c.domain = r.company_domain
+       ), decided as (
+         select i.*,
+                (not p.edited_fields && array['firstName','lastName'] and i.name_rank > 0 and (
+                   i.name_rank > p.name_rank
+                   or (i.name_rank = p.name_rank and (
+                         coalesce(i.name_observed_at, '-infinity') > coalesce(p.name_observed_at, '-infinity')
+                         or (coalesce(i.name_observed_at, '-infinity') = coalesce(p.name_observed_at, '-infinity')
+                             and i.first_name || ' ' || i.last_name > p.first_name || ' ' || p.last_name)))))
+                  as rename,
+                (p.company_id is null and i.company_id is not null
+                  and not 'companyId' = any(p.edited_fields)) as set_company
+           from input i join person p on p.id = i.person_id
+       )
+       update person p
+          set first_name = case when d.rename then d.first_name else p.first_name end,
+              last_name = case when d.rename then d.last_name else p.last_name end,
+              name_rank = case when d.rename then d.name_rank else p.name_rank end,
+              name_observed_at = case when d.rename then d.name_observed_at else p.name_observed_at end,
+              company_id = case when d.set_company then d.company_id else p.company_id end,
               updated_at = now()
-         from jsonb_to_recordset(?::jsonb) as r(person_id uuid, first_name text, last_name text,
-                company_domain text)
-         left join company c on c.workspace_id = ? and c.domain = r.company_domain
-        where p.id = r.person_id
-          and ((p.first_name = '' and p.last_name = '' and r.first_name <> ''
-                and not p.edited_fields && array['firstName','lastName'])
-            or (p.company_id is null and c.id is not null
-                and not 'companyId' = any(p.edited_fields)))`,
+         from decided d
+        where p.id = d.person_id and (d.rename or d.set_company)`,
       [json(updates), workspaceId],
     );
   }

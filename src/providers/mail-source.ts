@@ -19,6 +19,11 @@ export interface MessagePage {
   messages: MessageRef[];
   nextPageToken: string | null;
   estimatedTotal: number | null;
+  /**
+   * On the last page, for providers whose change cursor is the end of a listing (Graph's delta
+   * link); Gmail's comes from the profile before listing instead.
+   */
+  cursorAfter?: string;
 }
 
 export interface FetchedMessage {
@@ -46,6 +51,11 @@ export interface BackfillWindow {
 }
 
 export interface MailSource {
+  /**
+   * True when the change cursor only exists once the listing is complete (Graph delta): a
+   * count-bounded backfill then pages through the rest of the listing without fetching.
+   */
+  readonly cursorNeedsFullListing: boolean;
   getProfile(): Promise<MailboxProfile>;
   /** Newest first, excluding spam, trash and drafts. */
   listMessages(window: BackfillWindow, pageToken: string | null): Promise<MessagePage>;

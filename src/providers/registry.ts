@@ -1,3 +1,4 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { OAuth2Client } from 'google-auth-library';
 import type { Config } from '../config.ts';
 import type { Mailbox } from '../db/entities/mailbox.entity.ts';
@@ -7,6 +8,8 @@ import { GMAIL_COSTS } from './gmail/gmail-costs.ts';
 import { GmailMailSource } from './gmail/gmail-mail-source.ts';
 import { createGoogleOAuthClient } from './gmail/google-oauth-client.ts';
 import type { MailSource } from './mail-source.ts';
+import { GraphMailSource } from './outlook/graph-mail-source.ts';
+import { MicrosoftTokenStore } from './outlook/microsoft-token-store.ts';
 import { ProviderError } from './provider-error.ts';
 
 /**
@@ -16,8 +19,13 @@ import { ProviderError } from './provider-error.ts';
  */
 export type MailSourceFactory = (mailbox: Mailbox) => MailSource;
 
-export function createMailSourceFactory(config: Config, box: SecretBox): MailSourceFactory {
+export function createMailSourceFactory(
+  config: Config,
+  box: SecretBox,
+  em: EntityManager,
+): MailSourceFactory {
   const clients = new Map<string, { sealed: string; client: OAuth2Client }>();
+  const microsoftTokens = new MicrosoftTokenStore(em, box, config);
 
   const googleClient = (mailbox: Mailbox): OAuth2Client => {
     const sealed = mailbox.credentials;
@@ -54,7 +62,14 @@ export function createMailSourceFactory(config: Config, box: SecretBox): MailSou
         });
       }
       case 'microsoft':
-        throw new ProviderError('PERMANENT', 'Outlook sync is not available yet');
+        return new GraphMailSource({
+          graphUrl: config.microsoft.graphUrl,
+          accessToken: () => microsoftTokens.accessToken(mailbox.id),
+          invalidateToken: () => {
+            microsoftTokens.invalidate(mailbox.id);
+          },
+          folders: config.sync.outlookFolders,
+        });
     }
   };
 }

@@ -34,7 +34,7 @@ export async function startSyncRuntime(
     orm,
     log,
     pool,
-    sources: createMailSourceFactory(config, box),
+    sources: createMailSourceFactory(config, box, orm.em.fork()),
     syncQueue,
   };
   const workerConnection = options.worker ? createRedis(config, 'worker') : null;

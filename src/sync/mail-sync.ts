@@ -78,7 +78,7 @@ async function backfill(deps: MailSyncDeps, state: MailSyncState, summary: MailS
   for (;;) {
     const remaining =
       bounds.maxMessages === null ? Infinity : bounds.maxMessages - state.backfill.done;
-    if (remaining <= 0) {
+    if (remaining <= 0 && !source.cursorNeedsFullListing) {
       break;
     }
     const page = await source.listMessages({ since }, state.cursors.backfillPageToken ?? null);
@@ -86,7 +86,9 @@ async function backfill(deps: MailSyncDeps, state: MailSyncState, summary: MailS
       state.backfill.total = cap(page.estimatedTotal, bounds.maxMessages);
       first = false;
     }
-    const covered = page.messages.slice(0, remaining === Infinity ? undefined : remaining);
+    // Past the count bound, a provider that needs the whole listing for its cursor is paged
+    // through without fetching anything.
+    const covered = page.messages.slice(0, Math.max(0, Math.min(remaining, page.messages.length)));
     const known = await storedOrFailedIds(
       em,
       target.mailboxId,
@@ -100,8 +102,15 @@ async function backfill(deps: MailSyncDeps, state: MailSyncState, summary: MailS
     );
     state.backfill.done += covered.length;
     state.cursors.backfillPageToken = page.nextPageToken;
+    if (page.cursorAfter) {
+      // Saved with the page, so a crash right after the last page cannot lose it.
+      state.cursors.backfillStart = page.cursorAfter;
+    }
     await saveSyncState(em, target.mailboxId, state);
-    if (!page.nextPageToken || covered.length < page.messages.length) {
+    if (!page.nextPageToken) {
+      break;
+    }
+    if (covered.length < page.messages.length && !source.cursorNeedsFullListing) {
       break;
     }
   }

@@ -288,4 +288,40 @@ describe('enrichment rules, end to end through PostgreSQL', () => {
     expect(people(data)).toHaveLength(1);
     expect(activities(data).map((a) => a.personEmail)).toEqual(['max@mega.com', 'max@mega.com']);
   });
+
+  it('a name does not depend on the order mail arrives in', async () => {
+    const sent = buildEml({
+      from: OWNER,
+      to: ['Taro Yamada <taro@sakura.co.jp>'],
+      messageId: '<n1@x>',
+      date: 'Tue, 06 Oct 2026 10:00:00 +0000',
+    });
+    const own = buildEml({
+      from: '=?UTF-8?B?5bGx55SwIOWkqumDjg==?= <taro@sakura.co.jp>',
+      to: [OWNER],
+      messageId: '<n2@x>',
+      date: 'Mon, 05 Oct 2026 10:00:00 +0000',
+    });
+    const older = buildEml({
+      from: 'T. Yamada <taro@sakura.co.jp>',
+      to: [OWNER],
+      messageId: '<n0@x>',
+      date: 'Fri, 02 Oct 2026 10:00:00 +0000',
+    });
+    const names: string[] = [];
+    for (const order of [
+      [sent, own, older],
+      [older, own, sent],
+      [own, sent, older],
+    ]) {
+      const { ws, mb } = await setup();
+      for (const mail of order) {
+        await ingestRaw(orm, pool, ws, mb, [mail]);
+      }
+      const [person] = people(await exportOf(orm, ws));
+      names.push(`${person?.firstName ?? ''} ${person?.lastName ?? ''}`);
+    }
+    // His own From header beats how others address him; among his own, the latest message wins.
+    expect(names).toEqual(['山田 太郎', '山田 太郎', '山田 太郎']);
+  });
 });

@@ -12,6 +12,9 @@ export interface Person {
   source: PersonSource;
   /** Fields a user changed by hand; sync never overwrites them. */
   editedFields: string[];
+  /** 2: the name came from the person's own From header; 1: from a recipient field; 0: none. */
+  nameRank: number;
+  nameObservedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -34,6 +37,8 @@ export const PersonSchema = new EntitySchema<Person>({
     companyId: { type: 'uuid', nullable: true },
     source: { type: 'text' },
     editedFields: { type: 'text[]', default: '{}' },
+    nameRank: { type: 'smallint', default: 0 },
+    nameObservedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
     createdAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
     updatedAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
   },

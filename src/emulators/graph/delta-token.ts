@@ -11,6 +11,7 @@ export interface DeltaState {
   since: number;
   snapshot: number;
   offset: number;
+  generation: number;
 }
 
 export const encodeToken = (state: DeltaState): string =>

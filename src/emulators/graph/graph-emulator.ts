@@ -276,7 +276,7 @@ export function buildGraphEmulator(options: GraphEmulatorOptions): GraphEmulator
       if (req.query['$deltatoken']) {
         state = { ...state, mode: 'delta', snapshot: mb.seq, offset: 0 };
       }
-      if (state.mode === 'delta' && state.since < mb.minValidSeq) {
+      if (state.generation !== mb.generation) {
         return reply
           .code(410)
           .send(graphError('syncStateNotFound', 'The sync state generation is not found.'));
@@ -299,6 +299,7 @@ export function buildGraphEmulator(options: GraphEmulatorOptions): GraphEmulator
         since: 0,
         snapshot: mb.seq,
         offset: 0,
+        generation: mb.generation,
       };
     }
     const items = deltaItems(mb, state).map((item) =>

@@ -47,8 +47,8 @@ export interface GraphMailbox {
   messages: Map<string, StoredGraphMessage>;
   changes: ChangeRecord[];
   seq: number;
-  /** Delta tokens issued before this sequence number are expired. */
-  minValidSeq: number;
+  /** Delta tokens carry the generation they were issued in; expiring starts a new one. */
+  generation: number;
 }
 
 const opaqueId = (prefix: string, value: string) =>
@@ -69,7 +69,7 @@ export class GraphStore {
         messages: new Map(),
         changes: [],
         seq: 0,
-        minValidSeq: 0,
+        generation: 0,
       };
       for (const wellKnown of WELL_KNOWN_FOLDERS) {
         const id = opaqueId('AQMkAD', `${key}:${wellKnown}`);
@@ -167,6 +167,6 @@ export class GraphStore {
 
   expireDeltaTokens(email: string): void {
     const mb = this.mailbox(email);
-    mb.minValidSeq = mb.seq + 1;
+    mb.generation++;
   }
 }

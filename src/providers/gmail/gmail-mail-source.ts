@@ -29,6 +29,7 @@ export interface GmailMailSourceOptions {
 }
 
 export class GmailMailSource implements MailSource {
+  readonly cursorNeedsFullListing = false;
   private readonly api: gmail_v1.Gmail;
   private readonly limiter: Limiter;
   private readonly costs: (typeof GMAIL_COSTS)[GmailQuotaRegime];
