@@ -6,6 +6,7 @@ import { SecretBox } from '../security/secret-box.ts';
 import { StateSigner } from '../security/signed-state.ts';
 import { registerErrorHandler } from './error-handler.ts';
 import { registerGoogleOAuthRoutes } from './routes/google-oauth.ts';
+import { registerMicrosoftOAuthRoutes } from './routes/microsoft-oauth.ts';
 
 /**
  * The HTTP app factory: everything wired from `deps`, nothing listening. `src/main.ts` listens;
@@ -27,10 +28,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     await deps.orm.em.fork().execute('select 1');
     return { status: 'ok' };
   });
-  registerGoogleOAuthRoutes(app, {
+  const oauth = {
     ...deps,
     box: new SecretBox(deps.encryptionKey),
     signer: new StateSigner(deps.encryptionKey),
-  });
+  };
+  registerGoogleOAuthRoutes(app, oauth);
+  registerMicrosoftOAuthRoutes(app, oauth);
   return app;
 }

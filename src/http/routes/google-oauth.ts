@@ -67,6 +67,9 @@ export function registerGoogleOAuthRoutes(app: FastifyInstance, deps: Deps): voi
       throw new MailroomError('INVALID_INPUT', 'state and code are required');
     }
     const state = deps.signer.verify(q.data.state);
+    if (state.provider !== 'google') {
+      throw new MailroomError('OAUTH_DENIED', 'state was issued for another provider');
+    }
     if (q.data.error || !q.data.code) {
       throw new MailroomError(
         'OAUTH_DENIED',
