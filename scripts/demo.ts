@@ -1,14 +1,18 @@
 /**
- * `npm run demo`: the whole Gmail path on this machine. Starts the Gmail emulator with a bundled
- * mailbox (fixtures/mailbox, written for this project, plus generated mail: hundreds of messages),
- * connects it through the real OAuth flow over HTTP (start URL → consent → callback), syncs it
- * with a BullMQ worker through the real Gmail client, and prints what was created and skipped.
+ * `npm run demo`: the whole path on this machine, for both providers. Starts the Gmail emulator
+ * with Dana's mailbox (fixtures/mailbox, written for this project, plus generated mail) and the
+ * Graph emulator (HTTPS) with her colleague Li's Outlook mailbox, which shares some threads;
+ * connects both through the real OAuth flows over HTTP (start URL → consent → callback), syncs
+ * them with BullMQ workers through the real Gmail and Graph clients, and prints what was created
+ * and skipped.
  * Needs PostgreSQL and Redis. Re-running is safe: the mailbox is reconnected and nothing is
  * created twice.
  */
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { generateMessages } from '../bench/generate-messages.ts';
@@ -19,7 +23,10 @@ import { migrate } from '../src/db/migrate.ts';
 import { initORM } from '../src/db/orm.ts';
 import { buildGmailEmulator } from '../src/emulators/gmail/gmail-emulator.ts';
 import { loadEmlFolder } from '../src/emulators/gmail/load-fixtures.ts';
+import { buildGraphEmulator } from '../src/emulators/graph/graph-emulator.ts';
+import { localTls } from '../src/emulators/graph/local-tls.ts';
 import { exportWorkspace } from '../src/export/export-workspace.ts';
+import { addCounters, emptyCounters } from '../src/ingest/ingest-types.ts';
 import { buildApp } from '../src/http/app.ts';
 import { createLogger } from '../src/logger.ts';
 import { mailboxStatus } from '../src/mailboxes/mailbox-status.ts';
@@ -33,6 +40,8 @@ const LOCAL = fileURLToPath(new URL('../.local', import.meta.url));
 const WORKSPACE_NAME = 'Northwind Traders (demo)';
 const OWNER = 'dana@northwindtraders.com';
 const GENERATED = 240;
+const LI = 'li.chen@northwindtraders.com';
+const GENERATED_OUTLOOK = 150;
 
 /** The demo's own encryption key, generated once into a git-ignored file; never a code default. */
 async function demoKey(): Promise<string> {
@@ -71,24 +80,59 @@ async function follow(url: string): Promise<string> {
   return location;
 }
 
+// The Outlook emulator serves HTTPS with a local certificate; Node trusts extra CAs only from
+// NODE_EXTRA_CA_CERTS at startup, so the demo re-runs itself with it set.
+const tls = await localTls(LOCAL);
+if (process.env['NODE_EXTRA_CA_CERTS'] !== tls.certPath) {
+  const child = spawnSync(process.execPath, process.argv.slice(1), {
+    stdio: 'inherit',
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: tls.certPath },
+  });
+  process.exit(child.status ?? 1);
+}
+
 const base = await loadConfig();
 const log = createLogger(base.logLevel === 'info' ? 'warn' : base.logLevel, 'mailroom-demo');
 const started = performance.now();
 
-// 1. The Gmail emulator, with Dana's mailbox.
-const emulator = buildGmailEmulator();
-const fixtureCount = await loadEmlFolder(emulator.store, OWNER, FIXTURES);
+// 1. The emulators: Dana's Gmail, and her colleague Li's Outlook (which shares some threads).
+const gmail = buildGmailEmulator();
+const fixtureCount = await loadEmlFolder(gmail.store, OWNER, FIXTURES);
 for (const m of generateMessages({
   count: GENERATED,
   seed: 2026,
   ownerEmail: OWNER,
   internalDomain: 'northwindtraders.com',
 })) {
-  emulator.store.addMessage(OWNER, m.raw);
+  gmail.store.addMessage(OWNER, m.raw);
 }
-const emulatorUrl = await emulator.app.listen({ port: 0, host: '127.0.0.1' });
+const gmailUrl = await gmail.app.listen({ port: 0, host: '127.0.0.1' });
 
-// 2. Mailroom pointed at it.
+const graph = buildGraphEmulator({ tls });
+let liShared = 0;
+for (const file of (await readdir(FIXTURES)).filter((f) => f.endsWith('.eml')).sort()) {
+  const raw = await readFile(join(FIXTURES, file));
+  const head = raw.toString('latin1').split(/\r?\n\r?\n/)[0] ?? '';
+  if (/^(To|Cc):.*li\.chen@northwindtraders\.com/im.test(head)) {
+    await graph.addMime(LI, 'inbox', raw);
+    liShared++;
+  } else if (/^From:.*li\.chen@northwindtraders\.com/im.test(head)) {
+    await graph.addMime(LI, 'sentitems', raw);
+    liShared++;
+  }
+}
+for (const m of generateMessages({
+  count: GENERATED_OUTLOOK,
+  seed: 2027,
+  ownerEmail: LI,
+  internalDomain: 'northwindtraders.com',
+})) {
+  const head = m.raw.toString('latin1').split('\r\n\r\n')[0] ?? '';
+  await graph.addMime(LI, /^From:.*li\.chen@/im.test(head) ? 'sentitems' : 'inbox', m.raw);
+}
+await graph.app.listen({ port: 0, host: '127.0.0.1' });
+
+// 2. Mailroom pointed at them.
 const appPort = await freePort();
 const config = parseConfig({
   ...process.env,
@@ -98,9 +142,13 @@ const config = parseConfig({
   PUBLIC_URL: `http://127.0.0.1:${appPort}`,
   GOOGLE_CLIENT_ID: 'mailroom-demo',
   GOOGLE_CLIENT_SECRET: 'mailroom-demo-secret',
-  GOOGLE_API_ROOT_URL: `${emulatorUrl}/`,
-  GOOGLE_OAUTH_TOKEN_URL: `${emulatorUrl}/token`,
-  GOOGLE_OAUTH_AUTH_URL: `${emulatorUrl}/o/oauth2/v2/auth`,
+  GOOGLE_API_ROOT_URL: `${gmailUrl}/`,
+  GOOGLE_OAUTH_TOKEN_URL: `${gmailUrl}/token`,
+  GOOGLE_OAUTH_AUTH_URL: `${gmailUrl}/o/oauth2/v2/auth`,
+  MICROSOFT_CLIENT_ID: 'mailroom-demo',
+  MICROSOFT_CLIENT_SECRET: 'mailroom-demo-secret',
+  MICROSOFT_GRAPH_URL: graph.baseUrl(),
+  MICROSOFT_LOGIN_URL: graph.baseUrl(),
   MAILROOM_QUEUE_PREFIX: 'mailroom-demo',
   MAILROOM_GMAIL_QUOTA: 'old',
   MAILROOM_BACKFILL_DAYS: '0',
@@ -120,6 +168,39 @@ const app = buildApp({
 });
 await app.listen({ port: appPort, host: '127.0.0.1' });
 
+/** The OAuth flow as a browser walks it, then the first sync the callback queued. */
+async function connectAndSync(
+  provider: 'google' | 'microsoft',
+  email: string,
+  workspaceId: string,
+) {
+  const consentUrl = await follow(
+    `${config.http.publicUrl}/oauth/${provider}/start?workspace=${workspaceId}&email=${email}`,
+  );
+  const callbackUrl = await follow(consentUrl);
+  const connected = (await (await fetch(callbackUrl)).json()) as {
+    mailboxId?: string;
+    message?: string;
+  };
+  if (!connected.mailboxId) {
+    throw new Error(`OAuth callback failed: ${connected.message ?? 'no mailbox'}`);
+  }
+  const result = await runSyncNow(config, orm, log, connected.mailboxId);
+  const status = (await mailboxStatus(orm.em.fork(), connected.mailboxId)) as {
+    counts: {
+      skippedMessages: Record<string, number>;
+      skippedParticipants: Record<string, number>;
+    };
+  };
+  return { result, status };
+}
+
+const sum = (into: Record<string, number>, from: Record<string, number>) => {
+  for (const [k, v] of Object.entries(from)) {
+    into[k] = (into[k] ?? 0) + v;
+  }
+};
+
 try {
   const em = orm.em.fork();
   const workspaceId =
@@ -131,47 +212,37 @@ try {
       blocklist: ['cheap-leads-4u.biz'],
     }));
 
-  // 3. The OAuth flow, as a browser would walk it.
-  const consentUrl = await follow(
-    `${config.http.publicUrl}/oauth/google/start?workspace=${workspaceId}&email=${OWNER}`,
-  );
-  const callbackUrl = await follow(consentUrl);
-  const connected = (await (await fetch(callbackUrl)).json()) as {
-    mailboxId?: string;
-    message?: string;
-  };
-  if (!connected.mailboxId) {
-    throw new Error(`OAuth callback failed: ${connected.message ?? 'no mailbox'}`);
+  const dana = await connectAndSync('google', OWNER, workspaceId);
+  const li = await connectAndSync('microsoft', LI, workspaceId);
+  const counters = emptyCounters();
+  addCounters(counters, dana.result.counters);
+  addCounters(counters, li.result.counters);
+  const skippedMessages: Record<string, number> = {};
+  const skippedParticipants: Record<string, number> = {};
+  for (const run of [dana, li]) {
+    sum(skippedMessages, run.status.counts.skippedMessages);
+    sum(skippedParticipants, run.status.counts.skippedParticipants);
   }
-
-  // 4. The first sync, queued by the callback, run by a worker.
-  const result = await runSyncNow(config, orm, log, connected.mailboxId);
-  const data = await exportWorkspace(orm.em.fork(), workspaceId);
-  const status = (await mailboxStatus(orm.em.fork(), connected.mailboxId)) as {
-    counts: {
-      skippedMessages: Record<string, number>;
-      skippedParticipants: Record<string, number>;
-    };
-  };
   const seconds = (performance.now() - started) / 1000;
   process.stdout.write(
     renderDemoReport({
       title: [
-        `Mailroom demo: Gmail mailbox ${OWNER} (${fixtureCount} hand-written + ${GENERATED} generated messages)`,
-        `connected through OAuth at ${config.http.publicUrl}, synced through BullMQ in ${seconds.toFixed(1)} s` +
+        `Mailroom demo, workspace "${WORKSPACE_NAME}", ${seconds.toFixed(1)} s` +
           (applied.length > 0 ? `; migrations applied: ${applied.join(', ')}` : ''),
-        `status ${result.status}, stage ${result.stage}, Gmail API requests ${emulator.stats.requests}`,
+        `  Gmail   ${OWNER}: ${fixtureCount} hand-written + ${GENERATED} generated messages; ${dana.result.status}, ${gmail.stats.requests} Gmail API requests`,
+        `  Outlook ${LI}: ${liShared} shared with Dana + ${GENERATED_OUTLOOK} generated; ${li.result.status}, ${graph.stats.requests} Graph requests`,
+        `  both connected through OAuth at ${config.http.publicUrl} and synced by BullMQ workers`,
       ].join('\n'),
-      counters: result.counters,
+      counters,
       extra: {
-        fetched: result.fetched,
-        'spam/trash/drafts excluded': result.excluded,
-        failed: result.failed,
+        fetched: dana.result.fetched + li.result.fetched,
+        'spam/trash/drafts excluded': dana.result.excluded + li.result.excluded,
+        failed: dana.result.failed + li.result.failed,
       },
-      data,
-      skippedMessages: status.counts.skippedMessages,
-      skippedParticipants: status.counts.skippedParticipants,
-      workspaceId: workspaceId,
+      data: await exportWorkspace(orm.em.fork(), workspaceId),
+      skippedMessages,
+      skippedParticipants,
+      workspaceId,
     }),
   );
 } finally {
@@ -179,5 +250,6 @@ try {
   await queue.close();
   queueConnection.disconnect();
   await orm.close(true);
-  await emulator.app.close();
+  await gmail.app.close();
+  await graph.app.close();
 }
