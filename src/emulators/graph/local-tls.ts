@@ -7,7 +7,9 @@ import { localhostCertificate } from './tls.ts';
  * The local emulator certificate, made once into a git-ignored folder and reused, so processes
  * can be started with NODE_EXTRA_CA_CERTS pointing at it (Node reads that variable at startup).
  */
-export async function localTls(dir: string): Promise<{ key: string; cert: string; certPath: string }> {
+export async function localTls(
+  dir: string,
+): Promise<{ key: string; cert: string; certPath: string }> {
   const keyPath = join(dir, 'graph-emulator-key.pem');
   const certPath = join(dir, 'graph-emulator-cert.pem');
   if (!existsSync(keyPath) || !existsSync(certPath)) {

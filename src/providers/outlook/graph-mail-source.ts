@@ -60,6 +60,7 @@ export class GraphMailSource implements MailSource {
   private readonly folders: readonly string[];
   private readonly pageSize: number;
   private readonly invalidateToken: () => void;
+  private readonly origin: string;
   private authError: unknown = null;
   /** Folder of each message seen in this run: its labels when fetched. */
   private readonly folderOf = new Map<string, { folder: string; draft: boolean }>();
@@ -86,6 +87,7 @@ export class GraphMailSource implements MailSource {
     this.folders = options.folders;
     this.pageSize = options.pageSize ?? 100;
     this.invalidateToken = options.invalidateToken;
+    this.origin = new URL(options.graphUrl).origin;
   }
 
   private call<T>(run: () => Promise<T>): Promise<T> {
@@ -214,6 +216,14 @@ export class GraphMailSource implements MailSource {
     const start = state.next ?? state.links[folder];
     if (!start) {
       throw new ProviderError('CURSOR_INVALID', `no delta link for folder ${folder}`);
+    }
+    // A link to another endpoint than the configured one (MICROSOFT_GRAPH_URL changed) is not
+    // followed: it would be a dead end at best, and a token sent elsewhere at worst.
+    if (new URL(start).origin !== this.origin) {
+      throw new ProviderError(
+        'CURSOR_INVALID',
+        `delta link for ${folder} points at another Graph endpoint`,
+      );
     }
     const page = await this.page(start, folder);
     for (const item of page.value) {
