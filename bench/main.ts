@@ -2,6 +2,9 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.ts';
 import { benchGmailBackfill } from './gmail-backfill.bench.ts';
 import { benchIngest } from './ingest.bench.ts';
+import { benchOutlookBackfill, LOCAL_TLS_DIR } from './outlook-backfill.bench.ts';
+import { localTls } from '../src/emulators/graph/local-tls.ts';
+import { spawnSync } from 'node:child_process';
 
 /** `npm run --silent bench -- <scenario> [flags]`: prints one JSON line of figures. */
 const { positionals, values } = parseArgs({
@@ -10,6 +13,7 @@ const { positionals, values } = parseArgs({
     messages: { type: 'string', default: '2000' },
     quota: { type: 'string' },
     'quota-scale': { type: 'string', default: '1' },
+    'throttle-scale': { type: 'string' },
   },
 });
 
@@ -43,9 +47,28 @@ try {
       process.stdout.write(`${JSON.stringify(figures)}\n`);
       break;
     }
+    case 'outlook-backfill': {
+      // The Graph emulator's certificate must be trusted from process start.
+      const tls = await localTls(LOCAL_TLS_DIR);
+      if (process.env['NODE_EXTRA_CA_CERTS'] !== tls.certPath) {
+        const child = spawnSync(process.execPath, process.argv.slice(1), {
+          stdio: 'inherit',
+          env: { ...process.env, NODE_EXTRA_CA_CERTS: tls.certPath },
+        });
+        process.exit(child.status ?? 1);
+      }
+      const scale =
+        values['throttle-scale'] === undefined ? null : Number(values['throttle-scale']);
+      if (scale !== null && !(scale > 0)) {
+        throw new Error('--throttle-scale must be a positive number');
+      }
+      const figures = await benchOutlookBackfill(config, { messages: count, throttleScale: scale });
+      process.stdout.write(`${JSON.stringify(figures)}\n`);
+      break;
+    }
     default:
       process.stderr.write(
-        `error: unknown scenario '${scenario ?? ''}' (known: ingest, gmail-backfill)\n`,
+        `error: unknown scenario '${scenario ?? ''}' (known: ingest, gmail-backfill, outlook-backfill)\n`,
       );
       process.exit(1);
   }

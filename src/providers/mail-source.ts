@@ -56,6 +56,8 @@ export interface MailSource {
    * count-bounded backfill then pages through the rest of the listing without fetching.
    */
   readonly cursorNeedsFullListing: boolean;
+  /** Requests the provider allows in flight per mailbox (Graph: 4; Gmail: about 10). */
+  readonly maxConcurrency: number;
   getProfile(): Promise<MailboxProfile>;
   /** Newest first, excluding spam, trash and drafts. */
   listMessages(window: BackfillWindow, pageToken: string | null): Promise<MessagePage>;

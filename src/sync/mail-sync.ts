@@ -210,7 +210,10 @@ async function ingestIds(deps: MailSyncDeps, ids: string[], summary: MailSyncSum
   if (ids.length === 0) {
     return;
   }
-  const limit = pLimit(deps.fetchConcurrency);
+  // One request slot stays free for listing while fetches run.
+  const limit = pLimit(
+    Math.max(1, Math.min(deps.fetchConcurrency, deps.source.maxConcurrency - 1)),
+  );
   const sources: RawSource[] = ids.map((id) => ({
     key: id,
     providerMessageId: id,

@@ -30,6 +30,8 @@ export interface GmailMailSourceOptions {
 
 export class GmailMailSource implements MailSource {
   readonly cursorNeedsFullListing = false;
+  // provider-apis.md §A.8/§E.1: about 10 concurrent requests per user before 429s.
+  readonly maxConcurrency = 10;
   private readonly api: gmail_v1.Gmail;
   private readonly limiter: Limiter;
   private readonly costs: (typeof GMAIL_COSTS)[GmailQuotaRegime];

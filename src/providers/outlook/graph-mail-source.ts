@@ -56,6 +56,8 @@ const PENDING = 'pending-delta';
 
 export class GraphMailSource implements MailSource {
   readonly cursorNeedsFullListing = true;
+  // provider-apis.md §D.4: 4 concurrent requests per app and mailbox.
+  readonly maxConcurrency = 4;
   private readonly client: Client;
   private readonly folders: readonly string[];
   private readonly pageSize: number;

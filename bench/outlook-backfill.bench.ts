@@ -1,0 +1,115 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { parseConfig, type Config } from '../src/config.ts';
+import { initORM } from '../src/db/orm.ts';
+import { buildGraphEmulator } from '../src/emulators/graph/graph-emulator.ts';
+import { localTls } from '../src/emulators/graph/local-tls.ts';
+import { createLogger } from '../src/logger.ts';
+import { connectMailbox } from '../src/mailboxes/connect-mailbox.ts';
+import { runSyncNow } from '../src/queue/run-sync-now.ts';
+import { SecretBox } from '../src/security/secret-box.ts';
+import { createWorkspace } from '../src/workspaces/create-workspace.ts';
+import { withBenchDatabase } from './bench-database.ts';
+import { generateMessages } from './generate-messages.ts';
+import { parseOnlySeconds, peakRssMb, round } from './parse-baseline.ts';
+
+/**
+ * `outlook-backfill`: a first sync of N generated messages from the Graph emulator (HTTPS) through
+ * the Graph SDK, BullMQ and the pipeline. With `--throttle-scale K` the emulator enforces Graph's
+ * 10,000 requests per 10 minutes per mailbox sped up K times, and `ceilingRatio` says how much of
+ * that budget the backfill used per second.
+ */
+const OWNER = 'rep@northwindtraders.com';
+export const LOCAL_TLS_DIR = fileURLToPath(new URL('../.local', import.meta.url));
+
+export async function benchOutlookBackfill(
+  base: Config,
+  opts: { messages: number; throttleScale: number | null },
+): Promise<Record<string, unknown>> {
+  const generated = generateMessages({
+    count: opts.messages,
+    seed: 11,
+    ownerEmail: OWNER,
+    internalDomain: 'northwindtraders.com',
+  });
+  const parseSeconds = await parseOnlySeconds(generated.map((m) => m.raw));
+  const emulator = buildGraphEmulator({
+    tls: await localTls(LOCAL_TLS_DIR),
+    requestsPerWindow: opts.throttleScale ? 10_000 : null,
+    throttleScale: opts.throttleScale ?? 1,
+  });
+  for (const m of generated) {
+    const head = m.raw.toString('latin1').split('\r\n\r\n')[0] ?? '';
+    await emulator.addMime(
+      OWNER,
+      /^From:.*rep@northwindtraders\.com/im.test(head) ? 'sentitems' : 'inbox',
+      m.raw,
+    );
+  }
+  await emulator.app.listen({ port: 0, host: '127.0.0.1' });
+  try {
+    return await withBenchDatabase(base.db.url, async (dbUrl) => {
+      const config = parseConfig({
+        DATABASE_URL: dbUrl,
+        REDIS_URL: base.redis.url,
+        MAILROOM_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+        MICROSOFT_CLIENT_ID: 'bench',
+        MICROSOFT_CLIENT_SECRET: 'bench',
+        MICROSOFT_GRAPH_URL: emulator.baseUrl(),
+        MICROSOFT_LOGIN_URL: emulator.baseUrl(),
+        MAILROOM_QUEUE_PREFIX: `bench-${randomUUID()}`,
+        MAILROOM_BACKFILL_MAX_MESSAGES: '0',
+        LOG_LEVEL: 'silent',
+      });
+      const orm = await initORM(dbUrl);
+      try {
+        const em = orm.em.fork();
+        const workspaceId = await createWorkspace(em, {
+          name: 'bench',
+          internalDomains: ['northwindtraders.com'],
+        });
+        const mailboxId = await connectMailbox(em, new SecretBox(config.encryptionKey ?? ''), {
+          workspaceId,
+          provider: 'microsoft',
+          email: OWNER,
+          refreshToken: emulator.identity.issueRefreshToken(OWNER),
+          aliases: [],
+          autoCreatePolicy: undefined,
+        });
+        emulator.stats.requests = 0;
+        emulator.stats.throttled = 0;
+        const start = performance.now();
+        const result = await runSyncNow(config, orm, createLogger('silent'), mailboxId);
+        const seconds = (performance.now() - start) / 1000;
+        if (result.counters.emailsStored !== opts.messages) {
+          throw new Error(`stored ${result.counters.emailsStored} of ${opts.messages}`);
+        }
+        const messagesPerSecond = opts.messages / seconds;
+        const parseOnly = opts.messages / parseSeconds;
+        const allowedPerSecond = opts.throttleScale ? (10_000 * opts.throttleScale) / 600 : null;
+        return {
+          scenario: 'outlook-backfill',
+          messages: opts.messages,
+          seconds: round(seconds),
+          messagesPerSecond: round(messagesPerSecond),
+          parseOnlyMessagesPerSecond: round(parseOnly),
+          efficiency: round(messagesPerSecond / parseOnly),
+          apiRequests: emulator.stats.requests,
+          requestsPerMessage: round(emulator.stats.requests / opts.messages),
+          peakRssMb: peakRssMb(),
+          ...(allowedPerSecond
+            ? {
+                throttleScale: opts.throttleScale,
+                ceilingRatio: round(emulator.stats.requests / seconds / allowedPerSecond),
+                throttledResponses: emulator.stats.throttled,
+              }
+            : {}),
+        };
+      } finally {
+        await orm.close(true);
+      }
+    });
+  } finally {
+    await emulator.app.close();
+  }
+}
