@@ -59,6 +59,9 @@ export async function benchOutlookBackfill(
         MICROSOFT_LOGIN_URL: emulator.baseUrl(),
         MAILROOM_QUEUE_PREFIX: `bench-${randomUUID()}`,
         MAILROOM_BACKFILL_MAX_MESSAGES: '0',
+        // The emulator's 10-minute window sped up K times; without throttling, no limiter either.
+        MAILROOM_GRAPH_REQUESTS_PER_WINDOW: opts.throttleScale ? '10000' : '0',
+        MAILROOM_GRAPH_WINDOW_SECONDS: String(600 / (opts.throttleScale ?? 1)),
         LOG_LEVEL: 'silent',
       });
       const orm = await initORM(dbUrl);

@@ -94,6 +94,9 @@ const envSchema = z.object({
         !folders.some((f) => ['junkemail', 'deleteditems', 'drafts'].includes(f.toLowerCase())),
       { message: 'must list folders to sync, without junkemail, deleteditems or drafts' },
     ),
+  /** Graph's per-mailbox budget (provider-apis.md §D.4); 0 turns the limiter off. */
+  MAILROOM_GRAPH_REQUESTS_PER_WINDOW: z.coerce.number().int().min(0).default(10_000),
+  MAILROOM_GRAPH_WINDOW_SECONDS: z.coerce.number().positive().default(600),
   /** Gmail meters per minute; only the benchmark's sped-up emulator needs another window. */
   MAILROOM_GMAIL_QUOTA_WINDOW_SECONDS: z.coerce.number().positive().default(60),
 });
@@ -136,6 +139,8 @@ export interface Config {
     gmailQuotaUnitsPerMinute: number | undefined;
     gmailQuotaWindowSeconds: number;
     outlookFolders: string[];
+    graphRequestsPerWindow: number;
+    graphWindowSeconds: number;
   };
 }
 
@@ -213,6 +218,8 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
       gmailQuotaUnitsPerMinute: e.MAILROOM_GMAIL_QUOTA_UNITS_PER_MINUTE,
       gmailQuotaWindowSeconds: e.MAILROOM_GMAIL_QUOTA_WINDOW_SECONDS,
       outlookFolders: e.MAILROOM_OUTLOOK_FOLDERS,
+      graphRequestsPerWindow: e.MAILROOM_GRAPH_REQUESTS_PER_WINDOW,
+      graphWindowSeconds: e.MAILROOM_GRAPH_WINDOW_SECONDS,
     },
   };
 }

@@ -69,6 +69,13 @@ export function createMailSourceFactory(
             microsoftTokens.invalidate(mailbox.id);
           },
           folders: config.sync.outlookFolders,
+          limiter:
+            config.sync.graphRequestsPerWindow === 0
+              ? UNLIMITED
+              : new QuotaLimiter({
+                  unitsPerWindow: config.sync.graphRequestsPerWindow,
+                  windowMs: config.sync.graphWindowSeconds * 1000,
+                }),
         });
     }
   };

@@ -10,6 +10,7 @@ import type {
 } from '../mail-source.ts';
 import { ProviderError } from '../provider-error.ts';
 import { withCallRetry } from '../call-retry.ts';
+import type { Limiter } from '../../sync/quota-limiter.ts';
 import { parseGraphError } from './parse-graph-error.ts';
 
 /**
@@ -28,6 +29,8 @@ export interface GraphMailSourceOptions {
   /** Drops the cached access token; called once on a 401 before giving up. */
   invalidateToken: () => void;
   folders: readonly string[];
+  /** Keeps the mailbox under Graph's requests-per-10-minutes budget. */
+  limiter: Limiter;
   pageSize?: number;
 }
 
@@ -63,6 +66,7 @@ export class GraphMailSource implements MailSource {
   private readonly pageSize: number;
   private readonly invalidateToken: () => void;
   private readonly origin: string;
+  private readonly limiter: Limiter;
   private authError: unknown = null;
   /** Folder of each message seen in this run: its labels when fetched. */
   private readonly folderOf = new Map<string, { folder: string; draft: boolean }>();
@@ -90,11 +94,13 @@ export class GraphMailSource implements MailSource {
     this.pageSize = options.pageSize ?? 100;
     this.invalidateToken = options.invalidateToken;
     this.origin = new URL(options.graphUrl).origin;
+    this.limiter = options.limiter;
   }
 
   private call<T>(run: () => Promise<T>): Promise<T> {
     let refreshed = false;
     return withCallRetry(async () => {
+      await this.limiter.acquire(1);
       try {
         return await run();
       } catch (err) {
