@@ -42,7 +42,7 @@ export async function runMailSync(deps: MailSyncDeps): Promise<MailSyncSummary> 
       }
       // The provider forgot our cursor: never skip the gap silently; re-list within the bounds.
       deps.log.warn(
-        { mailboxId: deps.target.mailboxId },
+        { mailboxId: deps.target.mailboxId, reason: err.message },
         'cursor expired; running a bounded resync',
       );
       summary.resyncs++;

@@ -30,7 +30,9 @@ export async function startGraphHarness(
     MAILROOM_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     MICROSOFT_CLIENT_ID: 'test-client',
     MICROSOFT_CLIENT_SECRET: 'test-secret',
-    MICROSOFT_GRAPH_URL: emulator.baseUrl(),
+    // The emulator writes `localhost` into its links; addressing it as 127.0.0.1 makes every test
+    // prove that links are followed on the configured endpoint (the SDK would withhold the token).
+    MICROSOFT_GRAPH_URL: emulator.baseUrl().replace('localhost', '127.0.0.1'),
     MICROSOFT_LOGIN_URL: emulator.baseUrl(),
     MAILROOM_QUEUE_PREFIX: `test-${randomUUID()}`,
     MAILROOM_BACKFILL_MAX_MESSAGES: '0',

@@ -131,11 +131,21 @@ export class GraphMailSource implements MailSource {
     };
   }
 
+  /**
+   * Links are followed on the configured endpoint: a link naming another host for it (`localhost`
+   * for `127.0.0.1`, or an endpoint that moved) would get no token from the SDK, which only sends
+   * one to hosts it knows. Path and query, which carry the state, are kept.
+   */
+  private onConfiguredEndpoint(link: string): string {
+    const url = new URL(link);
+    return url.origin === this.origin ? link : `${this.origin}${url.pathname}${url.search}`;
+  }
+
   private page(url: string | null, folder: string): Promise<DeltaPage> {
     return this.call(
       () =>
         (url
-          ? this.client.api(url)
+          ? this.client.api(this.onConfiguredEndpoint(url))
           : this.client.api(`/me/mailFolders/${folder}/messages/delta`).select(SELECT)
         )
           .header('Prefer', `odata.maxpagesize=${String(this.pageSize)}, IdType="ImmutableId"`)
@@ -224,14 +234,6 @@ export class GraphMailSource implements MailSource {
     const start = state.next ?? state.links[folder];
     if (!start) {
       throw new ProviderError('CURSOR_INVALID', `no delta link for folder ${folder}`);
-    }
-    // A link to another endpoint than the configured one (MICROSOFT_GRAPH_URL changed) is not
-    // followed: it would be a dead end at best, and a token sent elsewhere at worst.
-    if (new URL(start).origin !== this.origin) {
-      throw new ProviderError(
-        'CURSOR_INVALID',
-        `delta link for ${folder} points at another Graph endpoint`,
-      );
     }
     const page = await this.page(start, folder);
     for (const item of page.value) {
