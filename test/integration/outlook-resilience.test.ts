@@ -1,0 +1,102 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Orm } from '../../src/db/orm.ts';
+import { exportWorkspace } from '../../src/export/export-workspace.ts';
+import { runSyncNow } from '../../src/queue/run-sync-now.ts';
+import { buildEml } from '../helpers/build-eml.ts';
+import { silentLog } from '../helpers/gmail-harness.ts';
+import {
+  connectOutlookMailbox,
+  startGraphHarness,
+  type GraphHarness,
+} from '../helpers/graph-harness.ts';
+import { createWorkspace, openTestOrm } from '../helpers/test-orm.ts';
+
+const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+let orm: Orm;
+let g: GraphHarness;
+
+beforeAll(async () => {
+  orm = await openTestOrm();
+  g = await startGraphHarness({}, { MAILROOM_FETCH_CONCURRENCY: '2' });
+});
+
+afterAll(async () => {
+  await g.close();
+  await orm.close(true);
+});
+
+async function seeded(email: string, count: number) {
+  const ws = await createWorkspace(orm, { domains: ['contoso.com'] });
+  const mb = await connectOutlookMailbox(orm, g, ws, email);
+  for (let i = 0; i < count; i++) {
+    await g.emulator.addMime(
+      email,
+      'inbox',
+      buildEml({
+        from: `P${i} <p${i}@tail${i % 5}.com>`,
+        to: [email],
+        messageId: `<${email}-${i}@x>`,
+        date: new Date(Date.UTC(2026, 8, 1, 0, i)).toUTCString(),
+      }),
+    );
+  }
+  return { ws, mb };
+}
+
+it('rides out throttling (429 with Retry-After) and 503s on delta and $value', async () => {
+  const email = 'throttled@contoso.com';
+  const { ws, mb } = await seeded(email, 20);
+  g.emulator.faults.add({
+    path: '/\\$value$',
+    status: 429,
+    reason: 'ApplicationThrottled',
+    retryAfterSeconds: 1,
+    count: 5,
+  });
+  g.emulator.faults.add({ path: '/messages/delta$', status: 503, retryAfterSeconds: 1, count: 2 });
+  const result = await runSyncNow(g.config, orm, silentLog, mb);
+  expect(result.status).toBe('active');
+  expect(g.emulator.stats.throttled).toBeGreaterThanOrEqual(5);
+  const data = await exportWorkspace(orm.em.fork(), ws);
+  expect(data.emails).toHaveLength(20);
+  expect(data.activities).toHaveLength(20);
+});
+
+it('a worker killed mid-backfill resumes without refetching or duplicating', async () => {
+  const email = 'killed@contoso.com';
+  const TOTAL = 150;
+  const { ws, mb } = await seeded(email, TOTAL);
+  g.emulator.faults.add({ path: '/\\$value$', delayMs: 25, count: TOTAL });
+  const child = spawn(process.execPath, [CLI, 'sync', '--mailbox', mb], {
+    env: { PATH: process.env['PATH'] ?? '', ...g.env },
+    stdio: 'ignore',
+  });
+  const count = async () =>
+    Number(
+      (
+        await orm.em
+          .fork()
+          .execute<{ n: string }[]>('select count(*) as n from email where mailbox_id = ?', [mb])
+      )[0]?.n,
+    );
+  let storedAtKill = 0;
+  for (let i = 0; i < 400 && storedAtKill < 50; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    storedAtKill = await count();
+  }
+  child.kill('SIGKILL');
+  await new Promise((r) => child.once('exit', r));
+  storedAtKill = await count();
+  expect(storedAtKill).toBeGreaterThanOrEqual(50);
+  expect(storedAtKill).toBeLessThan(TOTAL);
+  const before = g.emulator.stats.byRoute['messages.value'] ?? 0;
+  const result = await runSyncNow(g.config, orm, silentLog, mb);
+  expect(result.status).toBe('active');
+  const refetched = (g.emulator.stats.byRoute['messages.value'] ?? 0) - before;
+  expect(refetched).toBeLessThanOrEqual(TOTAL - storedAtKill + 3);
+  const data = await exportWorkspace(orm.em.fork(), ws);
+  expect(data.emails).toHaveLength(TOTAL);
+  expect(data.activities).toHaveLength(TOTAL);
+});
