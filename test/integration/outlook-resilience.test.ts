@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Orm } from '../../src/db/orm.ts';
 import { exportWorkspace } from '../../src/export/export-workspace.ts';
@@ -11,9 +9,9 @@ import {
   startGraphHarness,
   type GraphHarness,
 } from '../helpers/graph-harness.ts';
+import { killSyncMidBackfill } from '../helpers/kill-mid-backfill.ts';
 import { createWorkspace, openTestOrm } from '../helpers/test-orm.ts';
 
-const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 let orm: Orm;
 let g: GraphHarness;
 
@@ -69,26 +67,7 @@ it('a worker killed mid-backfill resumes without refetching or duplicating', asy
   const TOTAL = 150;
   const { ws, mb } = await seeded(email, TOTAL);
   g.emulator.faults.add({ path: '/\\$value$', delayMs: 25, count: TOTAL });
-  const child = spawn(process.execPath, [CLI, 'sync', '--mailbox', mb], {
-    env: { PATH: process.env['PATH'] ?? '', ...g.env },
-    stdio: 'ignore',
-  });
-  const count = async () =>
-    Number(
-      (
-        await orm.em
-          .fork()
-          .execute<{ n: string }[]>('select count(*) as n from email where mailbox_id = ?', [mb])
-      )[0]?.n,
-    );
-  let storedAtKill = 0;
-  for (let i = 0; i < 400 && storedAtKill < 50; i++) {
-    await new Promise((r) => setTimeout(r, 50));
-    storedAtKill = await count();
-  }
-  child.kill('SIGKILL');
-  await new Promise((r) => child.once('exit', r));
-  storedAtKill = await count();
+  const storedAtKill = await killSyncMidBackfill(orm, g.env, mb, 50);
   expect(storedAtKill).toBeGreaterThanOrEqual(50);
   expect(storedAtKill).toBeLessThan(TOTAL);
   const before = g.emulator.stats.byRoute['messages.value'] ?? 0;

@@ -5,13 +5,13 @@ import type { Config } from '../../config.ts';
 import { WorkspaceSchema } from '../../db/entities/workspace.entity.ts';
 import type { Orm } from '../../db/orm.ts';
 import { MailroomError, NotFoundError } from '../../errors.ts';
-import { connectMailbox } from '../../mailboxes/connect-mailbox.ts';
 import {
   createGoogleOAuthClient,
   GOOGLE_SCOPES,
 } from '../../providers/gmail/google-oauth-client.ts';
 import type { SecretBox } from '../../security/secret-box.ts';
 import type { StateSigner } from '../../security/signed-state.ts';
+import { completeConnection } from './complete-connection.ts';
 
 /**
  * Connecting Gmail: `/start` sends the rep to Google's consent page (offline access, consent
@@ -96,22 +96,11 @@ export function registerGoogleOAuthRoutes(app: FastifyInstance, deps: Deps): voi
       ...(deps.config.google.apiRootUrl ? { rootUrl: deps.config.google.apiRootUrl } : {}),
     });
     const profile = await api.users.getProfile({ userId: 'me' });
-    const email = profile.data.emailAddress?.toLowerCase();
-    if (!email) {
-      throw new MailroomError(
-        'OAUTH_EXCHANGE_FAILED',
-        'Google did not say which mailbox was connected',
-      );
-    }
-    const mailboxId = await connectMailbox(deps.orm.em.fork(), deps.box, {
+    return completeConnection(deps, {
       workspaceId: state.workspaceId,
       provider: 'google',
-      email,
+      email: profile.data.emailAddress ?? undefined,
       refreshToken: tokens.refresh_token,
-      aliases: [],
-      autoCreatePolicy: undefined,
     });
-    await deps.scheduleSync(mailboxId);
-    return { status: 'connected', mailboxId, email, provider: 'google' };
   });
 }

@@ -5,10 +5,10 @@ import type { Config } from '../../config.ts';
 import { WorkspaceSchema } from '../../db/entities/workspace.entity.ts';
 import type { Orm } from '../../db/orm.ts';
 import { MailroomError, NotFoundError } from '../../errors.ts';
-import { connectMailbox } from '../../mailboxes/connect-mailbox.ts';
 import { MICROSOFT_SCOPES } from '../../providers/outlook/microsoft-token-store.ts';
 import type { SecretBox } from '../../security/secret-box.ts';
 import type { StateSigner } from '../../security/signed-state.ts';
+import { completeConnection } from './complete-connection.ts';
 
 /**
  * Connecting Outlook / Microsoft 365 (identity platform v2): `/start` sends the rep to the
@@ -114,22 +114,11 @@ export function registerMicrosoftOAuthRoutes(app: FastifyInstance, deps: Deps): 
       mail?: string | null;
       userPrincipalName?: string;
     };
-    const email = (me.mail ?? me.userPrincipalName ?? '').toLowerCase();
-    if (!email) {
-      throw new MailroomError(
-        'OAUTH_EXCHANGE_FAILED',
-        'Microsoft did not say which mailbox was connected',
-      );
-    }
-    const mailboxId = await connectMailbox(deps.orm.em.fork(), deps.box, {
+    return completeConnection(deps, {
       workspaceId: state.workspaceId,
       provider: 'microsoft',
-      email,
+      email: me.mail ?? me.userPrincipalName,
       refreshToken: tokens.refresh_token,
-      aliases: [],
-      autoCreatePolicy: undefined,
     });
-    await deps.scheduleSync(mailboxId);
-    return { status: 'connected', mailboxId, email, provider: 'microsoft' };
   });
 }
