@@ -1,16 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { parseConfig, type Config } from '../src/config.ts';
-import { initORM } from '../src/db/orm.ts';
 import { buildGmailEmulator } from '../src/emulators/gmail/gmail-emulator.ts';
 import { PER_USER_UNITS_PER_MINUTE, type QuotaRegime } from '../src/emulators/gmail/quota.ts';
-import { createLogger } from '../src/logger.ts';
-import { connectMailbox } from '../src/mailboxes/connect-mailbox.ts';
-import { runSyncNow } from '../src/queue/run-sync-now.ts';
-import { SecretBox } from '../src/security/secret-box.ts';
-import { createWorkspace } from '../src/workspaces/create-workspace.ts';
 import { withBenchDatabase } from './bench-database.ts';
 import { generateMessages } from './generate-messages.ts';
 import { parseOnlySeconds, peakRssMb, round } from './parse-baseline.ts';
+import { timeFirstSync } from './time-first-sync.ts';
 
 /**
  * `gmail-backfill`: a first sync of N generated messages from the Gmail emulator through the real
@@ -64,54 +59,41 @@ export async function benchGmailBackfill(
         MAILROOM_BACKFILL_MAX_MESSAGES: '0',
         LOG_LEVEL: 'silent',
       });
-      const orm = await initORM(dbUrl);
-      try {
-        const em = orm.em.fork();
-        const workspaceId = await createWorkspace(em, {
-          name: 'bench',
-          internalDomains: ['northwindtraders.com'],
-        });
-        const mailboxId = await connectMailbox(em, new SecretBox(config.encryptionKey ?? ''), {
-          workspaceId,
+      const seconds = await timeFirstSync(
+        config,
+        {
           provider: 'google',
           email: OWNER,
           refreshToken: emulator.auth.issueRefreshToken(OWNER),
-          aliases: [],
-          autoCreatePolicy: undefined,
-        });
-        emulator.resetStats();
-        const start = performance.now();
-        const result = await runSyncNow(config, orm, createLogger('silent'), mailboxId);
-        const seconds = (performance.now() - start) / 1000;
-        if (result.counters.emailsStored !== opts.messages) {
-          throw new Error(`stored ${result.counters.emailsStored} of ${opts.messages}`);
-        }
-        const stats = emulator.stats;
-        const messagesPerSecond = opts.messages / seconds;
-        const parseOnly = opts.messages / parseSeconds;
-        return {
-          scenario: 'gmail-backfill',
-          messages: opts.messages,
-          seconds: round(seconds),
-          messagesPerSecond: round(messagesPerSecond),
-          parseOnlyMessagesPerSecond: round(parseOnly),
-          efficiency: round(messagesPerSecond / parseOnly),
-          apiRequests: stats.requests,
-          quotaUnits: stats.quotaUnits,
-          quotaUnitsPerMessage: round(stats.quotaUnits / opts.messages),
-          peakRssMb: peakRssMb(),
-          ...(limit
-            ? {
-                quota: opts.quota,
-                quotaScale: opts.quotaScale,
-                ceilingRatio: round(stats.enforcedUnits / seconds / (limit / 60)),
-                throttledResponses: stats.throttled,
-              }
-            : {}),
-        };
-      } finally {
-        await orm.close(true);
-      }
+          expected: opts.messages,
+        },
+        () => {
+          emulator.resetStats();
+        },
+      );
+      const stats = emulator.stats;
+      const messagesPerSecond = opts.messages / seconds;
+      const parseOnly = opts.messages / parseSeconds;
+      return {
+        scenario: 'gmail-backfill',
+        messages: opts.messages,
+        seconds: round(seconds),
+        messagesPerSecond: round(messagesPerSecond),
+        parseOnlyMessagesPerSecond: round(parseOnly),
+        efficiency: round(messagesPerSecond / parseOnly),
+        apiRequests: stats.requests,
+        quotaUnits: stats.quotaUnits,
+        quotaUnitsPerMessage: round(stats.quotaUnits / opts.messages),
+        peakRssMb: peakRssMb(),
+        ...(limit
+          ? {
+              quota: opts.quota,
+              quotaScale: opts.quotaScale,
+              ceilingRatio: round(stats.enforcedUnits / seconds / (limit / 60)),
+              throttledResponses: stats.throttled,
+            }
+          : {}),
+      };
     });
   } finally {
     await emulator.app.close();

@@ -1,17 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { parseConfig, type Config } from '../src/config.ts';
-import { initORM } from '../src/db/orm.ts';
 import { buildGraphEmulator } from '../src/emulators/graph/graph-emulator.ts';
 import { localTls } from '../src/emulators/graph/local-tls.ts';
-import { createLogger } from '../src/logger.ts';
-import { connectMailbox } from '../src/mailboxes/connect-mailbox.ts';
-import { runSyncNow } from '../src/queue/run-sync-now.ts';
-import { SecretBox } from '../src/security/secret-box.ts';
-import { createWorkspace } from '../src/workspaces/create-workspace.ts';
 import { withBenchDatabase } from './bench-database.ts';
 import { generateMessages } from './generate-messages.ts';
 import { parseOnlySeconds, peakRssMb, round } from './parse-baseline.ts';
+import { timeFirstSync } from './time-first-sync.ts';
 
 /**
  * `outlook-backfill`: a first sync of N generated messages from the Graph emulator (HTTPS) through
@@ -64,53 +59,40 @@ export async function benchOutlookBackfill(
         MAILROOM_GRAPH_WINDOW_SECONDS: String(600 / (opts.throttleScale ?? 1)),
         LOG_LEVEL: 'silent',
       });
-      const orm = await initORM(dbUrl);
-      try {
-        const em = orm.em.fork();
-        const workspaceId = await createWorkspace(em, {
-          name: 'bench',
-          internalDomains: ['northwindtraders.com'],
-        });
-        const mailboxId = await connectMailbox(em, new SecretBox(config.encryptionKey ?? ''), {
-          workspaceId,
+      const seconds = await timeFirstSync(
+        config,
+        {
           provider: 'microsoft',
           email: OWNER,
           refreshToken: emulator.identity.issueRefreshToken(OWNER),
-          aliases: [],
-          autoCreatePolicy: undefined,
-        });
-        emulator.stats.requests = 0;
-        emulator.stats.throttled = 0;
-        const start = performance.now();
-        const result = await runSyncNow(config, orm, createLogger('silent'), mailboxId);
-        const seconds = (performance.now() - start) / 1000;
-        if (result.counters.emailsStored !== opts.messages) {
-          throw new Error(`stored ${result.counters.emailsStored} of ${opts.messages}`);
-        }
-        const messagesPerSecond = opts.messages / seconds;
-        const parseOnly = opts.messages / parseSeconds;
-        const allowedPerSecond = opts.throttleScale ? (10_000 * opts.throttleScale) / 600 : null;
-        return {
-          scenario: 'outlook-backfill',
-          messages: opts.messages,
-          seconds: round(seconds),
-          messagesPerSecond: round(messagesPerSecond),
-          parseOnlyMessagesPerSecond: round(parseOnly),
-          efficiency: round(messagesPerSecond / parseOnly),
-          apiRequests: emulator.stats.requests,
-          requestsPerMessage: round(emulator.stats.requests / opts.messages),
-          peakRssMb: peakRssMb(),
-          ...(allowedPerSecond
-            ? {
-                throttleScale: opts.throttleScale,
-                ceilingRatio: round(emulator.stats.requests / seconds / allowedPerSecond),
-                throttledResponses: emulator.stats.throttled,
-              }
-            : {}),
-        };
-      } finally {
-        await orm.close(true);
-      }
+          expected: opts.messages,
+        },
+        () => {
+          emulator.stats.requests = 0;
+          emulator.stats.throttled = 0;
+        },
+      );
+      const messagesPerSecond = opts.messages / seconds;
+      const parseOnly = opts.messages / parseSeconds;
+      const allowedPerSecond = opts.throttleScale ? (10_000 * opts.throttleScale) / 600 : null;
+      return {
+        scenario: 'outlook-backfill',
+        messages: opts.messages,
+        seconds: round(seconds),
+        messagesPerSecond: round(messagesPerSecond),
+        parseOnlyMessagesPerSecond: round(parseOnly),
+        efficiency: round(messagesPerSecond / parseOnly),
+        apiRequests: emulator.stats.requests,
+        requestsPerMessage: round(emulator.stats.requests / opts.messages),
+        peakRssMb: peakRssMb(),
+        ...(allowedPerSecond
+          ? {
+              throttleScale: opts.throttleScale,
+              ceilingRatio: round(emulator.stats.requests / seconds / allowedPerSecond),
+              throttledResponses: emulator.stats.throttled,
+            }
+          : {}),
+      };
     });
   } finally {
     await emulator.app.close();
