@@ -1,0 +1,56 @@
+/**
+ * Local wall-clock time in an IANA zone → UTC instant, with the runtime's time-zone data (Intl).
+ * Used for TZIDs a calendar names but does not define, and for Graph's `dateTime` + `timeZone`
+ * pairs. Across a DST gap the wall time is shifted forward, as calendar apps do.
+ */
+export function isKnownTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function offsetMinutes(zone: string, at: number): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: zone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(new Date(at));
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  const asUtc = Date.UTC(
+    get('year'),
+    get('month') - 1,
+    get('day'),
+    get('hour'),
+    get('minute'),
+    get('second'),
+  );
+  return Math.round((asUtc - at) / 60_000);
+}
+
+/** `local` is `YYYY-MM-DDTHH:mm[:ss[.fff…]]` without an offset. */
+export function zonedToUtc(local: string, zone: string): Date {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(local);
+  if (!m) {
+    throw new RangeError(`not a local date-time: ${local}`);
+  }
+  const wall = Date.UTC(
+    Number(m[1]),
+    Number(m[2]) - 1,
+    Number(m[3]),
+    Number(m[4]),
+    Number(m[5]),
+    Number(m[6] ?? 0),
+  );
+  // Two passes settle the offset, also next to a transition.
+  let guess = wall - offsetMinutes(zone, wall) * 60_000;
+  guess = wall - offsetMinutes(zone, guess) * 60_000;
+  return new Date(guess);
+}

@@ -1,0 +1,108 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { IcsError, parseIcs } from '../../src/calendar/parse-ics.ts';
+import { zonedToUtc } from '../../src/calendar/zoned-time.ts';
+
+const CORPUS = fileURLToPath(new URL('../../../shared/corpora/ics/', import.meta.url));
+
+const ics = (...lines: string[]) =>
+  ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//test//EN', ...lines, 'END:VCALENDAR', ''].join(
+    '\r\n',
+  );
+
+describe('zonedToUtc', () => {
+  it.each([
+    ['2026-03-28T10:00:00', 'Europe/Berlin', '2026-03-28T09:00:00.000Z'],
+    // The morning after the spring-forward night: CEST, UTC+2.
+    ['2026-03-29T10:00:00', 'Europe/Berlin', '2026-03-29T08:00:00.000Z'],
+    // In the gap (02:30 does not exist): shifted forward, as calendar apps do.
+    ['2026-03-29T02:30:00', 'Europe/Berlin', '2026-03-29T01:30:00.000Z'],
+    ['2026-11-01T01:30:00', 'America/New_York', '2026-11-01T05:30:00.000Z'],
+    ['2026-01-10T14:00:00.0000000', 'UTC', '2026-01-10T14:00:00.000Z'],
+    ['2026-07-01T09:00:00', 'Asia/Kolkata', '2026-07-01T03:30:00.000Z'],
+  ])('%s in %s is %s', (local, zone, utc) => {
+    expect(zonedToUtc(local, zone).toISOString()).toBe(utc);
+  });
+});
+
+describe('parseIcs', () => {
+  it('resolves a TZID the file does not define, across the DST boundary', () => {
+    const cal = parseIcs(
+      ics(
+        'METHOD:REQUEST',
+        'BEGIN:VEVENT',
+        'UID:dst@test',
+        'DTSTAMP:20260301T000000Z',
+        'DTSTART;TZID=Europe/Berlin:20260329T100000',
+        'DTEND;TZID=Europe/Berlin:20260329T110000',
+        'SUMMARY:After the switch',
+        'ORGANIZER;CN=Dana:mailto:Dana@NorthwindTraders.com',
+        'ATTENDEE;CN=Buyer;PARTSTAT=ACCEPTED;ROLE=REQ-PARTICIPANT:mailto:buyer@client.com',
+        'END:VEVENT',
+      ),
+    );
+    expect(cal.method).toBe('REQUEST');
+    expect(cal.events[0]).toMatchObject({
+      uid: 'dst@test',
+      startsAt: '2026-03-29T08:00:00.000Z',
+      endsAt: '2026-03-29T09:00:00.000Z',
+      allDay: false,
+      status: 'confirmed',
+      organizer: 'dana@northwindtraders.com',
+      attendees: [
+        { email: 'buyer@client.com', name: 'Buyer', partstat: 'ACCEPTED', role: 'REQ-PARTICIPANT' },
+      ],
+    });
+  });
+
+  it('keeps all-day events as dates and cancellations as cancelled', () => {
+    const cal = parseIcs(
+      ics(
+        'METHOD:CANCEL',
+        'BEGIN:VEVENT',
+        'UID:allday@test',
+        'DTSTAMP:20260301T000000Z',
+        'DTSTART;VALUE=DATE:20260410',
+        'DTEND;VALUE=DATE:20260411',
+        'SEQUENCE:2',
+        'SUMMARY:Offsite',
+        'END:VEVENT',
+      ),
+    );
+    expect(cal.events[0]).toMatchObject({
+      allDay: true,
+      startDate: '2026-04-10',
+      endDate: '2026-04-11',
+      startsAt: null,
+      status: 'cancelled',
+      sequence: 2,
+    });
+  });
+
+  it('rejects what is not iCalendar with a reason', () => {
+    expect(() => parseIcs('hello')).toThrow(IcsError);
+  });
+
+  it('parses every .ics of the shared corpus, or rejects it with a reason, never crashing', async () => {
+    const files = (await readdir(CORPUS)).filter((f) => f.endsWith('.ics')).sort();
+    expect(files.length).toBeGreaterThan(40);
+    let parsed = 0;
+    for (const file of files) {
+      const text = await readFile(`${CORPUS}${file}`, 'utf8');
+      try {
+        const cal = parseIcs(text);
+        for (const e of cal.events) {
+          if (e.startsAt) {
+            expect(Number.isNaN(Date.parse(e.startsAt))).toBe(false);
+          }
+        }
+        parsed++;
+      } catch (err) {
+        expect(err, file).toBeInstanceOf(IcsError);
+      }
+    }
+    // 42 of 48 today; the rest are broken files (and one quoted Windows zone name, see issue 5).
+    expect(parsed).toBeGreaterThanOrEqual(Math.floor(files.length * 0.85));
+  });
+});
