@@ -34,8 +34,6 @@ export const DEFAULT_ENRICHMENT_SETTINGS: EnrichmentSettings = {
   notFreemailDomains: [],
 };
 
-export const partialEnrichmentSettingsSchema = enrichmentSettingsSchema.partial().strict();
-
 export function resolveEnrichmentSettings(
   workspace: Partial<EnrichmentSettings>,
   mailbox: Partial<EnrichmentSettings>,
