@@ -1,10 +1,12 @@
 import { buildJobRegistry, type JobDefinition } from '../src/queue/job-definition.ts';
+import { calendarSyncJob } from './calendar-sync.job.ts';
 import { mailboxSyncJob } from './mailbox-sync.job.ts';
 import { pollMailboxesJob } from './poll-mailboxes.job.ts';
 
 /** Every job the workers run. Start-up fails on a duplicate or handler-less entry. */
 export const JOB_DEFINITIONS = [
   mailboxSyncJob,
+  calendarSyncJob,
   pollMailboxesJob,
 ] as unknown as readonly JobDefinition<never>[];
 

@@ -2,10 +2,11 @@ import type { Job } from 'bullmq';
 import { z } from 'zod';
 import type { JobContext } from '../src/queue/job-context.ts';
 import type { JobDefinition } from '../src/queue/job-definition.ts';
+import { calendarSyncJob } from './calendar-sync.job.ts';
 import { mailboxSyncJob } from './mailbox-sync.job.ts';
 
 /**
- * The scheduler's tick: queues a sync for every mailbox that can sync. Deterministic job ids make
+ * The scheduler's tick: queues a mail and a calendar sync for every mailbox that can sync. Deterministic job ids make
  * this safe to run as often as we like: a mailbox whose sync is already queued or running is not
  * queued twice.
  */
@@ -23,12 +24,15 @@ async function handle(
     .execute<{ id: string }[]>(
       `select id from mailbox where status in ('active', 'syncing', 'error') order by last_synced_at nulls first`,
     );
+  const jobs = ctx.config.sync.calendarSync ? [mailboxSyncJob, calendarSyncJob] : [mailboxSyncJob];
   await ctx.syncQueue.addBulk(
-    rows.map((r) => ({
-      name: mailboxSyncJob.name,
-      data: { mailboxId: r.id },
-      opts: { ...mailboxSyncJob.options, jobId: mailboxSyncJob.jobId({ mailboxId: r.id }) },
-    })),
+    rows.flatMap((r) =>
+      jobs.map((job) => ({
+        name: job.name,
+        data: { mailboxId: r.id },
+        opts: { ...job.options, jobId: job.jobId({ mailboxId: r.id }) },
+      })),
+    ),
   );
   return { queued: rows.length };
 }

@@ -163,7 +163,7 @@ const app = buildApp({
   log,
   encryptionKey: config.encryptionKey ?? '',
   scheduleSync: async (id) => {
-    await enqueueMailboxSync(queue, id);
+    await enqueueMailboxSync(queue, id, config.sync.calendarSync);
   },
 });
 await app.listen({ port: appPort, host: '127.0.0.1' });

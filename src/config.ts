@@ -97,6 +97,23 @@ const envSchema = z.object({
   /** Graph's per-mailbox budget (provider-apis.md §D.4); 0 turns the limiter off. */
   MAILROOM_GRAPH_REQUESTS_PER_WINDOW: z.coerce.number().int().min(0).default(10_000),
   MAILROOM_GRAPH_WINDOW_SECONDS: z.coerce.number().positive().default(600),
+  /** Google calendars synced per mailbox, by id (`primary` is the user's own). */
+  MAILROOM_GOOGLE_CALENDARS: z
+    .string()
+    .trim()
+    .default('primary')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((c) => c.trim())
+        .filter(Boolean),
+    )
+    .refine((ids) => ids.length > 0, { message: 'must list at least one calendar id' }),
+  /** Calendar turned off for every mailbox (mail only). */
+  MAILROOM_CALENDAR_SYNC: z.enum(['on', 'off']).default('on'),
+  /** Outlook's calendarView window around today; moved forward as days pass. */
+  MAILROOM_CALENDAR_PAST_DAYS: z.coerce.number().int().min(0).max(3650).default(90),
+  MAILROOM_CALENDAR_FUTURE_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
   /** Gmail meters per minute; only the benchmark's sped-up emulator needs another window. */
   MAILROOM_GMAIL_QUOTA_WINDOW_SECONDS: z.coerce.number().positive().default(60),
 });
@@ -139,6 +156,10 @@ export interface Config {
     gmailQuotaUnitsPerMinute: number | undefined;
     gmailQuotaWindowSeconds: number;
     outlookFolders: string[];
+    googleCalendars: string[];
+    calendarSync: boolean;
+    calendarPastDays: number;
+    calendarFutureDays: number;
     graphRequestsPerWindow: number;
     graphWindowSeconds: number;
   };
@@ -218,6 +239,10 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
       gmailQuotaUnitsPerMinute: e.MAILROOM_GMAIL_QUOTA_UNITS_PER_MINUTE,
       gmailQuotaWindowSeconds: e.MAILROOM_GMAIL_QUOTA_WINDOW_SECONDS,
       outlookFolders: e.MAILROOM_OUTLOOK_FOLDERS,
+      googleCalendars: e.MAILROOM_GOOGLE_CALENDARS,
+      calendarSync: e.MAILROOM_CALENDAR_SYNC === 'on',
+      calendarPastDays: e.MAILROOM_CALENDAR_PAST_DAYS,
+      calendarFutureDays: e.MAILROOM_CALENDAR_FUTURE_DAYS,
       graphRequestsPerWindow: e.MAILROOM_GRAPH_REQUESTS_PER_WINDOW,
       graphWindowSeconds: e.MAILROOM_GRAPH_WINDOW_SECONDS,
     },

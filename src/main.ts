@@ -24,7 +24,7 @@ const app = buildApp({
   log,
   encryptionKey: requireEncryptionKey(config),
   scheduleSync: async (mailboxId) => {
-    await enqueueMailboxSync(queue, mailboxId);
+    await enqueueMailboxSync(queue, mailboxId, config.sync.calendarSync);
   },
 });
 await app.listen({ port: config.http.port, host: '0.0.0.0' });

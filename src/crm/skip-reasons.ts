@@ -21,5 +21,7 @@ export const PARTICIPANT_SKIP_REASONS = [
   'automated_message',
   'policy',
   'participant_cap',
+  /** A meeting room or equipment on an invitation. */
+  'resource',
 ] as const;
 export type ParticipantSkipReason = (typeof PARTICIPANT_SKIP_REASONS)[number];

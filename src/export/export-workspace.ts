@@ -56,6 +56,11 @@ export async function exportWorkspace(
                         left join person p on p.id = ep.person_id
                         left join company c on c.id = ep.company_id
                        where ep.email_id = e.id),
+      'invitation', case when e.ical_uid is null then null else json_build_object(
+                      'method', e.ical_method, 'iCalUid', e.ical_uid,
+                      'linkedEvents', (select count(*) from calendar_event ev
+                                        where ev.workspace_id = e.workspace_id
+                                          and ev.ical_uid = e.ical_uid and not ev.deleted)) end,
       'deleted', e.deleted) as j
     from email e join mailbox m on m.id = e.mailbox_id
     where e.workspace_id = ? order by e.sent_at nulls last, m.email, e.provider_message_id`);
@@ -68,16 +73,38 @@ export async function exportWorkspace(
     from activity a join person p on p.id = a.person_id left join company c on c.id = a.company_id
     where a.workspace_id = ? order by a.occurred_at, p.primary_email, a.type, a.idempotency_key`);
 
+  // A series master is shown only when none of its occurrences is stored (calendar views list
+  // occurrences; Google's singleEvents and Graph's calendarView never send masters anyway).
   const events = await rows(`
     select json_build_object(
-      'mailboxEmail', m.email, 'providerEventId', ev.provider_event_id, 'iCalUid', ev.ical_uid,
-      'title', ev.title, 'startsAt', ${ts('ev.starts_at')}, 'endsAt', ${ts('ev.ends_at')},
-      'allDay', ev.all_day, 'status', ev.status, 'organizer', ev.organizer,
+      'mailboxEmail', m.email, 'calendarId', ev.calendar_id, 'providerEventId', ev.provider_event_id,
+      'iCalUid', ev.ical_uid, 'title', ev.title,
+      'startsAt', ${ts('ev.starts_at')}, 'endsAt', ${ts('ev.ends_at')}, 'allDay', ev.all_day,
+      'startDate', to_char(ev.start_date, 'YYYY-MM-DD'), 'endDate', to_char(ev.end_date, 'YYYY-MM-DD'),
+      'timeZone', ev.time_zone, 'status', ev.status, 'organizer', ev.organizer,
+      'kind', ev.kind, 'recurringEventId', ev.recurring_event_id,
+      'originalStart', ${ts('ev.original_start')}, 'location', ev.location,
+      'conferenceUrl', ev.conference_url,
       'attendees', (select coalesce(json_agg(json_build_object(
-                       'email', at.email, 'responseStatus', at.response_status) order by at.email), '[]')
-                     from calendar_event_attendee at where at.event_id = ev.id)) as j
+                       'email', at.email, 'displayName', at.display_name, 'role', at.role,
+                       'responseStatus', at.response_status, 'optional', at.optional,
+                       'personEmail', p.primary_email, 'companyDomain', c.domain)
+                       order by at.role desc, at.email), '[]')
+                     from calendar_event_attendee at
+                     left join person p on p.id = at.person_id
+                     left join company c on c.id = at.company_id
+                    where at.event_id = ev.id),
+      'invitations', (select coalesce(json_agg(json_build_object(
+                         'providerMessageId', e.provider_message_id, 'method', e.ical_method)
+                         order by e.sent_at, e.provider_message_id), '[]')
+                       from email e
+                      where e.workspace_id = ev.workspace_id and e.ical_uid = ev.ical_uid)) as j
     from calendar_event ev join mailbox m on m.id = ev.mailbox_id
     where ev.workspace_id = ? and not ev.deleted
+      and not (ev.kind = 'master' and exists (
+        select 1 from calendar_event i
+         where i.mailbox_id = ev.mailbox_id and i.calendar_id = ev.calendar_id
+           and i.recurring_event_id = ev.provider_event_id))
     order by ev.starts_at nulls last, m.email, ev.provider_event_id`);
 
   return { people, companies, emails, activities, events };

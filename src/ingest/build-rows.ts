@@ -25,6 +25,8 @@ export interface EmailRow {
   attachments: unknown;
   automation: unknown;
   crm_skip_reason: string | null;
+  ical_uid: string | null;
+  ical_method: string | null;
 }
 
 export interface ParticipantRow {
@@ -75,6 +77,8 @@ export function buildEmailRow(
     })),
     automation: m.automation,
     crm_skip_reason: classified.crmSkipReason,
+    ical_uid: m.invitation ? clean(m.invitation.uid) : null,
+    ical_method: m.invitation?.method ?? null,
   };
 }
 

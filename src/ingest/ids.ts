@@ -39,3 +39,27 @@ export function threadKey(
   const root = references[0] ?? inReplyTo ?? internetMessageId;
   return root ? `mid:${root}` : fallback;
 }
+
+export const calendarEventId = (
+  mailboxId: string,
+  calendarId: string,
+  providerEventId: string,
+): string => uuidv5(`event:${mailboxId}:${calendarId}:${providerEventId}`, NAMESPACE);
+
+/**
+ * One logical meeting per workspace: the iCalendar UID (shared by every calendar that holds the
+ * meeting), plus the original start for one occurrence of a series (Google shares the UID across
+ * a series); else this calendar's copy only.
+ */
+export function meetingKey(
+  icalUid: string | null,
+  originalStart: Date | null,
+  mailboxId: string,
+  calendarId: string,
+  providerEventId: string,
+): string {
+  if (!icalUid) {
+    return `evt:${mailboxId}:${calendarId}:${providerEventId}`;
+  }
+  return originalStart ? `ical:${icalUid}@${originalStart.toISOString()}` : `ical:${icalUid}`;
+}

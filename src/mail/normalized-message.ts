@@ -32,6 +32,16 @@ export interface AutomationMarkers {
   markers: AutomationMarker[];
 }
 
+/** The calendar object a `text/calendar` part carries (an invitation, reply, counter, cancel). */
+export interface MessageInvitation {
+  method: string | null;
+  uid: string;
+  sequence: number;
+  summary: string;
+  status: 'confirmed' | 'tentative' | 'cancelled';
+  startsAt: string | null;
+}
+
 export interface NormalizedMessage {
   /** `<id@host>` form, or null when the message has none. */
   internetMessageId: string | null;
@@ -50,5 +60,7 @@ export interface NormalizedMessage {
   textBodyTruncated: boolean;
   attachments: AttachmentMeta[];
   automation: AutomationMarkers;
+  /** null when the message carries no (readable) calendar part. */
+  invitation: MessageInvitation | null;
   sizeBytes: number;
 }

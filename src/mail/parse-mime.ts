@@ -1,6 +1,7 @@
 import { simpleParser, type AddressObject, type ParsedMail, type EmailAddress } from 'mailparser';
 import { detectAutomation } from './automation-markers.ts';
 import { assertWithinLimits, type InputLimits } from './header-section.ts';
+import { findInvitation } from './invitation.ts';
 import type { MessageAddress, NormalizedMessage } from './normalized-message.ts';
 
 /**
@@ -116,6 +117,7 @@ export function toNormalized(
       inline: a.contentDisposition === 'inline' || a.related,
     })),
     automation: detectAutomation((name) => headers.get(name), subject),
+    invitation: findInvitation(parsed),
     sizeBytes,
   };
 }

@@ -3,27 +3,40 @@ import type { OAuth2Client } from 'google-auth-library';
 import type { Config } from '../config.ts';
 import type { Mailbox } from '../db/entities/mailbox.entity.ts';
 import type { SecretBox } from '../security/secret-box.ts';
-import { QuotaLimiter, UNLIMITED } from '../sync/quota-limiter.ts';
+import { QuotaLimiter, UNLIMITED, type Limiter } from '../sync/quota-limiter.ts';
+import type { CalendarSource } from './calendar-source.ts';
 import { GMAIL_COSTS } from './gmail/gmail-costs.ts';
 import { GmailMailSource } from './gmail/gmail-mail-source.ts';
 import { createGoogleOAuthClient } from './gmail/google-oauth-client.ts';
+import { GoogleCalendarSource } from './google-calendar/google-calendar-source.ts';
 import type { MailSource } from './mail-source.ts';
+import { GraphCalendarSource } from './outlook/graph-calendar-source.ts';
 import { GraphMailSource } from './outlook/graph-mail-source.ts';
+import { GraphRequester } from './outlook/graph-requester.ts';
 import { MicrosoftTokenStore } from './outlook/microsoft-token-store.ts';
 import { ProviderError } from './provider-error.ts';
 
 /**
- * Provider → MailSource. Access tokens stay in this process's memory (never in job data or
- * Redis): one OAuth client per mailbox and refresh token, reused across that mailbox's jobs until
- * the stored credentials change (a reconnect).
+ * Provider → MailSource / CalendarSource. Access tokens stay in this process's memory (never in
+ * job data or Redis): one OAuth client per mailbox and refresh token, reused across that mailbox's
+ * jobs until the stored credentials change (a reconnect).
  */
 export type MailSourceFactory = (mailbox: Mailbox) => MailSource;
+export type CalendarSourceFactory = (mailbox: Mailbox) => CalendarSource;
 
-export function createMailSourceFactory(
+/** Google Calendar: 600 requests per minute per user (provider-apis.md §B.5); keep 5 % spare. */
+const CALENDAR_REQUESTS_PER_MINUTE = 570;
+
+export interface ProviderFactories {
+  mail: MailSourceFactory;
+  calendar: CalendarSourceFactory;
+}
+
+export function createProviderFactories(
   config: Config,
   box: SecretBox,
   em: EntityManager,
-): MailSourceFactory {
+): ProviderFactories {
   const clients = new Map<string, { sealed: string; client: OAuth2Client }>();
   const microsoftTokens = new MicrosoftTokenStore(em, box, config);
 
@@ -42,7 +55,23 @@ export function createMailSourceFactory(
     return client;
   };
 
-  return (mailbox) => {
+  const graphRequester = (mailbox: Mailbox): GraphRequester =>
+    new GraphRequester({
+      graphUrl: config.microsoft.graphUrl,
+      accessToken: () => microsoftTokens.accessToken(mailbox.id),
+      invalidateToken: () => {
+        microsoftTokens.invalidate(mailbox.id);
+      },
+      limiter:
+        config.sync.graphRequestsPerWindow === 0
+          ? UNLIMITED
+          : new QuotaLimiter({
+              unitsPerWindow: config.sync.graphRequestsPerWindow,
+              windowMs: config.sync.graphWindowSeconds * 1000,
+            }),
+    });
+
+  const mail: MailSourceFactory = (mailbox) => {
     switch (mailbox.provider) {
       case 'google': {
         const quota = config.sync.gmailQuota;
@@ -63,20 +92,30 @@ export function createMailSourceFactory(
       }
       case 'microsoft':
         return new GraphMailSource({
-          graphUrl: config.microsoft.graphUrl,
-          accessToken: () => microsoftTokens.accessToken(mailbox.id),
-          invalidateToken: () => {
-            microsoftTokens.invalidate(mailbox.id);
-          },
+          graph: graphRequester(mailbox),
           folders: config.sync.outlookFolders,
-          limiter:
-            config.sync.graphRequestsPerWindow === 0
-              ? UNLIMITED
-              : new QuotaLimiter({
-                  unitsPerWindow: config.sync.graphRequestsPerWindow,
-                  windowMs: config.sync.graphWindowSeconds * 1000,
-                }),
         });
     }
   };
+
+  const calendar: CalendarSourceFactory = (mailbox) => {
+    switch (mailbox.provider) {
+      case 'google': {
+        const limiter: Limiter =
+          config.sync.gmailQuota === 'off'
+            ? UNLIMITED
+            : new QuotaLimiter({ unitsPerWindow: CALENDAR_REQUESTS_PER_MINUTE, windowMs: 60_000 });
+        return new GoogleCalendarSource({
+          auth: googleClient(mailbox),
+          rootUrl: config.google.apiRootUrl,
+          calendarIds: config.sync.googleCalendars,
+          limiter,
+        });
+      }
+      case 'microsoft':
+        return new GraphCalendarSource({ graph: graphRequester(mailbox) });
+    }
+  };
+
+  return { mail, calendar };
 }

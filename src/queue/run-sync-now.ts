@@ -1,4 +1,6 @@
+import type { CalendarSyncResult } from '../../jobs/calendar-sync.job.ts';
 import type { MailboxSyncResult } from '../../jobs/mailbox-sync.job.ts';
+import type { CalendarSyncSummary } from '../sync/calendar-sync.ts';
 import type { Config } from '../config.ts';
 import { MailboxSchema } from '../db/entities/mailbox.entity.ts';
 import type { Orm } from '../db/orm.ts';
@@ -8,15 +10,20 @@ import { createRedis, createSyncQueueEvents } from './queues.ts';
 import { enqueueMailboxSync, startSyncRuntime } from './sync-runtime.ts';
 
 /**
- * Queues a mailbox's sync (or joins the one already queued), runs an in-process worker until that
- * job has finished, and returns what it did. Used by `sync --mailbox` and by the demo.
+ * Queues a mailbox's mail and calendar sync (or joins those already queued), runs an in-process
+ * worker until both have finished, and returns what they did. Used by `sync --mailbox` and by the demo.
  */
 export async function runSyncNow(
   config: Config,
   orm: Orm,
   log: Logger,
   mailboxId: string,
-): Promise<{ status: string | null } & Exclude<MailboxSyncResult, { skipped: string }>> {
+): Promise<
+  { status: string | null; calendar: CalendarSyncSummary | null } & Exclude<
+    MailboxSyncResult,
+    { skipped: string }
+  >
+> {
   const mailbox = await orm.em.fork().findOne(MailboxSchema, { id: mailboxId });
   if (!mailbox) {
     throw new NotFoundError(`mailbox ${mailboxId} not found`);
@@ -29,31 +36,60 @@ export async function runSyncNow(
   if (mailbox.status === 'reauth_required') {
     throw reauth(mailbox.lastError);
   }
-  const runtime = await startSyncRuntime(config, orm, log, { worker: true });
+  const runtime = await startSyncRuntime(config, orm, log, { worker: false });
   const eventsConnection = createRedis(config, 'worker');
   const events = createSyncQueueEvents(config, eventsConnection);
   try {
     await events.waitUntilReady();
-    const jobId = await enqueueMailboxSync(runtime.ctx.syncQueue, mailboxId);
-    const job = await runtime.ctx.syncQueue.getJob(jobId);
-    if (!job) {
-      throw new MailroomError('SYNC_FAILED', 'sync job vanished before it ran');
-    }
-    let outcome: MailboxSyncResult;
-    try {
-      outcome = (await job.waitUntilFinished(events)) as MailboxSyncResult;
-    } catch (err) {
-      const after = await orm.em.fork().findOne(MailboxSchema, { id: mailboxId });
-      if (after?.status === 'reauth_required') {
-        throw reauth(after.lastError);
+    const ids = await enqueueMailboxSync(
+      runtime.ctx.syncQueue,
+      mailboxId,
+      config.sync.calendarSync,
+    );
+    // Jobs are held before the worker starts: a finished job is removed, and with it its result.
+    const hold = async (jobId: string) => {
+      const job = await runtime.ctx.syncQueue.getJob(jobId);
+      if (!job) {
+        throw new MailroomError('SYNC_FAILED', 'sync job vanished before it ran');
       }
-      throw new MailroomError('SYNC_FAILED', `sync failed: ${(err as Error).message}`);
+      return job;
+    };
+    const mailJob = await hold(ids.mail);
+    const calendarJob = ids.calendar ? await hold(ids.calendar) : null;
+    runtime.startWorker();
+    const wait = async <T>(job: typeof mailJob): Promise<T> => {
+      try {
+        return (await job.waitUntilFinished(events)) as T;
+      } catch (err) {
+        const after = await orm.em.fork().findOne(MailboxSchema, { id: mailboxId });
+        if (after?.status === 'reauth_required') {
+          throw reauth(after.lastError);
+        }
+        throw new MailroomError('SYNC_FAILED', `${job.name} failed: ${(err as Error).message}`);
+      }
+    };
+    // Both jobs run; the mail outcome is awaited even when the calendar one fails, and vice versa.
+    const [mail, calendar] = await Promise.allSettled([
+      wait<MailboxSyncResult>(mailJob),
+      calendarJob ? wait<CalendarSyncResult>(calendarJob) : Promise.resolve(null),
+    ]);
+    if (mail.status === 'rejected') {
+      throw mail.reason;
     }
+    if (calendar.status === 'rejected') {
+      throw calendar.reason;
+    }
+    const outcome = mail.value;
     if ('skipped' in outcome) {
       throw new MailroomError('SYNC_SKIPPED', `sync did not run: ${outcome.skipped}`);
     }
+    const calendarOutcome = calendar.value;
     const after = await orm.em.fork().findOne(MailboxSchema, { id: mailboxId });
-    return { status: after?.status ?? null, ...outcome };
+    return {
+      status: after?.status ?? null,
+      ...outcome,
+      calendar: calendarOutcome && !('skipped' in calendarOutcome) ? calendarOutcome : null,
+    };
   } finally {
     await events.close();
     eventsConnection.disconnect();

@@ -8,7 +8,7 @@ export async function scheduleFirstSync(config: Config, mailboxId: string): Prom
   const connection = createRedis(config, 'producer');
   const queue = createSyncQueue(config, connection);
   try {
-    await enqueueMailboxSync(queue, mailboxId);
+    await enqueueMailboxSync(queue, mailboxId, config.sync.calendarSync);
   } catch (err) {
     throw new MailroomError(
       'SCHEDULE_FAILED',

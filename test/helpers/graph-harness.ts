@@ -37,6 +37,9 @@ export async function startGraphHarness(
     MAILROOM_QUEUE_PREFIX: `test-${randomUUID()}`,
     MAILROOM_BACKFILL_MAX_MESSAGES: '0',
     MAILROOM_JOB_LOCK_SECONDS: '3',
+    // Fixed-date calendar fixtures stay inside the calendarView window for years.
+    MAILROOM_CALENDAR_PAST_DAYS: '3650',
+    MAILROOM_CALENDAR_FUTURE_DAYS: '3650',
     LOG_LEVEL: 'silent',
     NODE_EXTRA_CA_CERTS: inject('tls').certPath,
     ...env,

@@ -178,6 +178,7 @@ describe('classifyMessage', () => {
     textBodyTruncated: false,
     attachments: [],
     automation: { bulk: false, autoReply: false, dsn: false, markers: [] },
+    invitation: null,
     sizeBytes: 100,
     ...m,
   });
@@ -369,6 +370,7 @@ describe('classifyMessage with a provider SENT label', () => {
       textBodyTruncated: false,
       attachments: [],
       automation: { bulk: false, autoReply: false, dsn: false, markers: [] },
+      invitation: null,
       sizeBytes: 1,
     };
     expect(classifyMessage(m, ctx).direction).toBe('inbound');

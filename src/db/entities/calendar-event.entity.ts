@@ -2,12 +2,29 @@ import { EntitySchema } from '@mikro-orm/core';
 
 export type EventStatus = 'confirmed' | 'tentative' | 'cancelled';
 
-/** Calendar events and their attendees: schema now, filled by calendar sync (a later issue). */
+/**
+ * Calendar events as the provider lists them (Google with singleEvents, Graph calendarView: one row
+ * per occurrence), and their organizer and attendees linked to people. `logicalKey` is the same for
+ * one meeting seen in several mailboxes; `fingerprint` is its time and attendee list, so an update
+ * is detected once; `seenInRound` marks rows a full listing saw, so a full resync can retire the
+ * rest.
+ */
+export type EventKind = 'single' | 'instance' | 'master';
+
 export interface CalendarEvent {
   id: string;
   workspaceId: string;
   mailboxId: string;
+  calendarId: string;
   providerEventId: string;
+  kind: EventKind;
+  originalStart: Date | null;
+  logicalKey: string;
+  fingerprint: string;
+  timeZone: string | null;
+  recurrence: string[];
+  providerUpdatedAt: Date | null;
+  seenInRound: string | null;
   icalUid: string | null;
   recurringEventId: string | null;
   title: string;
@@ -33,6 +50,9 @@ export interface CalendarEventAttendee {
   displayName: string;
   role: 'organizer' | 'attendee';
   responseStatus: string;
+  optional: boolean;
+  linkable: boolean;
+  skipReason: string | null;
   personId: string | null;
   companyId: string | null;
 }
@@ -40,12 +60,21 @@ export interface CalendarEventAttendee {
 export const CalendarEventSchema = new EntitySchema<CalendarEvent>({
   name: 'CalendarEvent',
   tableName: 'calendar_event',
-  uniques: [{ properties: ['mailboxId', 'providerEventId'] }],
+  uniques: [{ properties: ['mailboxId', 'calendarId', 'providerEventId'] }],
   properties: {
     id: { type: 'uuid', primary: true },
     workspaceId: { type: 'uuid' },
     mailboxId: { type: 'uuid' },
+    calendarId: { type: 'text', default: 'primary' },
     providerEventId: { type: 'text' },
+    kind: { type: 'text', default: 'single' },
+    originalStart: { type: 'Date', columnType: 'timestamptz', nullable: true },
+    logicalKey: { type: 'text', default: '' },
+    fingerprint: { type: 'text', default: '' },
+    timeZone: { type: 'text', nullable: true },
+    recurrence: { type: 'text[]', default: '{}' },
+    providerUpdatedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
+    seenInRound: { type: 'text', nullable: true },
     icalUid: { type: 'text', nullable: true },
     recurringEventId: { type: 'text', nullable: true },
     title: { type: 'text', default: '' },
@@ -75,7 +104,41 @@ export const CalendarEventAttendeeSchema = new EntitySchema<CalendarEventAttende
     displayName: { type: 'text', default: '' },
     role: { type: 'text' },
     responseStatus: { type: 'text', default: 'needsAction' },
+    optional: { type: 'boolean', default: false },
+    linkable: { type: 'boolean', default: false },
+    skipReason: { type: 'text', nullable: true },
     personId: { type: 'uuid', nullable: true },
     companyId: { type: 'uuid', nullable: true },
+  },
+});
+
+/** A calendar's sync cursor (Google sync token / Graph delta link) and its listing in progress. */
+export interface CalendarCursor {
+  mailboxId: string;
+  calendarId: string;
+  syncToken: string | null;
+  pageToken: string | null;
+  roundId: string | null;
+  windowStart: Date | null;
+  windowEnd: Date | null;
+  fullSyncs: number;
+  lastSyncedAt: Date | null;
+  updatedAt: Date;
+}
+
+export const CalendarCursorSchema = new EntitySchema<CalendarCursor>({
+  name: 'CalendarCursor',
+  tableName: 'calendar_cursor',
+  properties: {
+    mailboxId: { type: 'uuid', primary: true },
+    calendarId: { type: 'text', primary: true },
+    syncToken: { type: 'text', nullable: true },
+    pageToken: { type: 'text', nullable: true },
+    roundId: { type: 'text', nullable: true },
+    windowStart: { type: 'Date', columnType: 'timestamptz', nullable: true },
+    windowEnd: { type: 'Date', columnType: 'timestamptz', nullable: true },
+    fullSyncs: { type: 'integer', default: 0 },
+    lastSyncedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
+    updatedAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
   },
 });

@@ -26,6 +26,9 @@ export interface Email {
   attachments: AttachmentMeta[];
   automation: AutomationMarkers;
   crmSkipReason: string | null;
+  /** The invitation this email carries (a text/calendar part): its UID and METHOD. */
+  icalUid: string | null;
+  icalMethod: string | null;
   deleted: boolean;
   createdAt: Date;
   updatedAt: Date;
@@ -70,6 +73,8 @@ export const EmailSchema = new EntitySchema<Email>({
     attachments: { type: 'json', default: '[]' },
     automation: { type: 'json', default: '{}' },
     crmSkipReason: { type: 'text', nullable: true },
+    icalUid: { type: 'text', nullable: true },
+    icalMethod: { type: 'text', nullable: true },
     deleted: { type: 'boolean', default: false },
     createdAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
     updatedAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },

@@ -1,5 +1,9 @@
 import { ActivitySchema } from './activity.entity.ts';
-import { CalendarEventAttendeeSchema, CalendarEventSchema } from './calendar-event.entity.ts';
+import {
+  CalendarCursorSchema,
+  CalendarEventAttendeeSchema,
+  CalendarEventSchema,
+} from './calendar-event.entity.ts';
 import { CompanySchema } from './company.entity.ts';
 import { EmailParticipantSchema, EmailSchema } from './email.entity.ts';
 import { MailboxSchema } from './mailbox.entity.ts';
@@ -19,6 +23,7 @@ export const ENTITIES = [
   ActivitySchema,
   CalendarEventSchema,
   CalendarEventAttendeeSchema,
+  CalendarCursorSchema,
   OutboxEventSchema,
   MessageFailureSchema,
 ];

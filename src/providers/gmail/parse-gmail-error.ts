@@ -5,7 +5,8 @@ import { ProviderError, parseRetryAfter } from '../provider-error.ts';
  * GaxiosError (`status`, `response.{status,headers,data}`, `code`).
  * References: provider-apis.md §A.10 (statuses and reasons), §C.1 (invalid_grant).
  */
-export type GmailCallContext = 'history' | 'message' | 'other';
+/** `calendar-sync`: Calendar's events.list with a sync token, whose 410 means "resync" (§B.2). */
+export type GmailCallContext = 'history' | 'message' | 'calendar-sync' | 'other';
 
 interface GaxiosLike {
   message?: string;
@@ -96,6 +97,13 @@ export function parseGmailError(err: unknown, context: GmailCallContext): Provid
   }
   if (status === 401 || (status === 403 && why.includes('insufficientPermissions'))) {
     return new ProviderError('AUTH_REVOKED', `Gmail refused our credentials (${status})`, opts);
+  }
+  if (context === 'calendar-sync' && status === 410) {
+    return new ProviderError(
+      'CURSOR_INVALID',
+      `Calendar sync token expired (${why.join(',')})`,
+      opts,
+    );
   }
   if (status === 404 || status === 410) {
     return context === 'history'

@@ -1,4 +1,3 @@
-import { Client, type AuthenticationProvider } from '@microsoft/microsoft-graph-client';
 import type {
   BackfillWindow,
   ChangePage,
@@ -9,9 +8,7 @@ import type {
   MessagePage,
 } from '../mail-source.ts';
 import { ProviderError } from '../provider-error.ts';
-import { withCallRetry } from '../call-retry.ts';
-import type { Limiter } from '../../sync/quota-limiter.ts';
-import { parseGraphError } from './parse-graph-error.ts';
+import type { GraphRequester } from './graph-requester.ts';
 
 /**
  * MailSource over Microsoft Graph with the official SDK. Folders (Inbox and Sent Items by default)
@@ -20,17 +17,11 @@ import { parseGraphError } from './parse-graph-error.ts';
  * new message is fetched once as MIME (`/messages/{id}/$value`) so Outlook and Gmail mail go
  * through the same parser and give the same records. Requests per message ≈ 1 + 1/pageSize.
  *
- * Cursor and page tokens are JSON: the delta link per folder. The SDK sends the access token only
- * over https to known hosts, so the Graph host is added to `customHosts` (§D.8).
+ * Cursor and page tokens are JSON: the delta link per folder.
  */
 export interface GraphMailSourceOptions {
-  graphUrl: string;
-  accessToken: () => Promise<string>;
-  /** Drops the cached access token; called once on a 401 before giving up. */
-  invalidateToken: () => void;
+  graph: GraphRequester;
   folders: readonly string[];
-  /** Keeps the mailbox under Graph's requests-per-10-minutes budget. */
-  limiter: Limiter;
   pageSize?: number;
 }
 
@@ -61,65 +52,26 @@ export class GraphMailSource implements MailSource {
   readonly cursorNeedsFullListing = true;
   // provider-apis.md §D.4: 4 concurrent requests per app and mailbox.
   readonly maxConcurrency = 4;
-  private readonly client: Client;
+  private readonly graph: GraphRequester;
   private readonly folders: readonly string[];
   private readonly pageSize: number;
-  private readonly invalidateToken: () => void;
-  private readonly origin: string;
-  private readonly limiter: Limiter;
-  private authError: unknown = null;
   /** Folder of each message seen in this run: its labels when fetched. */
   private readonly folderOf = new Map<string, { folder: string; draft: boolean }>();
 
   constructor(options: GraphMailSourceOptions) {
-    // The SDK wraps an auth provider's error as a status -1 GraphError, which reads like a network
-    // failure; keep the real one (e.g. invalid_grant) so it is classified as what it is.
-    const authProvider: AuthenticationProvider = {
-      getAccessToken: async () => {
-        try {
-          this.authError = null;
-          return await options.accessToken();
-        } catch (err) {
-          this.authError = err;
-          throw err;
-        }
-      },
-    };
-    this.client = Client.initWithMiddleware({
-      authProvider,
-      baseUrl: options.graphUrl,
-      customHosts: new Set([new URL(options.graphUrl).hostname]),
-    });
+    this.graph = options.graph;
     this.folders = options.folders;
     this.pageSize = options.pageSize ?? 100;
-    this.invalidateToken = options.invalidateToken;
-    this.origin = new URL(options.graphUrl).origin;
-    this.limiter = options.limiter;
   }
 
   private call<T>(run: () => Promise<T>): Promise<T> {
-    let refreshed = false;
-    return withCallRetry(async () => {
-      await this.limiter.acquire(1);
-      try {
-        return await run();
-      } catch (err) {
-        const classified = parseGraphError(this.authError ?? err);
-        // A 401 with a cached token is first a stale token, not a revoked grant: refresh once.
-        if (classified.kind === 'AUTH_REVOKED' && classified.status === 401 && !refreshed) {
-          refreshed = true;
-          this.invalidateToken();
-          return run();
-        }
-        throw classified;
-      }
-    });
+    return this.graph.call(run);
   }
 
   async getProfile(): Promise<MailboxProfile> {
     const me = await this.call(
       () =>
-        this.client.api('/me').select(['mail', 'userPrincipalName']).get() as Promise<{
+        this.graph.client.api('/me').select(['mail', 'userPrincipalName']).get() as Promise<{
           mail?: string;
           userPrincipalName?: string;
         }>,
@@ -131,22 +83,12 @@ export class GraphMailSource implements MailSource {
     };
   }
 
-  /**
-   * Links are followed on the configured endpoint: a link naming another host for it (`localhost`
-   * for `127.0.0.1`, or an endpoint that moved) would get no token from the SDK, which only sends
-   * one to hosts it knows. Path and query, which carry the state, are kept.
-   */
-  private onConfiguredEndpoint(link: string): string {
-    const url = new URL(link);
-    return url.origin === this.origin ? link : `${this.origin}${url.pathname}${url.search}`;
-  }
-
   private page(url: string | null, folder: string): Promise<DeltaPage> {
     return this.call(
       () =>
         (url
-          ? this.client.api(this.onConfiguredEndpoint(url))
-          : this.client.api(`/me/mailFolders/${folder}/messages/delta`).select(SELECT)
+          ? this.graph.client.api(this.graph.onConfiguredEndpoint(url))
+          : this.graph.client.api(`/me/mailFolders/${folder}/messages/delta`).select(SELECT)
         )
           .header('Prefer', `odata.maxpagesize=${String(this.pageSize)}, IdType="ImmutableId"`)
           .get() as Promise<DeltaPage>,
@@ -198,7 +140,7 @@ export class GraphMailSource implements MailSource {
     try {
       const stream = await this.call(
         () =>
-          this.client.api(`/me/messages/${id}/$value`).getStream() as Promise<
+          this.graph.client.api(`/me/messages/${id}/$value`).getStream() as Promise<
             ReadableStream<Uint8Array>
           >,
       );

@@ -1,0 +1,63 @@
+import type { Job } from 'bullmq';
+import { z } from 'zod';
+import { MailboxSchema } from '../src/db/entities/mailbox.entity.ts';
+import { loadIngestTarget } from '../src/ingest/load-ingest-target.ts';
+import type { JobContext } from '../src/queue/job-context.ts';
+import type { JobDefinition } from '../src/queue/job-definition.ts';
+import { runCalendarSync, type CalendarSyncSummary } from '../src/sync/calendar-sync.ts';
+
+/**
+ * Syncs one mailbox's calendars. Its own job (id per mailbox), beside the mail job: a slow or
+ * failing calendar never holds mail back, and the two checkpoint in different rows. Failures go
+ * through the same retry policy (decide-retry.ts), so a revoked grant marks the mailbox once.
+ */
+export const CALENDAR_SYNC = 'calendar-sync';
+
+const schema = z.object({ mailboxId: z.uuid() }).strict();
+export type CalendarSyncData = z.infer<typeof schema>;
+
+export type CalendarSyncResult =
+  { skipped: string } | ({ mailboxId: string } & CalendarSyncSummary);
+
+async function handle(
+  _job: Job<CalendarSyncData>,
+  { mailboxId }: CalendarSyncData,
+  ctx: JobContext,
+): Promise<CalendarSyncResult> {
+  if (!ctx.config.sync.calendarSync) {
+    return { skipped: 'calendar sync is off' };
+  }
+  const em = ctx.orm.em.fork();
+  const mailbox = await em.findOne(MailboxSchema, { id: mailboxId });
+  if (!mailbox) {
+    return { skipped: 'mailbox deleted' };
+  }
+  if (mailbox.status === 'reauth_required' || mailbox.status === 'disconnected') {
+    return { skipped: `mailbox is ${mailbox.status}` };
+  }
+  const summary = await runCalendarSync({
+    em,
+    source: ctx.calendars(mailbox),
+    target: await loadIngestTarget(em, mailbox.workspaceId, mailboxId),
+    log: ctx.log,
+    window: {
+      pastDays: ctx.config.sync.calendarPastDays,
+      futureDays: ctx.config.sync.calendarFutureDays,
+    },
+  });
+  ctx.log.info({ mailboxId, summary }, 'calendars synced');
+  return { mailboxId, ...summary };
+}
+
+export const calendarSyncJob: JobDefinition<CalendarSyncData, CalendarSyncResult> = {
+  name: CALENDAR_SYNC,
+  schema,
+  jobId: ({ mailboxId }) => `calendar-sync-${mailboxId}`,
+  options: {
+    attempts: 6,
+    backoff: { type: 'exponential', delay: 2_000, jitter: 0.5 },
+    removeOnComplete: true,
+    removeOnFail: true,
+  },
+  handle,
+};

@@ -1,0 +1,111 @@
+import type { CalendarEventData, CalendarResponse } from '../providers/calendar-source.ts';
+import { domainOf } from './address.ts';
+import { parseDisplayName, type PersonName } from './display-name.ts';
+import { isFreemailDomain, registrableDomain } from './domains.ts';
+import { isBlocked, isInternalAddress, type MailboxContext } from './mailbox-context.ts';
+import { isRoleAddress } from './role-address.ts';
+import type { ParticipantSkipReason } from './skip-reasons.ts';
+
+/**
+ * The enrichment rules of product.md applied to a meeting, as a pure function: organizer and
+ * attendees are who a meeting is "with". The owner, internal domains, blocked addresses, role and
+ * no-reply organizers and rooms never create records. The mailbox's policy maps as for mail:
+ * `sent_and_received` creates people from every meeting, `sent` only from meetings the owner
+ * organizes (the owner reached out), `none` from none; existing people are linked regardless.
+ */
+export interface ClassifiedEventPerson {
+  email: string;
+  displayName: string;
+  name: PersonName;
+  role: 'organizer' | 'attendee';
+  responseStatus: CalendarResponse;
+  optional: boolean;
+  linkable: boolean;
+  create: boolean;
+  skipReason: ParticipantSkipReason | null;
+  companyDomain: string | null;
+}
+
+/** Google's own calendars (rooms, groups, holidays) answer as addresses but are not people. */
+const CALENDAR_SYSTEM_DOMAIN = /(^|\.)calendar\.google\.com$/;
+
+export function classifyEventPeople(
+  event: CalendarEventData,
+  ctx: MailboxContext,
+): ClassifiedEventPerson[] {
+  const entries = new Map<
+    string,
+    Omit<ClassifiedEventPerson, 'name' | 'linkable' | 'create' | 'skipReason' | 'companyDomain'> & {
+      resource: boolean;
+    }
+  >();
+  if (event.organizer) {
+    entries.set(event.organizer.email, {
+      email: event.organizer.email,
+      displayName: event.organizer.name,
+      role: 'organizer',
+      responseStatus: 'accepted',
+      optional: false,
+      resource: false,
+    });
+  }
+  for (const a of event.attendees) {
+    const organizer = entries.get(a.email);
+    entries.set(a.email, {
+      email: a.email,
+      displayName: a.name || organizer?.displayName || '',
+      role: organizer ? 'organizer' : 'attendee',
+      responseStatus: a.responseStatus,
+      optional: a.optional,
+      resource: a.resource,
+    });
+  }
+
+  const ownerOrganizes = event.organizer ? ctx.ownerAddresses.has(event.organizer.email) : false;
+  const policy = ctx.settings.autoCreatePolicy;
+  const policyAllows = policy === 'sent_and_received' || (policy === 'sent' && ownerOrganizes);
+  const creating = new Set<string>();
+
+  return [...entries.values()].map(({ resource, ...entry }): ClassifiedEventPerson => {
+    const base = {
+      ...entry,
+      name: parseDisplayName(entry.displayName, entry.email),
+      companyDomain: null,
+    };
+    const skip = (skipReason: ParticipantSkipReason, linkable: boolean): ClassifiedEventPerson => ({
+      ...base,
+      linkable,
+      create: false,
+      skipReason,
+    });
+    const domain = domainOf(entry.email);
+    if (ctx.ownerAddresses.has(entry.email)) {
+      return skip('owner', false);
+    }
+    if (resource || CALENDAR_SYSTEM_DOMAIN.test(domain)) {
+      return skip('resource', false);
+    }
+    if (isInternalAddress(ctx, entry.email)) {
+      return skip('internal', false);
+    }
+    if (isBlocked(ctx, entry.email)) {
+      return skip('blocklisted', false);
+    }
+    if (isRoleAddress(entry.email, ctx.settings)) {
+      return skip('role_address', false);
+    }
+    if (!policyAllows) {
+      return skip('policy', true);
+    }
+    if (creating.size >= ctx.settings.maxParticipantsCreating) {
+      return skip('participant_cap', true);
+    }
+    creating.add(entry.email);
+    const registrable = registrableDomain(domain);
+    const companyDomain =
+      ctx.settings.createCompanies && registrable && !isFreemailDomain(domain, ctx.settings)
+        ? registrable
+        : null;
+    return { ...base, linkable: true, create: true, skipReason: null, companyDomain };
+  });
+}

@@ -1,0 +1,217 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { randomUUID } from 'node:crypto';
+import { emptyEventCounters, writeCalendarChanges } from '../calendar/write-events.ts';
+import type { IngestTarget } from '../ingest/load-ingest-target.ts';
+import type { Logger } from '../logger.ts';
+import type { CalendarSource, CalendarWindow } from '../providers/calendar-source.ts';
+import { ProviderError } from '../providers/provider-error.ts';
+import { loadCalendarCursor, saveCalendarCursor, type CursorRow } from './calendar-cursor.ts';
+
+/**
+ * Provider-agnostic calendar sync of one mailbox, calendar by calendar: a full listing (a "round",
+ * checkpointed after every page) and then incremental rounds from the stored sync token / delta
+ * link. An expired cursor (Google 410 fullSyncRequired, Graph 410 syncStateNotFound) starts a new
+ * full round; at its end, events of that calendar the round did not see are retired (cancelled),
+ * so a resync replaces the calendar's events without duplicating any. A windowed source (Graph
+ * calendarView) gets a new round when the window has moved by a day; events outside the new
+ * window stay on the timeline.
+ */
+export interface CalendarSyncDeps {
+  em: EntityManager;
+  source: CalendarSource;
+  target: IngestTarget;
+  log: Logger;
+  window: { pastDays: number; futureDays: number };
+  now?: () => Date;
+}
+
+export interface CalendarSyncSummary {
+  calendars: number;
+  pages: number;
+  eventsStored: number;
+  eventsUpdated: number;
+  eventsCancelled: number;
+  peopleCreated: number;
+  companiesCreated: number;
+  activitiesCreated: number;
+  fullSyncs: number;
+  resyncs: number;
+}
+
+const DAY = 86_400_000;
+
+export function emptyCalendarSummary(): CalendarSyncSummary {
+  return { calendars: 0, pages: 0, ...emptyEventCounters(), fullSyncs: 0, resyncs: 0 };
+}
+
+/** Whole UTC days, so the window (and with it the round) changes once a day at most. */
+export function desiredWindow(now: Date, pastDays: number, futureDays: number): CalendarWindow {
+  const today = Math.floor(now.getTime() / DAY) * DAY;
+  return { start: new Date(today - pastDays * DAY), end: new Date(today + futureDays * DAY) };
+}
+
+export async function runCalendarSync(deps: CalendarSyncDeps): Promise<CalendarSyncSummary> {
+  const summary = emptyCalendarSummary();
+  for (const calendarId of deps.source.calendarIds) {
+    await syncCalendar(deps, calendarId, summary);
+    summary.calendars++;
+  }
+  return summary;
+}
+
+async function syncCalendar(
+  deps: CalendarSyncDeps,
+  calendarId: string,
+  summary: CalendarSyncSummary,
+) {
+  const { em, source, target } = deps;
+  const now = deps.now?.() ?? new Date();
+  const wanted = desiredWindow(now, deps.window.pastDays, deps.window.futureDays);
+  const cursor = await loadCalendarCursor(em, target.mailboxId, calendarId);
+  if (
+    source.windowed &&
+    cursor.syncToken &&
+    cursor.windowStart?.getTime() !== wanted.start.getTime()
+  ) {
+    deps.log.info({ mailboxId: target.mailboxId, calendarId }, 'calendar window moved; new round');
+    Object.assign(cursor, { syncToken: null, pageToken: null, roundId: null });
+  }
+  for (let attempt = 0; ; attempt++) {
+    try {
+      if (cursor.syncToken) {
+        await incremental(deps, calendarId, cursor, summary);
+      } else {
+        await fullRound(deps, calendarId, cursor, wanted, summary);
+      }
+      return;
+    } catch (err) {
+      if (!(err instanceof ProviderError) || err.kind !== 'CURSOR_INVALID' || attempt > 0) {
+        throw err;
+      }
+      deps.log.warn(
+        { mailboxId: target.mailboxId, calendarId, reason: err.message },
+        'calendar cursor expired; running a full resync',
+      );
+      summary.resyncs++;
+      Object.assign(cursor, { syncToken: null, pageToken: null, roundId: null });
+      await saveCalendarCursor(em, cursor);
+    }
+  }
+}
+
+async function fullRound(
+  deps: CalendarSyncDeps,
+  calendarId: string,
+  cursor: CursorRow,
+  wanted: CalendarWindow,
+  summary: CalendarSyncSummary,
+) {
+  const { em, source, target } = deps;
+  if (!cursor.roundId) {
+    Object.assign(cursor, {
+      roundId: randomUUID(),
+      pageToken: null,
+      windowStart: wanted.start,
+      windowEnd: wanted.end,
+    });
+    await saveCalendarCursor(em, cursor);
+  }
+  const roundId = cursor.roundId ?? '';
+  const window = { start: cursor.windowStart ?? wanted.start, end: cursor.windowEnd ?? wanted.end };
+  for (;;) {
+    const page = await source.listEvents(
+      calendarId,
+      { syncToken: null, pageToken: cursor.pageToken },
+      window,
+    );
+    add(summary, await writeCalendarChanges(em, target, calendarId, roundId, page.changes));
+    summary.pages++;
+    if (page.nextPageToken) {
+      cursor.pageToken = page.nextPageToken;
+      await saveCalendarCursor(em, cursor);
+      continue;
+    }
+    await retireUnseen(deps, calendarId, roundId, source.windowed ? window : null, summary);
+    Object.assign(cursor, {
+      syncToken: page.nextSyncToken,
+      pageToken: null,
+      roundId: null,
+      fullSyncs: cursor.fullSyncs + 1,
+      lastSyncedAt: new Date(),
+    });
+    await saveCalendarCursor(em, cursor);
+    summary.fullSyncs++;
+    return;
+  }
+}
+
+async function incremental(
+  deps: CalendarSyncDeps,
+  calendarId: string,
+  cursor: CursorRow,
+  summary: CalendarSyncSummary,
+) {
+  const { em, source, target } = deps;
+  const window = { start: cursor.windowStart ?? new Date(0), end: cursor.windowEnd ?? new Date(0) };
+  for (;;) {
+    const page = await source.listEvents(
+      calendarId,
+      { syncToken: cursor.syncToken, pageToken: cursor.pageToken },
+      window,
+    );
+    add(summary, await writeCalendarChanges(em, target, calendarId, null, page.changes));
+    summary.pages++;
+    if (page.nextPageToken) {
+      cursor.pageToken = page.nextPageToken;
+      await saveCalendarCursor(em, cursor);
+      continue;
+    }
+    Object.assign(cursor, {
+      syncToken: page.nextSyncToken ?? cursor.syncToken,
+      pageToken: null,
+      lastSyncedAt: new Date(),
+    });
+    await saveCalendarCursor(em, cursor);
+    return;
+  }
+}
+
+/** After a full round: what the calendar no longer lists is gone (within the window, if any). */
+async function retireUnseen(
+  deps: CalendarSyncDeps,
+  calendarId: string,
+  roundId: string,
+  window: CalendarWindow | null,
+  summary: CalendarSyncSummary,
+) {
+  const rows = await deps.em.execute<{ provider_event_id: string }[]>(
+    `select provider_event_id from calendar_event
+      where mailbox_id = ? and calendar_id = ? and status <> 'cancelled'
+        and seen_in_round is distinct from ?
+        and (?::timestamptz is null or (starts_at < ?::timestamptz and ends_at > ?::timestamptz))
+      order by provider_event_id`,
+    [
+      deps.target.mailboxId,
+      calendarId,
+      roundId,
+      window?.end.toISOString() ?? null,
+      window?.end.toISOString() ?? null,
+      window?.start.toISOString() ?? null,
+    ],
+  );
+  for (let i = 0; i < rows.length; i += 200) {
+    const changes = rows
+      .slice(i, i + 200)
+      .map((r) => ({ type: 'removed' as const, providerEventId: r.provider_event_id }));
+    add(summary, await writeCalendarChanges(deps.em, deps.target, calendarId, roundId, changes));
+  }
+}
+
+function add(summary: CalendarSyncSummary, counters: ReturnType<typeof emptyEventCounters>) {
+  summary.eventsStored += counters.eventsStored;
+  summary.eventsUpdated += counters.eventsUpdated;
+  summary.eventsCancelled += counters.eventsCancelled;
+  summary.peopleCreated += counters.peopleCreated;
+  summary.companiesCreated += counters.companiesCreated;
+  summary.activitiesCreated += counters.activitiesCreated;
+}
