@@ -1,6 +1,7 @@
 import ICAL from 'ical.js';
 import { normalizeAddress } from '../crm/address.ts';
-import { isKnownTimeZone, zonedToUtc } from './zoned-time.ts';
+import { resolveTimeZone } from './resolve-time-zone.ts';
+import { zonedToUtc } from './zoned-time.ts';
 
 /**
  * iCalendar text (a `text/calendar` part of an invitation, or an .ics file) → events with UTC
@@ -51,8 +52,10 @@ function instant(time: ICAL.Time | null, tzid: string | null): string | null {
   // ical.js types `zone` as always set, but times parsed without a TZID can lack one.
   const zone = time.zone as ICAL.Timezone | undefined;
   const floating = !zone || zone.tzid === 'floating';
-  if (floating && tzid && isKnownTimeZone(tzid)) {
-    return zonedToUtc(time.toString(), tzid).toISOString();
+  // Undefined TZIDs: IANA names as they are, Windows names (Outlook, Exchange) through CLDR's map.
+  const resolved = floating ? resolveTimeZone(tzid) : null;
+  if (resolved) {
+    return zonedToUtc(time.toString(), resolved).toISOString();
   }
   return time.toJSDate().toISOString();
 }
@@ -81,12 +84,16 @@ export function parseIcs(text: string): IcsCalendar {
 }
 
 /**
- * Lenient repairs real calendars need: a byte-order mark, and a bare date in a date-time property
- * (`DTSTART:20041225`, which several exporters write) read as the all-day date it means.
+ * Lenient repairs real calendars need: a byte-order mark; a bare date in a date-time property
+ * (`DTSTART:20041225`, which several exporters write) read as the all-day date it means; a quoted
+ * TZID whose closing quote swallowed the value (`TZID="W. Europe Standard Time:2020…"`, seen from
+ * Exchange); spaces inside RRULE lists (`BYDAY=MO, TU`).
  */
 function repair(text: string): string {
   return text
     .replace(/^\uFEFF/, '')
+    .replace(/;TZID="([^":\r\n]+):([^"\r\n]*)"\r?$/gim, ';TZID="$1":$2')
+    .replace(/^(RRULE:[^\r\n]*)$/gim, (line) => line.replace(/,\s+/g, ','))
     .replace(
       /^((?:DTSTART|DTEND|RECURRENCE-ID|EXDATE|RDATE)(?:;(?![^:]*VALUE=)[^:\r\n]*)?):(\d{8})\r?$/gim,
       '$1;VALUE=DATE:$2',
@@ -131,8 +138,9 @@ function parseUnchecked(text: string): IcsCalendar {
           const v = p?.getParameter('tzid');
           return typeof v === 'string' ? v : null;
         };
-        const start = event.startDate as ICAL.Time | null;
-        const end = (event.endDate as ICAL.Time | null) ?? start;
+        // Replies and cancellations may carry no DTSTART; ical.js then throws computing the end.
+        const start = (vevent.getFirstPropertyValue('dtstart') as ICAL.Time | null) ?? null;
+        const end = start ? ((event.endDate as ICAL.Time | null) ?? start) : null;
         const allDay = start?.isDate ?? false;
         const rrule = vevent.getFirstPropertyValue('rrule');
         const recurrenceId = vevent.getFirstPropertyValue('recurrence-id');
