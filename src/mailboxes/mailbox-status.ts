@@ -4,7 +4,7 @@ import { NotFoundError } from '../errors.ts';
 
 /**
  * What an operator or the rep sees about one mailbox: status, sync stages and cursors, backfill
- * progress, the last error, and counters of what was stored and what the rules kept out and why
+ * progress, each calendar's stage and counts, the last error, and counters of what was stored and what the rules kept out and why
  * (computed from the stored rows, so they stay right under retries and re-ingest).
  */
 interface BackfillProgress {
@@ -50,6 +50,30 @@ export async function mailboxStatus(em: EntityManager, mailboxId: string): Promi
       where e.mailbox_id = ? and ep.skip_reason is not null group by 1 order by 1`,
     [mailboxId],
   );
+  const calendars = await em.execute<
+    {
+      calendar_id: string;
+      stage: string;
+      window_start: Date | null;
+      window_end: Date | null;
+      full_syncs: number;
+      last_synced_at: Date | null;
+      events: string;
+      cancelled: string;
+    }[]
+  >(
+    `select c.calendar_id,
+            case when c.sync_token is not null then 'incremental'
+                 when c.round_id is not null then 'full' else 'pending' end as stage,
+            c.window_start, c.window_end, c.full_syncs, c.last_synced_at,
+            (select count(*) from calendar_event ev
+              where ev.mailbox_id = c.mailbox_id and ev.calendar_id = c.calendar_id) as events,
+            (select count(*) from calendar_event ev
+              where ev.mailbox_id = c.mailbox_id and ev.calendar_id = c.calendar_id
+                and ev.status = 'cancelled') as cancelled
+       from calendar_cursor c where c.mailbox_id = ? order by c.calendar_id`,
+    [mailboxId],
+  );
   const toCounts = (rows: { reason: string; n: string }[]) =>
     Object.fromEntries(rows.map((r) => [r.reason, Number(r.n)]));
   const state = mailbox.syncState;
@@ -62,6 +86,21 @@ export async function mailboxStatus(em: EntityManager, mailboxId: string): Promi
     stages: state['stages'] ?? {},
     cursors: state['cursors'] ?? {},
     backfill: withEta(state['backfill']),
+    calendars: calendars.map((c) => ({
+      calendarId: c.calendar_id,
+      stage: c.stage,
+      window:
+        c.window_start && c.window_end
+          ? {
+              start: new Date(c.window_start).toISOString(),
+              end: new Date(c.window_end).toISOString(),
+            }
+          : null,
+      fullSyncs: c.full_syncs,
+      lastSyncedAt: c.last_synced_at ? new Date(c.last_synced_at).toISOString() : null,
+      events: Number(c.events),
+      cancelled: Number(c.cancelled),
+    })),
     lastError: mailbox.lastError,
     lastSyncedAt: mailbox.lastSyncedAt?.toISOString() ?? null,
     counts: {
