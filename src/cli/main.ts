@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerCalendar } from './commands/calendar.command.ts';
 import { registerExport } from './commands/export.command.ts';
 import { registerIngestEml } from './commands/ingest-eml.command.ts';
 import { registerMailboxConnect } from './commands/mailbox-connect.command.ts';
@@ -26,6 +27,7 @@ registerMailboxStatus(program);
 registerIngestEml(program);
 registerExport(program);
 registerSync(program);
+registerCalendar(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,46 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { calendarRange } from '../../calendar/calendar-range.ts';
+import { InvalidInputError } from '../../errors.ts';
+import { withContext } from '../context.ts';
+import { printResult } from '../output.ts';
+import { parseFlag, uuidSchema } from '../validate.ts';
+
+const instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' });
+
+export function registerCalendar(program: Command): void {
+  program
+    .command('calendar')
+    .description("list the workspace's meetings overlapping a time window, one per meeting")
+    .requiredOption('--workspace <id>', 'workspace id')
+    .requiredOption('--from <iso>', 'window start (ISO 8601 with offset)')
+    .requiredOption('--to <iso>', 'window end (ISO 8601 with offset)')
+    .option('--person <email>', "only meetings on this person's timeline")
+    .option('--include-cancelled', 'also list cancelled meetings')
+    .action(
+      async (opts: {
+        workspace: string;
+        from: string;
+        to: string;
+        person?: string;
+        includeCancelled?: boolean;
+      }) => {
+        const workspaceId = parseFlag('workspace', uuidSchema, opts.workspace);
+        const from = new Date(parseFlag('from', instant, opts.from));
+        const to = new Date(parseFlag('to', instant, opts.to));
+        if (to <= from) {
+          throw new InvalidInputError('--to must be after --from');
+        }
+        const events = await withContext(({ em }) =>
+          calendarRange(em, {
+            workspaceId,
+            from,
+            to,
+            includeCancelled: opts.includeCancelled === true,
+            ...(opts.person ? { personEmail: opts.person.trim().toLowerCase() } : {}),
+          }),
+        );
+        printResult({ events });
+      },
+    );
+}
