@@ -11,7 +11,10 @@ import {
 } from '../ingest/people-writer.ts';
 import { withTransactionRetry } from '../ingest/transaction-retry.ts';
 import type { CalendarChange, CalendarEventData } from '../providers/calendar-source.ts';
+import { linkEmailParticipants } from '../ingest/email-links.ts';
+import { linkMeetingAttendees } from './link-attendees.ts';
 import { meetingActivities, type MeetingActivity, type PriorState } from './meeting-activities.ts';
+import { insertMeetingActivities } from './meeting-activity-writer.ts';
 
 /**
  * Persists one page of calendar changes of one calendar in one transaction: events (upserted on
@@ -187,7 +190,12 @@ async function writeInTransaction(
       }),
     );
   }
-  counters.activitiesCreated = await insertActivities(tx, workspaceId, mailboxId, activities);
+  counters.activitiesCreated += await insertMeetingActivities(
+    tx,
+    workspaceId,
+    mailboxId,
+    activities,
+  );
   return counters;
 }
 
@@ -346,17 +354,21 @@ async function upsertEvents(
     'calendar',
   );
 
-  // Links for this page's attendees, and for earlier meetings of people created just now.
+  // Links for this page's attendees (their activities follow from the state change), then the
+  // earlier meetings and mail of people created just now.
   await tx.execute(
     `update calendar_event_attendee at
         set person_id = pe.person_id, company_id = p.company_id
        from person_email pe join person p on p.id = pe.person_id
       where at.workspace_id = ? and pe.workspace_id = at.workspace_id and pe.email = at.email
         and at.linkable and at.person_id is null
-        and (at.event_id in (select jsonb_array_elements_text(?::jsonb)::uuid)
-             or at.email in (select jsonb_array_elements_text(?::jsonb)))`,
-    [workspaceId, json(upserts.map((u) => u.id)), json(newPeople)],
+        and at.event_id in (select jsonb_array_elements_text(?::jsonb)::uuid)`,
+    [workspaceId, json(upserts.map((u) => u.id))],
   );
+  counters.activitiesCreated += await linkMeetingAttendees(tx, workspaceId, newPeople);
+  counters.activitiesCreated += (
+    await linkEmailParticipants(tx, workspaceId, [], newPeople)
+  ).activitiesCreated;
 }
 
 async function currentPeople(
@@ -379,70 +391,4 @@ async function currentPeople(
     byEvent.set(r.event_id, list);
   }
   return byEvent;
-}
-
-async function insertActivities(
-  tx: EntityManager,
-  workspaceId: string,
-  mailboxId: string,
-  activities: MeetingActivity[],
-): Promise<number> {
-  if (activities.length === 0) {
-    return 0;
-  }
-  const created = await tx.execute<{ idempotency_key: string }[]>(
-    `insert into activity (id, workspace_id, type, person_id, company_id, calendar_event_id,
-       ical_uid, occurred_at, idempotency_key)
-     select md5(r.key)::uuid, ?, r.type, r.person_id,
-       coalesce(r.company_id, (select p.company_id from person p where p.id = r.person_id)),
-       r.event_id, r.ical_uid, r.occurred_at, r.key
-       from jsonb_to_recordset(?::jsonb) as r(type text, person_id uuid, company_id uuid,
-         event_id uuid, ical_uid text, occurred_at timestamptz, key text)
-     on conflict (workspace_id, idempotency_key) do nothing
-     returning idempotency_key`,
-    [
-      workspaceId,
-      json(
-        activities.map((a) => ({
-          type: a.type,
-          person_id: a.personId,
-          company_id: a.companyId,
-          event_id: a.eventId,
-          ical_uid: a.icalUid,
-          occurred_at: a.occurredAt.toISOString(),
-          key: a.key,
-        })),
-      ),
-    ],
-  );
-  const createdKeys = new Set(created.map((r) => r.idempotency_key));
-  const announced = activities.filter((a) => createdKeys.has(a.key));
-  if (announced.length > 0) {
-    await tx.execute(
-      `insert into outbox_event (workspace_id, type, aggregate_type, aggregate_id, payload,
-         dedupe_key)
-       select ?, r.type, 'calendar_event', r.event_id, r.payload, r.dedupe_key
-         from jsonb_to_recordset(?::jsonb) as r(type text, event_id uuid, payload jsonb,
-           dedupe_key text)
-       on conflict (dedupe_key) do nothing`,
-      [
-        workspaceId,
-        json(
-          announced.map((a) => ({
-            type: `meeting.${a.type.slice('MEETING_'.length).toLowerCase()}`,
-            event_id: a.eventId,
-            payload: {
-              calendarEventId: a.eventId,
-              mailboxId,
-              personId: a.personId,
-              iCalUid: a.icalUid,
-              occurredAt: a.occurredAt.toISOString(),
-            },
-            dedupe_key: `activity:${workspaceId}:${a.key}`,
-          })),
-        ),
-      ],
-    );
-  }
-  return created.length;
 }

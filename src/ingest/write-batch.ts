@@ -8,6 +8,8 @@ import {
   creatorOf,
   type PersonCandidate,
 } from './people-writer.ts';
+import { linkMeetingAttendees } from '../calendar/link-attendees.ts';
+import { linkEmailParticipants } from './email-links.ts';
 import { withTransactionRetry } from './transaction-retry.ts';
 
 /**
@@ -126,43 +128,15 @@ async function writeInTransaction(
     'email',
   );
 
-  const linked = await tx.execute<{ email_id: string }[]>(
-    `update email_participant ep
-        set person_id = pe.person_id, company_id = p.company_id
-       from person_email pe join person p on p.id = pe.person_id
-      where ep.workspace_id = ? and pe.workspace_id = ep.workspace_id and pe.email = ep.address
-        and ep.linkable and ep.person_id is null
-        and (ep.email_id in (select jsonb_array_elements_text(?::jsonb)::uuid)
-             or ep.address in (select jsonb_array_elements_text(?::jsonb)))
-      returning ep.email_id`,
-    [workspaceId, json(fresh.map((e) => e.row.id)), json(newPeople)],
+  const links = await linkEmailParticipants(
+    tx,
+    workspaceId,
+    fresh.map((e) => e.row.id),
+    newPeople,
   );
-  counters.participantsLinked = linked.length;
-  const affected = [...new Set(linked.map((r) => r.email_id))];
-
-  const activities = await tx.execute<{ id: string }[]>(
-    `insert into activity (id, workspace_id, type, person_id, company_id, email_id,
-       internet_message_id, occurred_at, idempotency_key)
-     select md5(x.key)::uuid, x.workspace_id, x.type, x.person_id, x.company_id, x.email_id,
-       x.internet_message_id, x.occurred_at, x.key
-       from (
-         select e.workspace_id, ep.person_id, ep.company_id, e.id as email_id,
-                e.internet_message_id, coalesce(e.sent_at, e.created_at) as occurred_at,
-                case e.direction when 'inbound' then 'EMAIL_RECEIVED' else 'EMAIL_SENT' end as type,
-                (case e.direction when 'inbound' then 'EMAIL_RECEIVED' else 'EMAIL_SENT' end)
-                  || ':' || ep.person_id || ':' || e.logical_key as key
-           from email_participant ep join email e on e.id = ep.email_id
-          where ep.email_id in (select jsonb_array_elements_text(?::jsonb)::uuid)
-            and ep.person_id is not null and e.crm_skip_reason is null and not e.deleted
-            and ((e.direction = 'inbound' and ep.role = 'from')
-              or (e.direction = 'outbound' and ep.role <> 'from'))
-          order by e.sent_at nulls last, e.id, ep.position
-       ) x
-     on conflict (workspace_id, idempotency_key) do nothing
-     returning id`,
-    [json(affected)],
-  );
-  counters.activitiesCreated = activities.length;
+  counters.participantsLinked = links.linked;
+  counters.activitiesCreated = links.activitiesCreated;
+  await linkMeetingAttendees(tx, workspaceId, newPeople);
 
   const announce = fresh.filter((e) => !e.row.crm_skip_reason);
   await tx.execute(
