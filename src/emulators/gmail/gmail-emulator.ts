@@ -11,12 +11,14 @@ import {
   USER_RATE_LIMIT,
 } from './google-error.ts';
 import { GmailStore, SYSTEM_LABELS, type GmailUser, type StoredMessage } from './gmail-store.ts';
+import { registerGoogleCalendarRoutes } from './google-calendar-routes.ts';
+import { GoogleCalendarStore } from './google-calendar-store.ts';
 import { buildPayload, parseHeaders } from './mime-tree.ts';
 import { QuotaMeter, oldRegimeCost, type QuotaOptions } from './quota.ts';
 import { parseQuery, UnsupportedQueryError } from './search-query.ts';
 
 /**
- * A local Gmail API + Google OAuth server speaking the wire format the real clients
+ * A local Gmail API, Google Calendar API (google-calendar-routes.ts) + Google OAuth server speaking the wire format the real clients
  * (@googleapis/gmail, google-auth-library) expect: real paths, Google's error envelope, int64s as
  * strings, newest-first listing, history with expiry, per-user quota and concurrency limits, and
  * fault injection. See ../shared/docs/provider-apis.md §A, §C, §F.2.
@@ -43,6 +45,8 @@ export interface EmulatorStats {
 export interface GmailEmulator {
   app: FastifyInstance;
   store: GmailStore;
+  /** Google Calendar of the same users (same tokens, faults and concurrency limits). */
+  calendars: GoogleCalendarStore;
   auth: EmulatorAuth;
   faults: FaultInjector;
   stats: EmulatorStats;
@@ -61,6 +65,7 @@ const one = (v: string | string[] | undefined): string | undefined => (Array.isA
 export function buildGmailEmulator(options: GmailEmulatorOptions = {}): GmailEmulator {
   const app = Fastify({ logger: false });
   const store = new GmailStore();
+  const calendars = new GoogleCalendarStore();
   const auth = new EmulatorAuth(options.accessTokenTtlSeconds);
   const faults = new FaultInjector();
   const quota = options.quota ? new QuotaMeter(options.quota) : null;
@@ -343,6 +348,8 @@ export function buildGmailEmulator(options: GmailEmulatorOptions = {}): GmailEmu
     return reply.code(204).send();
   });
 
+  registerGoogleCalendarRoutes(app, { guard, store: calendars });
+
   // ---- Control interface (tests, demo, benchmark) --------------------------------------------
   // Synchronous handlers answer with reply.send (fastify ignores a sync handler's return value).
   const param = (req: Req, name: string) => req.params[name] ?? '';
@@ -394,6 +401,7 @@ export function buildGmailEmulator(options: GmailEmulatorOptions = {}): GmailEmu
   return {
     app,
     store,
+    calendars,
     auth,
     faults,
     stats,

@@ -1,0 +1,234 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Orm } from '../../src/db/orm.ts';
+import { runSyncNow } from '../../src/queue/run-sync-now.ts';
+import {
+  connectGmailMailbox,
+  silentLog,
+  startGmailHarness,
+  type GmailHarness,
+} from '../helpers/gmail-harness.ts';
+import { activities, exportOf, people, companies } from '../helpers/ingest.ts';
+import { createWorkspace, openTestOrm } from '../helpers/test-orm.ts';
+
+/**
+ * Google Calendar sync end to end: the real @googleapis/calendar client against the emulator,
+ * through BullMQ (`runSyncNow` runs mail and calendar jobs), into PostgreSQL, read back with the
+ * export. Covers singleEvents instances across a DST change, all-day events, people and
+ * companies from attendees, meeting activities, cancellations and an expired sync token.
+ */
+let orm: Orm;
+let h: GmailHarness;
+
+beforeAll(async () => {
+  orm = await openTestOrm();
+  h = await startGmailHarness();
+});
+
+afterAll(async () => {
+  await h.close();
+  await orm.close(true);
+});
+
+interface EventView {
+  providerEventId: string;
+  iCalUid: string | null;
+  title: string;
+  startsAt: string | null;
+  endsAt: string | null;
+  allDay: boolean;
+  startDate: string | null;
+  endDate: string | null;
+  status: string;
+  organizer: string | null;
+  recurringEventId: string | null;
+  attendees: { email: string; responseStatus: string; role: string; personEmail: string | null }[];
+}
+
+const events = (e: { events: unknown[] }) => e.events as EventView[];
+const sync = (mb: string) => runSyncNow(h.config, orm, silentLog, mb);
+const cal = () => h.emulator.calendars;
+
+async function setup(email: string) {
+  const ws = await createWorkspace(orm, { domains: ['northwind.com'] });
+  const mb = await connectGmailMailbox(orm, h, ws, email);
+  return { ws, mb };
+}
+
+function seedCalendar(email: string) {
+  const demo = cal().upsertEvent(email, 'primary', {
+    summary: 'Demo call',
+    start: { dateTime: '2026-11-10T15:00:00+01:00', timeZone: 'Europe/Berlin' },
+    end: { dateTime: '2026-11-10T15:30:00+01:00', timeZone: 'Europe/Berlin' },
+    organizer: { email, displayName: 'Dana' },
+    attendees: [
+      { email, responseStatus: 'accepted', organizer: true },
+      { email: 'buyer@client.com', displayName: 'Bea Buyer', responseStatus: 'accepted' },
+      { email: 'Jane.Smith@Client.co.uk', displayName: 'Smith, Jane', responseStatus: 'tentative' },
+      { email: 'li@northwind.com', responseStatus: 'needsAction' },
+      { email: 'room-1@resource.calendar.google.com', resource: true, responseStatus: 'accepted' },
+    ],
+  });
+  const offsite = cal().upsertEvent(email, 'primary', {
+    summary: 'Offsite',
+    start: { date: '2026-12-01' },
+    end: { date: '2026-12-03' },
+    organizer: { email: 'ceo@partner.io', displayName: 'Pat Partner' },
+    attendees: [{ email, responseStatus: 'accepted' }, { email: 'ceo@partner.io' }],
+  });
+  // Weekly at 09:00 Berlin time across the end of summer time (25 October 2026).
+  const weekly = cal().upsertEvent(email, 'primary', {
+    summary: 'Weekly sync',
+    start: { dateTime: '2026-10-14T09:00:00', timeZone: 'Europe/Berlin' },
+    end: { dateTime: '2026-10-14T09:30:00', timeZone: 'Europe/Berlin' },
+    recurrence: ['RRULE:FREQ=WEEKLY;COUNT=4'],
+    organizer: { email: 'am@vendor.com', displayName: 'Alex Manager' },
+    attendees: [{ email, responseStatus: 'accepted' }, { email: 'am@vendor.com' }],
+  });
+  const robot = cal().upsertEvent(email, 'primary', {
+    summary: 'Webinar',
+    start: { dateTime: '2026-11-20T17:00:00Z' },
+    end: { dateTime: '2026-11-20T18:00:00Z' },
+    organizer: { email: 'noreply@webinars.example.com' },
+    attendees: [{ email, responseStatus: 'needsAction' }],
+  });
+  return { demo, offsite, weekly, robot };
+}
+
+describe('Google Calendar sync through BullMQ and the real Calendar client', () => {
+  it('stores every occurrence with UTC instants, all-day dates, people, companies and activities', async () => {
+    const email = 'dana@northwind.com';
+    const { ws, mb } = await setup(email);
+    const seeded = seedCalendar(email);
+
+    const first = await sync(mb);
+    expect(first.calendar).toMatchObject({ calendars: 1, fullSyncs: 1, eventsStored: 7 });
+
+    const out = await exportOf(orm, ws);
+    const list = events(out);
+    expect(list).toHaveLength(7);
+    const demo = list.find((e) => e.title === 'Demo call');
+    expect(demo).toMatchObject({
+      startsAt: '2026-11-10T14:00:00.000Z',
+      endsAt: '2026-11-10T14:30:00.000Z',
+      allDay: false,
+      status: 'confirmed',
+      organizer: email,
+    });
+    expect(demo?.attendees.map((a) => [a.email, a.responseStatus, a.personEmail])).toEqual([
+      ['dana@northwind.com', 'accepted', null],
+      ['buyer@client.com', 'accepted', 'buyer@client.com'],
+      ['jane.smith@client.co.uk', 'tentative', 'jane.smith@client.co.uk'],
+      ['li@northwind.com', 'needsAction', null],
+      ['room-1@resource.calendar.google.com', 'accepted', null],
+    ]);
+    expect(list.find((e) => e.title === 'Offsite')).toMatchObject({
+      allDay: true,
+      startDate: '2026-12-01',
+      endDate: '2026-12-03',
+      startsAt: '2026-12-01T00:00:00.000Z',
+    });
+    const weekly = list.filter((e) => e.title === 'Weekly sync');
+    expect(weekly.map((e) => e.startsAt)).toEqual([
+      '2026-10-14T07:00:00.000Z',
+      '2026-10-21T07:00:00.000Z',
+      '2026-10-28T08:00:00.000Z',
+      '2026-11-04T08:00:00.000Z',
+    ]);
+    expect(new Set(weekly.map((e) => e.recurringEventId))).toEqual(new Set([seeded.weekly.id]));
+    expect(new Set(weekly.map((e) => e.iCalUid)).size).toBe(1);
+
+    expect(people(out).map((p) => [p.email, p.firstName, p.lastName, p.companyDomain])).toEqual([
+      ['am@vendor.com', 'Alex', 'Manager', 'vendor.com'],
+      ['buyer@client.com', 'Bea', 'Buyer', 'client.com'],
+      ['ceo@partner.io', 'Pat', 'Partner', 'partner.io'],
+      ['jane.smith@client.co.uk', 'Jane', 'Smith', 'client.co.uk'],
+    ]);
+    expect(companies(out).map((c) => c.domain)).toEqual([
+      'client.co.uk',
+      'client.com',
+      'partner.io',
+      'vendor.com',
+    ]);
+    const meetings = activities(out).filter((a) => a.type.startsWith('MEETING_'));
+    // Demo: 2 people; offsite: 1; weekly: 4 occurrences × 1; the webinar's no-reply organizer: 0.
+    expect(meetings).toHaveLength(7);
+    expect(meetings.every((a) => a.type === 'MEETING_SCHEDULED')).toBe(true);
+
+    // A second run with nothing new changes nothing.
+    const again = await sync(mb);
+    expect(again.calendar).toMatchObject({ eventsStored: 0, activitiesCreated: 0, fullSyncs: 0 });
+    expect(await exportOf(orm, ws)).toEqual(out);
+  });
+
+  it('applies updates, cancellations and deletions incrementally, each activity once', async () => {
+    const email = 'sam@northwind.com';
+    const { ws, mb } = await setup(email);
+    const seeded = seedCalendar(email);
+    await sync(mb);
+
+    // Moved by an hour and a new attendee: updated for those on it, scheduled for the newcomer.
+    cal().upsertEvent(email, 'primary', {
+      ...seeded.demo,
+      start: { dateTime: '2026-11-10T16:00:00+01:00', timeZone: 'Europe/Berlin' },
+      end: { dateTime: '2026-11-10T16:30:00+01:00', timeZone: 'Europe/Berlin' },
+      attendees: [
+        ...(seeded.demo.attendees ?? []),
+        { email: 'cfo@client.com', displayName: 'Carl Finance' },
+      ],
+    });
+    // One occurrence of the series cancelled, and the offsite deleted.
+    cal().cancelInstance(email, 'primary', seeded.weekly.id ?? '', '2026-10-28T08:00:00.000Z');
+    cal().deleteEvent(email, 'primary', seeded.offsite.id ?? '');
+
+    const second = await sync(mb);
+    expect(second.calendar).toMatchObject({ fullSyncs: 0, resyncs: 0 });
+    const out = await exportOf(orm, ws);
+    const list = events(out);
+    expect(list.find((e) => e.title === 'Demo call')?.startsAt).toBe('2026-11-10T15:00:00.000Z');
+    expect(list.find((e) => e.title === 'Offsite')?.status).toBe('cancelled');
+    expect(
+      list.filter((e) => e.title === 'Weekly sync').map((e) => [e.startsAt, e.status]),
+    ).toEqual([
+      ['2026-10-14T07:00:00.000Z', 'confirmed'],
+      ['2026-10-21T07:00:00.000Z', 'confirmed'],
+      ['2026-10-28T08:00:00.000Z', 'cancelled'],
+      ['2026-11-04T08:00:00.000Z', 'confirmed'],
+    ]);
+    const kinds = (type: string) =>
+      activities(out)
+        .filter((a) => a.type === type)
+        .map((a) => a.personEmail)
+        .sort();
+    expect(kinds('MEETING_UPDATED')).toEqual(['buyer@client.com', 'jane.smith@client.co.uk']);
+    expect(kinds('MEETING_CANCELLED')).toEqual(['am@vendor.com', 'ceo@partner.io']);
+    expect(kinds('MEETING_SCHEDULED')).toContain('cfo@client.com');
+
+    const third = await sync(mb);
+    expect(third.calendar).toMatchObject({ activitiesCreated: 0 });
+    expect(await exportOf(orm, ws)).toEqual(out);
+  });
+
+  it('answers an expired sync token with a full resync that duplicates nothing', async () => {
+    const email = 'kim@northwind.com';
+    const { ws, mb } = await setup(email);
+    const seeded = seedCalendar(email);
+    await sync(mb);
+    const before = await exportOf(orm, ws);
+
+    // While our token is dead, one event is deleted: only the full listing can tell us.
+    cal().expireSyncTokens(email, 'primary');
+    cal().deleteEvent(email, 'primary', seeded.robot.id ?? '');
+
+    const resync = await sync(mb);
+    expect(resync.calendar).toMatchObject({ resyncs: 1, fullSyncs: 1, eventsStored: 0 });
+    const after = await exportOf(orm, ws);
+    expect(events(after)).toHaveLength(events(before).length);
+    expect(events(after).find((e) => e.title === 'Webinar')?.status).toBe('cancelled');
+    expect(after.people).toEqual(before.people);
+    // The webinar had no linked person, so nothing is cancelled on anyone's timeline.
+    expect(after.activities).toEqual(before.activities);
+
+    const status = await sync(mb);
+    expect(status.calendar).toMatchObject({ resyncs: 0, fullSyncs: 0 });
+  });
+});
