@@ -58,6 +58,41 @@ export function renderDemoReport(input: DemoReportInput): string {
   for (const [reason, n] of Object.entries(input.skippedMessages)) {
     out.push(`  ${reason.padEnd(28)} ${pad(n, 5)}`);
   }
+  out.push('meetings (UTC; * = cancelled), with the CRM people on them');
+  const events = d.events as {
+    title: string;
+    startsAt: string;
+    allDay: boolean;
+    startDate: string | null;
+    status: string;
+    mailboxEmail: string;
+    attendees: { personEmail: string | null }[];
+  }[];
+  const seen = new Set<string>();
+  for (const e of events) {
+    const key = `${e.title} ${e.startsAt}`;
+    if (seen.has(key)) {
+      continue;
+    }
+    seen.add(key);
+    const when = e.allDay
+      ? `${e.startDate ?? ''} (all day)`
+      : e.startsAt.slice(0, 16).replace('T', ' ');
+    const who = e.attendees.flatMap((a) => (a.personEmail ? [a.personEmail] : [])).join(', ');
+    out.push(
+      `  ${e.status === 'cancelled' ? '*' : ' '} ${when.padEnd(17)} ${e.title.padEnd(46)} ${who || '(no CRM people)'}`,
+    );
+  }
+  const meetingActivities = new Map<string, number>();
+  for (const a of d.activities as { type: string }[]) {
+    if (a.type.startsWith('MEETING_')) {
+      meetingActivities.set(a.type, (meetingActivities.get(a.type) ?? 0) + 1);
+    }
+  }
+  out.push(
+    `  ${events.length} events stored; activities: ${[...meetingActivities].map(([t, n]) => `${t} ${n}`).join(', ') || 'none'}`,
+  );
+  out.push('');
   out.push('participants who created no record, by reason');
   for (const [reason, n] of Object.entries(input.skippedParticipants)) {
     out.push(`  ${reason.padEnd(28)} ${pad(n, 5)}`);

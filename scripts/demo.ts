@@ -33,6 +33,7 @@ import { mailboxStatus } from '../src/mailboxes/mailbox-status.ts';
 import { createRedis, createSyncQueue } from '../src/queue/queues.ts';
 import { runSyncNow } from '../src/queue/run-sync-now.ts';
 import { enqueueMailboxSync } from '../src/queue/sync-runtime.ts';
+import { seedDemoCalendars } from './demo-calendars.ts';
 import { renderDemoReport } from './demo-report.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/mailbox', import.meta.url));
@@ -130,6 +131,7 @@ for (const m of generateMessages({
   const head = m.raw.toString('latin1').split('\r\n\r\n')[0] ?? '';
   await graph.addMime(LI, /^From:.*li\.chen@/im.test(head) ? 'sentitems' : 'inbox', m.raw);
 }
+const meetings = seedDemoCalendars(gmail, graph, { dana: OWNER, li: LI });
 await graph.app.listen({ port: 0, host: '127.0.0.1' });
 
 // 2. Mailroom pointed at them.
@@ -214,6 +216,9 @@ try {
 
   const dana = await connectAndSync('google', OWNER, workspaceId);
   const li = await connectAndSync('microsoft', LI, workspaceId);
+  // A customer cancels a meeting; Dana's next sync (incremental) picks it up.
+  meetings.cancelAfterFirstSync();
+  const danaAgain = await runSyncNow(config, orm, log, dana.result.mailboxId);
   const counters = emptyCounters();
   addCounters(counters, dana.result.counters);
   addCounters(counters, li.result.counters);
@@ -231,6 +236,8 @@ try {
           (applied.length > 0 ? `; migrations applied: ${applied.join(', ')}` : ''),
         `  Gmail   ${OWNER}: ${fixtureCount} hand-written + ${GENERATED} generated messages; ${dana.result.status}, ${gmail.stats.requests} Gmail API requests`,
         `  Outlook ${LI}: ${liShared} shared with Dana + ${GENERATED_OUTLOOK} generated; ${li.result.status}, ${graph.stats.requests} Graph requests`,
+        `  calendars: ${meetings.google} Google events (Dana), ${meetings.outlook} Outlook events (Li); ` +
+          `meeting activities this run ${[dana.result, li.result, danaAgain].reduce((n, r) => n + (r.calendar?.activitiesCreated ?? 0), 0)}`,
         `  both connected through OAuth at ${config.http.publicUrl} and synced by BullMQ workers`,
       ].join('\n'),
       counters,

@@ -13,26 +13,7 @@ export function isKnownTimeZone(zone: string): boolean {
 }
 
 function offsetMinutes(zone: string, at: number): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: zone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(new Date(at));
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  const asUtc = Date.UTC(
-    get('year'),
-    get('month') - 1,
-    get('day'),
-    get('hour'),
-    get('minute'),
-    get('second'),
-  );
-  return Math.round((asUtc - at) / 60_000);
+  return Math.round((Date.parse(`${wallTime(new Date(at), zone)}Z`) - at) / 60_000);
 }
 
 /** `local` is `YYYY-MM-DDTHH:mm[:ss[.fff…]]` without an offset. */
@@ -53,4 +34,20 @@ export function zonedToUtc(local: string, zone: string): Date {
   let guess = wall - offsetMinutes(zone, wall) * 60_000;
   guess = wall - offsetMinutes(zone, guess) * 60_000;
   return new Date(guess);
+}
+
+/** The wall-clock time of an instant in an IANA zone, as `YYYY-MM-DDTHH:mm:ss`. */
+export function wallTime(instant: Date, zone: string): string {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: zone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(instant);
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '00';
+  return `${get('year')}-${get('month')}-${get('day')}T${get('hour')}:${get('minute')}:${get('second')}`;
 }

@@ -54,13 +54,11 @@ describe('shared corpus', () => {
 
     // Invitations, replies, counters and cancellations from many clients, read with ical.js: every
     // readable text/calendar part gives its METHOD and UID (a few corpus parts are empty or cut).
-    const invitations = await orm.em
-      .fork()
-      .execute<{ ical_method: string | null; n: string }[]>(
-        `select ical_method, count(*) as n from email where mailbox_id = ? and ical_uid is not null
+    const invitations = await orm.em.fork().execute<{ ical_method: string | null; n: string }[]>(
+      `select ical_method, count(*) as n from email where mailbox_id = ? and ical_uid is not null
           group by ical_method order by ical_method`,
-        [mb],
-      );
+      [mb],
+    );
     expect(Object.fromEntries(invitations.map((r) => [r.ical_method, Number(r.n)]))).toEqual({
       CANCEL: 1,
       REPLY: 2,

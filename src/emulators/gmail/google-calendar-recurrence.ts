@@ -1,5 +1,5 @@
 import ICAL from 'ical.js';
-import { zonedToUtc } from '../../calendar/zoned-time.ts';
+import { wallTime, zonedToUtc } from '../../calendar/zoned-time.ts';
 
 /**
  * Expands a Google Calendar series (RRULE/EXDATE lines, a start in a time zone) into occurrences
@@ -15,22 +15,6 @@ export interface Occurrence {
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
-
-/** The wall-clock time of an instant in a zone, as `YYYY-MM-DDTHH:mm:ss`. */
-export function wallTime(instant: Date, zone: string): string {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: zone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(instant);
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '00';
-  return `${get('year')}-${get('month')}-${get('day')}T${get('hour')}:${get('minute')}:${get('second')}`;
-}
 
 /** RFC 3339 with the zone's offset at that instant, as Google writes `dateTime`. */
 export function zonedDateTime(instant: Date, zone: string): string {

@@ -3,6 +3,8 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { createHash } from 'node:crypto';
 import { FaultInjector, type FaultSpec } from '../gmail/faults.ts';
 import { decodeToken, encodeToken, type DeltaState } from './delta-token.ts';
+import { registerGraphCalendarRoutes } from './graph-calendar-routes.ts';
+import { GraphCalendarStore } from './graph-calendar-store.ts';
 import { aadError, graphError } from './graph-errors.ts';
 import { mimeToGraphJson } from './graph-message-json.ts';
 import {
@@ -34,6 +36,8 @@ export interface GraphEmulatorOptions {
 export interface GraphEmulator {
   app: FastifyInstance;
   store: GraphStore;
+  /** Outlook calendars of the same mailboxes (calendarView delta, graph-calendar-routes.ts). */
+  calendars: GraphCalendarStore;
   identity: MsIdentity;
   faults: FaultInjector;
   stats: { requests: number; throttled: number; byRoute: Record<string, number> };
@@ -53,6 +57,7 @@ export function buildGraphEmulator(options: GraphEmulatorOptions): GraphEmulator
   const app = Fastify({ logger: false, https: { key: options.tls.key, cert: options.tls.cert } });
   void app.register(formbody);
   const store = new GraphStore();
+  const calendars = new GraphCalendarStore();
   const identity = new MsIdentity(options.accessTokenTtlSeconds);
   const faults = new FaultInjector();
   const stats = { requests: 0, throttled: 0, byRoute: {} as Record<string, number> };
@@ -399,6 +404,8 @@ export function buildGraphEmulator(options: GraphEmulatorOptions): GraphEmulator
 
   // ---- control -------------------------------------------------------------------------------
   const param = (req: Req, name: string) => req.params[name] ?? '';
+  registerGraphCalendarRoutes(app, { guard, store: calendars, origin: () => origin });
+
   app.post('/__control/mailboxes', (req, reply) => {
     const { email } = req.body as { email: string };
     store.mailbox(email);
@@ -449,6 +456,7 @@ export function buildGraphEmulator(options: GraphEmulatorOptions): GraphEmulator
   const emulator: GraphEmulator = {
     app,
     store,
+    calendars,
     identity,
     faults,
     stats,

@@ -1,0 +1,210 @@
+import type { Event as GraphEvent, PatternedRecurrence } from '@microsoft/microsoft-graph-types';
+import { createHash, randomUUID } from 'node:crypto';
+import { localToUtc, resolveTimeZone } from '../../calendar/resolve-time-zone.ts';
+import { wallTime } from '../../calendar/zoned-time.ts';
+
+/**
+ * In-memory Outlook calendars of the Graph emulator (provider-apis.md §D.3). Events are stored as
+ * Graph JSON with local `dateTime` + `timeZone` (IANA or Windows names, as Outlook writes them);
+ * series masters are expanded into occurrences in their own zone (wall time fixed across DST),
+ * exceptions replace their occurrence, and a change sequence per event lets delta tokens name
+ * "after this point". An organizer's cancellation removes the event (and a series' occurrences)
+ * from the calendar; `cancelEvent` is the other Outlook state, cancelled but still listed.
+ */
+export type EventJson = GraphEvent;
+
+export interface GraphCalendar {
+  events: Map<string, EventJson>;
+  /** Event id → sequence of its last change; removed events keep theirs here too. */
+  changes: Map<string, number>;
+  removed: Map<string, EventJson>;
+  generation: number;
+}
+
+export type Instance = EventJson & { id: string; startAt: Date; endAt: Date };
+
+const DAY = 86_400_000;
+const MAX_OCCURRENCES = 1000;
+const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
+
+export const graphLocal = (wall: string) => `${wall.slice(0, 19)}.0000000`;
+
+function instantOf(t: EventJson['start']): Date | null {
+  if (!t?.dateTime) {
+    return null;
+  }
+  return localToUtc(t.dateTime, t.timeZone ?? 'UTC').instant;
+}
+
+const opaque = (value: string) => createHash('sha256').update(value).digest('hex');
+
+/** The dates a patterned recurrence produces (Graph's daily, weekly, absoluteMonthly). */
+function recurrenceDates(recurrence: PatternedRecurrence, until: Date): string[] {
+  const pattern = recurrence.pattern ?? {};
+  const range = recurrence.range ?? {};
+  const interval = Math.max(1, pattern.interval ?? 1);
+  const startDate = range.startDate ?? '';
+  const first = Date.parse(`${startDate}T00:00:00Z`);
+  if (Number.isNaN(first)) {
+    return [];
+  }
+  const end =
+    range.type === 'endDate' && range.endDate ? Date.parse(`${range.endDate}T00:00:00Z`) : Infinity;
+  const count = range.type === 'numbered' ? (range.numberOfOccurrences ?? 0) : MAX_OCCURRENCES;
+  const days = new Set((pattern.daysOfWeek ?? []).map((d) => d.toLowerCase()));
+  const out: string[] = [];
+  for (let t = first; t <= end && t <= until.getTime() && out.length < count; t += DAY) {
+    const day = new Date(t);
+    const offsetDays = Math.round((t - first) / DAY);
+    let hit = false;
+    if (pattern.type === 'daily') {
+      hit = offsetDays % interval === 0;
+    } else if (pattern.type === 'weekly') {
+      const week = Math.floor((offsetDays + new Date(first).getUTCDay()) / 7);
+      hit = week % interval === 0 && days.has(WEEKDAYS[day.getUTCDay()] ?? '');
+    } else if (pattern.type === 'absoluteMonthly') {
+      const months =
+        (day.getUTCFullYear() - new Date(first).getUTCFullYear()) * 12 +
+        day.getUTCMonth() -
+        new Date(first).getUTCMonth();
+      hit = months % interval === 0 && day.getUTCDate() === (pattern.dayOfMonth ?? 1);
+    }
+    if (hit) {
+      out.push(day.toISOString().slice(0, 10));
+    }
+  }
+  return out;
+}
+
+export class GraphCalendarStore {
+  private readonly mailboxes = new Map<string, GraphCalendar>();
+  private seq = 0;
+
+  calendar(email: string): GraphCalendar {
+    const key = email.toLowerCase();
+    let cal = this.mailboxes.get(key);
+    if (!cal) {
+      cal = { events: new Map(), changes: new Map(), removed: new Map(), generation: 1 };
+      this.mailboxes.set(key, cal);
+    }
+    return cal;
+  }
+
+  currentSeq(): number {
+    return this.seq;
+  }
+
+  /** Creates or updates (by id) an event; an update bumps changeKey and lastModifiedDateTime. */
+  upsertEvent(email: string, partial: EventJson): EventJson & { id: string } {
+    const cal = this.calendar(email);
+    const id = partial.id ?? `AAMkAD${randomUUID().replaceAll('-', '')}`;
+    const previous = cal.events.get(id);
+    const now = new Date().toISOString();
+    const stored: EventJson & { id: string } = {
+      type: 'singleInstance',
+      isAllDay: false,
+      isCancelled: false,
+      isOrganizer: true,
+      isDraft: false,
+      showAs: 'busy',
+      createdDateTime: previous?.createdDateTime ?? now,
+      iCalUId: `040000008200E00074C5B7101A82E008${opaque(id).slice(0, 64).toUpperCase()}`,
+      webLink: `https://outlook.office365.com/owa/?itemid=${encodeURIComponent(id)}&exvsurl=1&path=/calendar/item`,
+      ...previous,
+      ...partial,
+      id,
+      changeKey: opaque(`${id}:${String(this.seq + 1)}`).slice(0, 24),
+      lastModifiedDateTime: now,
+    };
+    this.seq++;
+    cal.events.set(id, stored);
+    cal.changes.set(id, this.seq);
+    cal.removed.delete(id);
+    return stored;
+  }
+
+  /** Removes an event (a series with its occurrences and exceptions) from the calendar. */
+  deleteEvent(email: string, id: string): boolean {
+    const cal = this.calendar(email);
+    const event = cal.events.get(id);
+    if (!event) {
+      return false;
+    }
+    const gone = [
+      id,
+      ...[...cal.events.values()].filter((e) => e.seriesMasterId === id).map((e) => e.id ?? ''),
+    ];
+    for (const eventId of gone) {
+      const e = cal.events.get(eventId);
+      if (e) {
+        this.seq++;
+        cal.events.delete(eventId);
+        cal.removed.set(eventId, e);
+        cal.changes.set(eventId, this.seq);
+      }
+    }
+    return true;
+  }
+
+  /** Cancelled but still in the calendar (`isCancelled`). */
+  cancelEvent(email: string, id: string): EventJson | null {
+    const event = this.calendar(email).events.get(id);
+    return event ? this.upsertEvent(email, { ...event, isCancelled: true }) : null;
+  }
+
+  expireDelta(email: string): void {
+    this.calendar(email).generation++;
+  }
+
+  /** A series' occurrences (and its exceptions in their place), or the event itself. */
+  instances(cal: GraphCalendar, event: EventJson, until: Date): Instance[] {
+    const startAt = instantOf(event.start);
+    const endAt = instantOf(event.end) ?? startAt;
+    if (!event.id || !startAt || !endAt) {
+      return [];
+    }
+    if (event.type !== 'seriesMaster' || !event.recurrence) {
+      return [{ ...event, id: event.id, startAt, endAt }];
+    }
+    const zone =
+      resolveTimeZone(event.recurrence.range?.recurrenceTimeZone) ??
+      resolveTimeZone(event.start?.timeZone) ??
+      'UTC';
+    const durationMs = endAt.getTime() - startAt.getTime();
+    const timeOfDay = wallTime(startAt, zone).slice(11);
+    const exceptions = [...cal.events.values()].filter(
+      (e) => e.seriesMasterId === event.id && e.type === 'exception',
+    );
+    const base: EventJson = { ...event };
+    delete base.recurrence;
+    return recurrenceDates(event.recurrence, until).map((date): Instance => {
+      const occurrenceStart = localToUtc(`${date}T${timeOfDay}`, zone).instant;
+      const occurrenceEnd = new Date(occurrenceStart.getTime() + durationMs);
+      const exception = exceptions.find(
+        (e) => e.originalStart && Date.parse(e.originalStart) === occurrenceStart.getTime(),
+      );
+      if (exception?.id) {
+        return {
+          ...exception,
+          id: exception.id,
+          startAt: instantOf(exception.start) ?? occurrenceStart,
+          endAt: instantOf(exception.end) ?? occurrenceEnd,
+        };
+      }
+      const eventZone = event.start?.timeZone ?? 'UTC';
+      const wallZone = resolveTimeZone(eventZone) ?? 'UTC';
+      return {
+        ...base,
+        id: `${event.id}_${date.replaceAll('-', '')}`,
+        type: 'occurrence',
+        seriesMasterId: event.id,
+        originalStart: occurrenceStart.toISOString(),
+        iCalUId: `${event.iCalUId ?? event.id}${date.replaceAll('-', '')}`,
+        start: { dateTime: graphLocal(wallTime(occurrenceStart, wallZone)), timeZone: eventZone },
+        end: { dateTime: graphLocal(wallTime(occurrenceEnd, wallZone)), timeZone: eventZone },
+        startAt: occurrenceStart,
+        endAt: occurrenceEnd,
+      };
+    });
+  }
+}
