@@ -9,6 +9,7 @@ import type { GraphEmulator } from '../src/emulators/graph/graph-emulator.ts';
  * zone (across whatever DST change falls in it), an all-day trade fair, a demo the customer cancels
  * after the first sync and a
  * no-reply webinar (which creates nobody); Li's has Windows zone names, as Outlook writes them.
+ * Ids are fixed, so a re-run against fresh emulators lists the same events, not new ones.
  */
 const DAY = 86_400_000;
 
@@ -28,6 +29,7 @@ export function seedDemoCalendars(
 
   const shared = 'qbr-bluepeak-2026@northwindtraders.com';
   g({
+    id: 'qbrbluepeak',
     iCalUID: shared,
     summary: 'Quarterly business review: BluePeak Logistics',
     start: { dateTime: `${day(today, 3)}T15:00:00`, timeZone: 'Europe/London' },
@@ -52,6 +54,7 @@ export function seedDemoCalendars(
     },
   });
   g({
+    id: 'kestrelpilot',
     summary: 'Kestrel Bio: pilot check-in',
     start: { dateTime: `${day(today, -20)}T10:00:00`, timeZone: 'Europe/Berlin' },
     end: { dateTime: `${day(today, -20)}T10:30:00`, timeZone: 'Europe/Berlin' },
@@ -72,6 +75,7 @@ export function seedDemoCalendars(
     ],
   });
   g({
+    id: 'logimatfair',
     summary: 'LogiMAT trade fair',
     start: { date: day(today, 30) },
     end: { date: day(today, 33) },
@@ -82,6 +86,7 @@ export function seedDemoCalendars(
     ],
   });
   const cancelled = g({
+    id: 'harborviewdemo',
     summary: 'Harborview demo',
     start: { dateTime: `${day(today, 5)}T14:00:00Z` },
     end: { dateTime: `${day(today, 5)}T14:45:00Z` },
@@ -92,6 +97,7 @@ export function seedDemoCalendars(
     ],
   });
   g({
+    id: 'telematicswebinar',
     summary: 'Webinar: telematics in 2027',
     start: { dateTime: `${day(today, 9)}T16:00:00Z` },
     end: { dateTime: `${day(today, 9)}T17:00:00Z` },
@@ -106,6 +112,7 @@ export function seedDemoCalendars(
   });
   const o = (event: Record<string, unknown>) => graph.calendars.upsertEvent(li, event);
   o({
+    id: 'AAMkADdemo-qbr-bluepeak',
     iCalUId: shared,
     subject: 'Quarterly business review: BluePeak Logistics',
     start: { dateTime: `${day(today, 3)}T15:00:00.0000000`, timeZone: 'GMT Standard Time' },
@@ -119,6 +126,7 @@ export function seedDemoCalendars(
     ],
   });
   o({
+    id: 'AAMkADdemo-nordic-renewal',
     subject: 'Nordic Travel Group: renewal',
     start: { dateTime: `${day(today, 7)}T09:00:00.0000000`, timeZone: 'W. Europe Standard Time' },
     end: { dateTime: `${day(today, 7)}T10:00:00.0000000`, timeZone: 'W. Europe Standard Time' },
@@ -132,6 +140,7 @@ export function seedDemoCalendars(
     onlineMeeting: { joinUrl: 'https://teams.microsoft.com/l/meetup-join/nordic-renewal' },
   });
   o({
+    id: 'AAMkADdemo-veridian-review',
     subject: 'Veridian Health: security review',
     start: { dateTime: `${day(today, -10)}T13:00:00.0000000`, timeZone: 'Eastern Standard Time' },
     end: { dateTime: `${day(today, -10)}T14:00:00.0000000`, timeZone: 'Eastern Standard Time' },

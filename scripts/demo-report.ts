@@ -58,6 +58,7 @@ export function renderDemoReport(input: DemoReportInput): string {
   for (const [reason, n] of Object.entries(input.skippedMessages)) {
     out.push(`  ${reason.padEnd(28)} ${pad(n, 5)}`);
   }
+  out.push('');
   out.push('meetings (UTC; * = cancelled), with the CRM people on them');
   const events = d.events as {
     title: string;

@@ -228,6 +228,8 @@ try {
     sum(skippedMessages, run.status.counts.skippedMessages);
     sum(skippedParticipants, run.status.counts.skippedParticipants);
   }
+  const calendarTotal = (key: 'peopleCreated' | 'activitiesCreated') =>
+    [dana.result, li.result, danaAgain].reduce((n, r) => n + (r.calendar?.[key] ?? 0), 0);
   const seconds = (performance.now() - started) / 1000;
   process.stdout.write(
     renderDemoReport({
@@ -237,7 +239,7 @@ try {
         `  Gmail   ${OWNER}: ${fixtureCount} hand-written + ${GENERATED} generated messages; ${dana.result.status}, ${gmail.stats.requests} Gmail API requests`,
         `  Outlook ${LI}: ${liShared} shared with Dana + ${GENERATED_OUTLOOK} generated; ${li.result.status}, ${graph.stats.requests} Graph requests`,
         `  calendars: ${meetings.google} Google events (Dana), ${meetings.outlook} Outlook events (Li); ` +
-          `meeting activities this run ${[dana.result, li.result, danaAgain].reduce((n, r) => n + (r.calendar?.activitiesCreated ?? 0), 0)}`,
+          `this run: ${calendarTotal('peopleCreated')} people created from meetings, ${calendarTotal('activitiesCreated')} meeting activities`,
         `  both connected through OAuth at ${config.http.publicUrl} and synced by BullMQ workers`,
       ].join('\n'),
       counters,
