@@ -41,6 +41,7 @@ export class Migration20261122030000_calendar_sync extends Migration {
         window_end timestamptz,
         full_syncs integer not null default 0,
         last_synced_at timestamptz,
+        last_error text,
         updated_at timestamptz not null default now(),
         primary key (mailbox_id, calendar_id)
       );

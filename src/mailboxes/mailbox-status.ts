@@ -58,6 +58,7 @@ export async function mailboxStatus(em: EntityManager, mailboxId: string): Promi
       window_end: Date | null;
       full_syncs: number;
       last_synced_at: Date | null;
+      last_error: string | null;
       events: string;
       cancelled: string;
     }[]
@@ -65,7 +66,7 @@ export async function mailboxStatus(em: EntityManager, mailboxId: string): Promi
     `select c.calendar_id,
             case when c.sync_token is not null then 'incremental'
                  when c.round_id is not null then 'full' else 'pending' end as stage,
-            c.window_start, c.window_end, c.full_syncs, c.last_synced_at,
+            c.window_start, c.window_end, c.full_syncs, c.last_synced_at, c.last_error,
             (select count(*) from calendar_event ev
               where ev.mailbox_id = c.mailbox_id and ev.calendar_id = c.calendar_id) as events,
             (select count(*) from calendar_event ev
@@ -98,6 +99,7 @@ export async function mailboxStatus(em: EntityManager, mailboxId: string): Promi
           : null,
       fullSyncs: c.full_syncs,
       lastSyncedAt: c.last_synced_at ? new Date(c.last_synced_at).toISOString() : null,
+      lastError: c.last_error,
       events: Number(c.events),
       cancelled: Number(c.cancelled),
     })),

@@ -55,8 +55,15 @@ export function createProviderFactories(
     return client;
   };
 
-  const graphRequester = (mailbox: Mailbox): GraphRequester =>
-    new GraphRequester({
+  // One per mailbox and process, shared by its mail and calendar jobs: one request budget and
+  // one set of in-flight slots, as Graph counts them.
+  const requesters = new Map<string, GraphRequester>();
+  const graphRequester = (mailbox: Mailbox): GraphRequester => {
+    const cached = requesters.get(mailbox.id);
+    if (cached) {
+      return cached;
+    }
+    const requester = new GraphRequester({
       graphUrl: config.microsoft.graphUrl,
       accessToken: () => microsoftTokens.accessToken(mailbox.id),
       invalidateToken: () => {
@@ -70,6 +77,9 @@ export function createProviderFactories(
               windowMs: config.sync.graphWindowSeconds * 1000,
             }),
     });
+    requesters.set(mailbox.id, requester);
+    return requester;
+  };
 
   const mail: MailSourceFactory = (mailbox) => {
     switch (mailbox.provider) {

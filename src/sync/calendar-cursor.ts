@@ -15,6 +15,8 @@ export interface CursorRow {
   windowEnd: Date | null;
   fullSyncs: number;
   lastSyncedAt: Date | null;
+  /** Why the calendar could not be synced last time (null once it could). */
+  lastError: string | null;
 }
 
 interface DbRow {
@@ -25,6 +27,7 @@ interface DbRow {
   window_end: Date | null;
   full_syncs: number;
   last_synced_at: Date | null;
+  last_error: string | null;
 }
 
 export async function loadCalendarCursor(
@@ -33,7 +36,8 @@ export async function loadCalendarCursor(
   calendarId: string,
 ): Promise<CursorRow> {
   const [row] = await em.execute<DbRow[]>(
-    `select sync_token, page_token, round_id, window_start, window_end, full_syncs, last_synced_at
+    `select sync_token, page_token, round_id, window_start, window_end, full_syncs, last_synced_at,
+            last_error
        from calendar_cursor where mailbox_id = ? and calendar_id = ?`,
     [mailboxId, calendarId],
   );
@@ -47,19 +51,21 @@ export async function loadCalendarCursor(
     windowEnd: row?.window_end ? new Date(row.window_end) : null,
     fullSyncs: row?.full_syncs ?? 0,
     lastSyncedAt: row?.last_synced_at ? new Date(row.last_synced_at) : null,
+    lastError: row?.last_error ?? null,
   };
 }
 
 export async function saveCalendarCursor(em: EntityManager, c: CursorRow): Promise<void> {
   await em.execute(
     `insert into calendar_cursor (mailbox_id, calendar_id, sync_token, page_token, round_id,
-       window_start, window_end, full_syncs, last_synced_at, updated_at)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, now())
+       window_start, window_end, full_syncs, last_synced_at, last_error, updated_at)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())
      on conflict (mailbox_id, calendar_id) do update set
        sync_token = excluded.sync_token, page_token = excluded.page_token,
        round_id = excluded.round_id, window_start = excluded.window_start,
        window_end = excluded.window_end, full_syncs = excluded.full_syncs,
-       last_synced_at = excluded.last_synced_at, updated_at = now()`,
+       last_synced_at = excluded.last_synced_at, last_error = excluded.last_error,
+       updated_at = now()`,
     [
       c.mailboxId,
       c.calendarId,
@@ -70,6 +76,7 @@ export async function saveCalendarCursor(em: EntityManager, c: CursorRow): Promi
       c.windowEnd?.toISOString() ?? null,
       c.fullSyncs,
       c.lastSyncedAt?.toISOString() ?? null,
+      c.lastError,
     ],
   );
 }

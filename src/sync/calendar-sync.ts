@@ -36,12 +36,21 @@ export interface CalendarSyncSummary {
   activitiesCreated: number;
   fullSyncs: number;
   resyncs: number;
+  /** Calendars the provider does not have or we may not read; the mailbox's mail is unaffected. */
+  unavailable: { calendarId: string; reason: string }[];
 }
 
 const DAY = 86_400_000;
 
 export function emptyCalendarSummary(): CalendarSyncSummary {
-  return { calendars: 0, pages: 0, ...emptyEventCounters(), fullSyncs: 0, resyncs: 0 };
+  return {
+    calendars: 0,
+    pages: 0,
+    ...emptyEventCounters(),
+    fullSyncs: 0,
+    resyncs: 0,
+    unavailable: [],
+  };
 }
 
 /** Whole UTC days, so the window (and with it the round) changes once a day at most. */
@@ -53,8 +62,26 @@ export function desiredWindow(now: Date, pastDays: number, futureDays: number): 
 export async function runCalendarSync(deps: CalendarSyncDeps): Promise<CalendarSyncSummary> {
   const summary = emptyCalendarSummary();
   for (const calendarId of deps.source.calendarIds) {
-    await syncCalendar(deps, calendarId, summary);
-    summary.calendars++;
+    try {
+      await syncCalendar(deps, calendarId, summary);
+      summary.calendars++;
+    } catch (err) {
+      // A calendar that is not there (404) or not granted (403) is that calendar's state, not a
+      // failure of the mailbox: it is recorded and shown, and the next run tries again.
+      if (
+        !(err instanceof ProviderError) ||
+        (err.kind !== 'NOT_FOUND' && err.kind !== 'PERMANENT')
+      ) {
+        throw err;
+      }
+      deps.log.warn(
+        { mailboxId: deps.target.mailboxId, calendarId, reason: err.message },
+        'calendar unavailable',
+      );
+      summary.unavailable.push({ calendarId, reason: err.message });
+      const cursor = await loadCalendarCursor(deps.em, deps.target.mailboxId, calendarId);
+      await saveCalendarCursor(deps.em, { ...cursor, lastError: err.message });
+    }
   }
   return summary;
 }
@@ -138,6 +165,7 @@ async function fullRound(
       roundId: null,
       fullSyncs: cursor.fullSyncs + 1,
       lastSyncedAt: new Date(),
+      lastError: null,
     });
     await saveCalendarCursor(em, cursor);
     summary.fullSyncs++;
@@ -170,6 +198,7 @@ async function incremental(
       syncToken: page.nextSyncToken ?? cursor.syncToken,
       pageToken: null,
       lastSyncedAt: new Date(),
+      lastError: null,
     });
     await saveCalendarCursor(em, cursor);
     return;

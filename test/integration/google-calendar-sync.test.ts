@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Orm } from '../../src/db/orm.ts';
+import { mailboxStatus } from '../../src/mailboxes/mailbox-status.ts';
 import { runSyncNow } from '../../src/queue/run-sync-now.ts';
+import { buildEml } from '../helpers/build-eml.ts';
 import {
   connectGmailMailbox,
   silentLog,
@@ -230,5 +232,47 @@ describe('Google Calendar sync through BullMQ and the real Calendar client', () 
 
     const status = await sync(mb);
     expect(status.calendar).toMatchObject({ resyncs: 0, fullSyncs: 0 });
+  });
+
+  it('reports a calendar the user did not grant, and keeps syncing mail', async () => {
+    const email = 'lee@northwind.com';
+    const { mb } = await setup(email);
+    seedCalendar(email);
+    h.emulator.store.addMessage(
+      email,
+      buildEml({ from: 'Bea <buyer@client.com>', to: [email], messageId: '<hello@client.com>' }),
+    );
+    // Google's granular consent lets a user decline the calendar scope: Calendar answers 403.
+    h.emulator.faults.add({
+      path: '^/calendar/v3/',
+      status: 403,
+      reason: 'insufficientPermissions',
+      count: 20,
+    });
+    const first = await sync(mb);
+    h.emulator.faults.clear();
+    expect(first.status).toBe('active');
+    expect(first.counters.emailsStored).toBe(1);
+    expect(first.calendar).toMatchObject({
+      calendars: 0,
+      unavailable: [
+        { calendarId: 'primary', reason: expect.stringMatching(/not granted/) as unknown },
+      ],
+    });
+    const status = (await mailboxStatus(orm.em.fork(), mb)) as {
+      status: string;
+      calendars: { calendarId: string; lastError: string | null; events: number }[];
+    };
+    expect(status.status).toBe('active');
+    expect(status.calendars).toMatchObject([{ calendarId: 'primary', events: 0 }]);
+    expect(status.calendars[0]?.lastError).toMatch(/not granted/);
+
+    // Granted later: the next run syncs it and clears the error.
+    const second = await sync(mb);
+    expect(second.calendar).toMatchObject({ calendars: 1, eventsStored: 7, unavailable: [] });
+    const after = (await mailboxStatus(orm.em.fork(), mb)) as {
+      calendars: { lastError: string | null; events: number; stage: string }[];
+    };
+    expect(after.calendars).toMatchObject([{ lastError: null, events: 7, stage: 'incremental' }]);
   });
 });

@@ -123,6 +123,7 @@ export interface CalendarCursor {
   windowEnd: Date | null;
   fullSyncs: number;
   lastSyncedAt: Date | null;
+  lastError: string | null;
   updatedAt: Date;
 }
 
@@ -139,6 +140,7 @@ export const CalendarCursorSchema = new EntitySchema<CalendarCursor>({
     windowEnd: { type: 'Date', columnType: 'timestamptz', nullable: true },
     fullSyncs: { type: 'integer', default: 0 },
     lastSyncedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
+    lastError: { type: 'text', nullable: true },
     updatedAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
   },
 });

@@ -5,7 +5,7 @@ import { ProviderError, parseRetryAfter } from '../provider-error.ts';
  * GaxiosError (`status`, `response.{status,headers,data}`, `code`).
  * References: provider-apis.md §A.10 (statuses and reasons), §C.1 (invalid_grant).
  */
-/** `calendar-sync`: Calendar's events.list with a sync token, whose 410 means "resync" (§B.2). */
+/** `calendar-sync`: Calendar's events.list, whose 410 means "full sync required" (§B.2). */
 export type GmailCallContext = 'history' | 'message' | 'calendar-sync' | 'other';
 
 interface GaxiosLike {
@@ -94,6 +94,15 @@ export function parseGmailError(err: unknown, context: GmailCallContext): Provid
       ...opts,
       retryAfterMs: retryAfterMs ?? 3_600_000,
     });
+  }
+  // Calendar access is a scope of its own (users can decline it in Google's granular consent):
+  // without it the calendar is unavailable, the mailbox's mail is not.
+  if (context === 'calendar-sync' && status === 403) {
+    return new ProviderError(
+      'PERMANENT',
+      `Google Calendar access was not granted (${why.join(',') || status})`,
+      opts,
+    );
   }
   if (status === 401 || (status === 403 && why.includes('insufficientPermissions'))) {
     return new ProviderError('AUTH_REVOKED', `Gmail refused our credentials (${status})`, opts);

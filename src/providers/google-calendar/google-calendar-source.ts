@@ -55,7 +55,7 @@ export class GoogleCalendarSource implements CalendarSource {
           ...(cursor.pageToken ? { pageToken: cursor.pageToken } : {}),
         });
       } catch (err) {
-        throw parseGmailError(err, cursor.syncToken ? 'calendar-sync' : 'other');
+        throw parseGmailError(err, 'calendar-sync');
       }
     });
     const zone = res.data.timeZone ?? null;

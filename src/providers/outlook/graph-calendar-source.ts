@@ -1,4 +1,5 @@
 import type { CalendarPage, CalendarSource, CalendarWindow } from '../calendar-source.ts';
+import { ProviderError } from '../provider-error.ts';
 import type { GraphRequester } from './graph-requester.ts';
 import { mapGraphEvent, type GraphDeltaItem } from './map-graph-event.ts';
 
@@ -32,7 +33,36 @@ export class GraphCalendarSource implements CalendarSource {
     window: CalendarWindow,
   ): Promise<CalendarPage> {
     const link = cursor.pageToken ?? cursor.syncToken;
-    const page = await this.graph.call(
+    const page = await this.list(link, window);
+    return {
+      changes: page.value.flatMap((item) => mapGraphEvent(item) ?? []),
+      nextPageToken: page['@odata.nextLink'] ?? null,
+      nextSyncToken: page['@odata.nextLink'] ? null : (page['@odata.deltaLink'] ?? null),
+    };
+  }
+
+  private async list(link: string | null, window: CalendarWindow): Promise<DeltaPage> {
+    try {
+      return await this.request(link, window);
+    } catch (err) {
+      // Calendars.Read is a permission of its own: without it the calendar is unavailable, while
+      // the mailbox's mail (and its token) are fine.
+      if (err instanceof ProviderError && err.kind === 'AUTH_REVOKED' && err.status === 403) {
+        throw new ProviderError(
+          'PERMANENT',
+          `Outlook calendar access was not granted (${err.message})`,
+          {
+            status: 403,
+            cause: err,
+          },
+        );
+      }
+      throw err;
+    }
+  }
+
+  private request(link: string | null, window: CalendarWindow): Promise<DeltaPage> {
+    return this.graph.call(
       () =>
         (link
           ? this.graph.client.api(this.graph.onConfiguredEndpoint(link))
@@ -44,10 +74,5 @@ export class GraphCalendarSource implements CalendarSource {
           .header('Prefer', `odata.maxpagesize=${String(this.pageSize)}, IdType="ImmutableId"`)
           .get() as Promise<DeltaPage>,
     );
-    return {
-      changes: page.value.flatMap((item) => mapGraphEvent(item) ?? []),
-      nextPageToken: page['@odata.nextLink'] ?? null,
-      nextSyncToken: page['@odata.nextLink'] ? null : (page['@odata.deltaLink'] ?? null),
-    };
   }
 }

@@ -1,4 +1,5 @@
 import { Client, type AuthenticationProvider } from '@microsoft/microsoft-graph-client';
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { Limiter } from '../../sync/quota-limiter.ts';
 import { withCallRetry } from '../call-retry.ts';
 import { parseGraphError } from './parse-graph-error.ts';
@@ -7,7 +8,8 @@ import { parseGraphError } from './parse-graph-error.ts';
  * One mailbox's way into Microsoft Graph, shared by its mail and calendar adapters: the official
  * SDK (which sends the access token only over https to known hosts, so the Graph host is added to
  * `customHosts`, provider-apis.md §D.8), the request budget, one classification of failures and
- * one token refresh on a 401.
+ * one token refresh on a 401, and Graph's 4 requests in flight per app and mailbox (§D.4) shared by
+ * both, so a calendar job beside a mail backfill queues instead of drawing 429s.
  */
 export interface GraphRequesterOptions {
   graphUrl: string;
@@ -16,6 +18,7 @@ export interface GraphRequesterOptions {
   invalidateToken: () => void;
   /** Keeps the mailbox under Graph's requests-per-10-minutes budget. */
   limiter: Limiter;
+  maxConcurrency?: number;
 }
 
 export class GraphRequester {
@@ -23,6 +26,7 @@ export class GraphRequester {
   private readonly origin: string;
   private readonly limiter: Limiter;
   private readonly invalidateToken: () => void;
+  private readonly slots: LimitFunction;
   private authError: unknown = null;
 
   constructor(options: GraphRequesterOptions) {
@@ -47,24 +51,28 @@ export class GraphRequester {
     this.origin = new URL(options.graphUrl).origin;
     this.limiter = options.limiter;
     this.invalidateToken = options.invalidateToken;
+    this.slots = pLimit(options.maxConcurrency ?? 4);
   }
 
   call<T>(run: () => Promise<T>): Promise<T> {
     let refreshed = false;
     return withCallRetry(async () => {
       await this.limiter.acquire(1);
-      try {
-        return await run();
-      } catch (err) {
-        const classified = parseGraphError(this.authError ?? err);
-        // A 401 with a cached token is first a stale token, not a revoked grant: refresh once.
-        if (classified.kind === 'AUTH_REVOKED' && classified.status === 401 && !refreshed) {
-          refreshed = true;
-          this.invalidateToken();
-          return run();
+      // A slot per request, not per retry: waiting out a Retry-After holds none.
+      return this.slots(async () => {
+        try {
+          return await run();
+        } catch (err) {
+          const classified = parseGraphError(this.authError ?? err);
+          // A 401 with a cached token is first a stale token, not a revoked grant: refresh once.
+          if (classified.kind === 'AUTH_REVOKED' && classified.status === 401 && !refreshed) {
+            refreshed = true;
+            this.invalidateToken();
+            return run();
+          }
+          throw classified;
         }
-        throw classified;
-      }
+      });
     });
   }
 
