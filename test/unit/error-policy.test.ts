@@ -53,6 +53,27 @@ describe('parseGmailError', () => {
     ['connection reset', { message: 'socket hang up', code: 'ECONNRESET' }, 'other', 'TRANSIENT'],
     ['bad request', gaxios(400, googleBody(400, 'invalidArgument')), 'other', 'PERMANENT'],
     ['bad client', gaxios(401, { error: 'invalid_client' }), 'other', 'PERMANENT'],
+    ['not implemented', gaxios(501, {}), 'other', 'PERMANENT'],
+    [
+      'calendar token expired',
+      gaxios(410, googleBody(410, 'fullSyncRequired')),
+      'calendar-sync',
+      'CURSOR_INVALID',
+    ],
+    [
+      'calendar scope declined',
+      gaxios(403, googleBody(403, 'insufficientPermissions')),
+      'calendar-sync',
+      'PERMANENT',
+    ],
+    [
+      'calendar quota',
+      gaxios(403, googleBody(403, 'userRateLimitExceeded')),
+      'calendar-sync',
+      'RATE_LIMITED',
+    ],
+    ['calendar gone', gaxios(404, googleBody(404, 'notFound')), 'calendar-sync', 'NOT_FOUND'],
+    ['calendar 401', gaxios(401, googleBody(401, 'authError')), 'calendar-sync', 'AUTH_REVOKED'],
   ] as const)('%s → %s', (_name, err, context, kind) => {
     expect(parseGmailError(err, context).kind).toBe(kind);
   });

@@ -119,7 +119,8 @@ export function parseGmailError(err: unknown, context: GmailCallContext): Provid
       ? new ProviderError('CURSOR_INVALID', 'Gmail history id is too old', opts)
       : new ProviderError('NOT_FOUND', 'Gmail resource not found', opts);
   }
-  if (status === 408 || status >= 500) {
+  // 501: the server does not implement the call at all; retrying cannot help.
+  if (status === 408 || (status >= 500 && status !== 501)) {
     return new ProviderError('TRANSIENT', `Gmail ${status}: ${message}`, { ...opts, retryAfterMs });
   }
   return new ProviderError('PERMANENT', `Gmail ${status}: ${message}`, opts);

@@ -128,7 +128,8 @@ export function parseGraphError(err: unknown): ProviderError {
   if (status === 404) {
     return new ProviderError('NOT_FOUND', `Graph resource not found (${code || status})`, opts);
   }
-  if (status === 408 || status >= 500) {
+  // 501: the server does not implement the call at all; retrying cannot help.
+  if (status === 408 || (status >= 500 && status !== 501)) {
     return new ProviderError('TRANSIENT', `Graph ${status} ${code}`.trim(), opts);
   }
   return new ProviderError('PERMANENT', `Graph ${status} ${code}`.trim(), opts);
