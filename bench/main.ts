@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.ts';
+import { benchCalendarSync } from './calendar-sync.bench.ts';
 import { benchGmailBackfill } from './gmail-backfill.bench.ts';
 import { benchIngest } from './ingest.bench.ts';
 import { benchOutlookBackfill, LOCAL_TLS_DIR } from './outlook-backfill.bench.ts';
@@ -11,6 +12,7 @@ const { positionals, values } = parseArgs({
   allowPositionals: true,
   options: {
     messages: { type: 'string', default: '2000' },
+    events: { type: 'string', default: '2000' },
     quota: { type: 'string' },
     'quota-scale': { type: 'string', default: '1' },
     'throttle-scale': { type: 'string' },
@@ -66,9 +68,17 @@ try {
       process.stdout.write(`${JSON.stringify(figures)}\n`);
       break;
     }
+    case 'calendar-sync': {
+      const events = Number(values.events);
+      if (!Number.isInteger(events) || events <= 0) {
+        throw new Error('--events must be a positive integer');
+      }
+      process.stdout.write(`${JSON.stringify(await benchCalendarSync(config, { events }))}\n`);
+      break;
+    }
     default:
       process.stderr.write(
-        `error: unknown scenario '${scenario ?? ''}' (known: ingest, gmail-backfill, outlook-backfill)\n`,
+        `error: unknown scenario '${scenario ?? ''}' (known: ingest, gmail-backfill, outlook-backfill, calendar-sync)\n`,
       );
       process.exit(1);
   }

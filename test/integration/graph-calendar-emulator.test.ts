@@ -235,7 +235,7 @@ describe('Graph calendarView delta through @microsoft/microsoft-graph-client', (
     // The third stand-up moves to 14:00 local: as in Graph, the occurrence keeps its id and
     // becomes an exception.
     const moved = emu.calendars.upsertEvent(email, {
-      id: third.id ?? '',
+      id: third.id,
       type: 'exception',
       seriesMasterId: weekly.id,
       originalStart: third.originalStart ?? '',

@@ -51,7 +51,9 @@ function decode(value: string): CalendarDeltaToken | null {
 const UNSUPPORTED = ['$select', '$filter', '$orderby', '$expand', '$search'];
 
 function render(instance: Instance, utc: boolean): Record<string, unknown> {
-  const { startAt, endAt, ...json } = instance;
+  const { startAt, endAt, ...rest } = instance;
+  const json: EventJson = { ...rest };
+  delete (json as { replaces?: string }).replaces;
   const times =
     utc && !json.isAllDay
       ? {
@@ -115,6 +117,10 @@ function roundItems(
         ? store.instances(cal, master, end).filter((i) => i.id === id)
         : store.instances(cal, live, end);
       for (const i of instances) {
+        // An exception with an id of its own takes its occurrence's place: that one is gone.
+        if (i.replaces) {
+          push(removedItem(i.replaces));
+        }
         push(inWindow(i) ? render(i, utc) : removedItem(i.id));
       }
     } else if (gone) {

@@ -21,7 +21,8 @@ export interface GraphCalendar {
   generation: number;
 }
 
-export type Instance = EventJson & { id: string; startAt: Date; endAt: Date };
+/** `replaces`: the occurrence id an exception stands in for, when it has an id of its own. */
+export type Instance = EventJson & { id: string; startAt: Date; endAt: Date; replaces?: string };
 
 const DAY = 86_400_000;
 const MAX_OCCURRENCES = 1000;
@@ -183,10 +184,12 @@ export class GraphCalendarStore {
       const exception = exceptions.find(
         (e) => e.originalStart && Date.parse(e.originalStart) === occurrenceStart.getTime(),
       );
+      const occurrenceId = `${event.id ?? ''}_${date.replaceAll('-', '')}`;
       if (exception?.id) {
         return {
           ...exception,
           id: exception.id,
+          ...(exception.id !== occurrenceId ? { replaces: occurrenceId } : {}),
           startAt: instantOf(exception.start) ?? occurrenceStart,
           endAt: instantOf(exception.end) ?? occurrenceEnd,
         };
@@ -195,7 +198,7 @@ export class GraphCalendarStore {
       const wallZone = resolveTimeZone(eventZone) ?? 'UTC';
       return {
         ...base,
-        id: `${event.id}_${date.replaceAll('-', '')}`,
+        id: occurrenceId,
         type: 'occurrence',
         seriesMasterId: event.id,
         originalStart: occurrenceStart.toISOString(),
