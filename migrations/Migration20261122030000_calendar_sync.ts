@@ -30,6 +30,8 @@ export class Migration20261122030000_calendar_sync extends Migration {
         add column optional boolean not null default false,
         add column linkable boolean not null default false,
         add column skip_reason text;
+      -- People created later are linked to their earlier meetings by address.
+      create index calendar_event_attendee_address_idx on calendar_event_attendee (workspace_id, email);
 
       create table calendar_cursor (
         mailbox_id uuid not null references mailbox(id) on delete cascade,
@@ -58,6 +60,7 @@ export class Migration20261122030000_calendar_sync extends Migration {
       drop index if exists email_ical_idx;
       alter table email drop column ical_uid, drop column ical_method;
       drop table if exists calendar_cursor;
+      drop index if exists calendar_event_attendee_address_idx;
       alter table calendar_event_attendee
         drop column optional, drop column linkable, drop column skip_reason;
       drop index if exists calendar_event_series_idx;

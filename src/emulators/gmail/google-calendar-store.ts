@@ -214,6 +214,17 @@ export class GoogleCalendarStore {
 
   /** The items of a listing (full or incremental), ordered by start then id. */
   list(cal: StoredCalendar, o: ListOptions): EventJson[] {
+    // Paging asks for the same listing again and again; nothing changed, nothing to recompute.
+    const key = `${cal.id}|${String(cal.generation)}|${String(this.seq)}|${JSON.stringify(o)}`;
+    if (this.lastListing?.key !== key) {
+      this.lastListing = { key, items: this.compute(cal, o) };
+    }
+    return this.lastListing.items;
+  }
+
+  private lastListing: { key: string; items: EventJson[] } | null = null;
+
+  private compute(cal: StoredCalendar, o: ListOptions): EventJson[] {
     const changedAfter = (id: string | null | undefined) => {
       const at = cal.changes.get(id ?? '') ?? 0;
       // Changes made while an incremental round pages are left for the next round.
@@ -254,11 +265,12 @@ export class GoogleCalendarStore {
       }
       emit(event, changedAfter(event.id));
     }
-    return out.sort(
-      (a, b) =>
-        (instant(a.start ?? a.originalStartTime)?.getTime() ?? 0) -
-          (instant(b.start ?? b.originalStartTime)?.getTime() ?? 0) ||
-        (a.id ?? '').localeCompare(b.id ?? ''),
-    );
+    return out
+      .map((event) => ({
+        event,
+        at: instant(event.start ?? event.originalStartTime)?.getTime() ?? 0,
+      }))
+      .sort((a, b) => a.at - b.at || (a.event.id ?? '').localeCompare(b.event.id ?? ''))
+      .map(({ event }) => event);
   }
 }
