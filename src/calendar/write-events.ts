@@ -64,6 +64,17 @@ export function eventFingerprint(event: CalendarEventData): string {
     .digest('hex');
 }
 
+/** One occurrence of a series is its own meeting: the series' UID plus its original start. */
+function logicalKeyOf(event: CalendarEventData, mailboxId: string, calendarId: string): string {
+  return meetingKey(
+    event.icalUid,
+    event.kind === 'instance' ? (event.originalStart ?? event.startsAt) : null,
+    mailboxId,
+    calendarId,
+    event.providerEventId,
+  );
+}
+
 interface StoredRow {
   id: string;
   provider_event_id: string;
@@ -158,13 +169,7 @@ async function writeInTransaction(
     activities.push(
       ...meetingActivities({
         eventId: id,
-        logicalKey: meetingKey(
-          event.icalUid,
-          event.kind === 'instance' ? (event.originalStart ?? event.startsAt) : null,
-          mailboxId,
-          calendarId,
-          event.providerEventId,
-        ),
+        logicalKey: logicalKeyOf(event, mailboxId, calendarId),
         icalUid: event.icalUid,
         status: event.status,
         fingerprint: eventFingerprint(event),
@@ -227,13 +232,7 @@ async function upsertEvents(
     recurring_event_id: e.seriesId,
     kind: e.kind,
     original_start: e.originalStart?.toISOString() ?? null,
-    logical_key: meetingKey(
-      e.icalUid,
-      e.kind === 'instance' ? (e.originalStart ?? e.startsAt) : null,
-      mailboxId,
-      calendarId,
-      e.providerEventId,
-    ),
+    logical_key: logicalKeyOf(e, mailboxId, calendarId),
     fingerprint: eventFingerprint(e),
     title: e.title,
     description: e.description,
