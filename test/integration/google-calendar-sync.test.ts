@@ -275,4 +275,57 @@ describe('Google Calendar sync through BullMQ and the real Calendar client', () 
     };
     expect(after.calendars).toMatchObject([{ lastError: null, events: 7, stage: 'incremental' }]);
   });
+
+  it('syncs the configured calendars, each with its own cursor', async () => {
+    const team = 'sales-team@group.calendar.google.com';
+    const h2 = await startGmailHarness({}, { MAILROOM_GOOGLE_CALENDARS: `primary,${team}` });
+    try {
+      const email = 'ola@northwind.com';
+      const ws = await createWorkspace(orm, { domains: ['northwind.com'] });
+      const mb = await connectGmailMailbox(orm, h2, ws, email);
+      const shared = {
+        id: 'pipelinereview',
+        summary: 'Pipeline review',
+        start: { dateTime: '2026-11-02T09:00:00Z' },
+        end: { dateTime: '2026-11-02T10:00:00Z' },
+        organizer: { email: team, displayName: 'Sales team' },
+        attendees: [{ email, responseStatus: 'accepted' }, { email: 'partner@reseller.net' }],
+      };
+      // The same event in the user's calendar and in the team calendar: one row per calendar,
+      // one meeting for the CRM.
+      h2.emulator.calendars.upsertEvent(email, 'primary', shared);
+      h2.emulator.calendars.upsertEvent(email, team, shared);
+      h2.emulator.calendars.upsertEvent(email, team, {
+        id: 'teamoffsite',
+        summary: 'Team offsite',
+        start: { date: '2026-12-10' },
+        end: { date: '2026-12-11' },
+        organizer: { email: team },
+      });
+      const result = await runSyncNow(h2.config, orm, silentLog, mb);
+      expect(result.calendar).toMatchObject({ calendars: 2, eventsStored: 3, unavailable: [] });
+      const out = await exportOf(orm, ws);
+      expect(
+        (out.events as { calendarId: string; title: string }[]).map((e) => [e.calendarId, e.title]),
+      ).toEqual([
+        ['primary', 'Pipeline review'],
+        [team, 'Pipeline review'],
+        [team, 'Team offsite'],
+      ]);
+      // The group calendar as organizer is not a person; the partner is, once.
+      expect(people(out).map((p) => p.email)).toEqual(['partner@reseller.net']);
+      expect(activities(out).map((a) => [a.type, a.personEmail])).toEqual([
+        ['MEETING_SCHEDULED', 'partner@reseller.net'],
+      ]);
+      const status = (await mailboxStatus(orm.em.fork(), mb)) as {
+        calendars: { calendarId: string; stage: string; events: number }[];
+      };
+      expect(status.calendars).toEqual([
+        expect.objectContaining({ calendarId: 'primary', stage: 'incremental', events: 1 }),
+        expect.objectContaining({ calendarId: team, stage: 'incremental', events: 2 }),
+      ]);
+    } finally {
+      await h2.close();
+    }
+  });
 });
