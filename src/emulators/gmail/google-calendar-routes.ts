@@ -24,7 +24,11 @@ interface ListingToken {
   /** Incremental: changes after `since`, up to `upTo` (the sequence when the round began). */
   since: number | null;
   upTo: number;
-  off: number;
+  /**
+   * Where the next page starts: after this item (sort key), not at a position, so an item
+   * removed between two pages cannot make the listing skip another one.
+   */
+  after: { at: number; id: string } | null;
   singleEvents: boolean;
   showDeleted: boolean;
 }
@@ -53,7 +57,7 @@ const encode = (t: ListingToken) => Buffer.from(JSON.stringify(t)).toString('bas
 function decode(value: string): ListingToken | null {
   try {
     const t = JSON.parse(Buffer.from(value, 'base64url').toString()) as ListingToken;
-    return typeof t.c === 'string' && typeof t.off === 'number' ? t : null;
+    return typeof t.c === 'string' && typeof t.upTo === 'number' ? t : null;
   } catch {
     return null;
   }
@@ -126,21 +130,21 @@ export function registerGoogleCalendarRoutes(
       if (decoded.g !== cal.generation) {
         return reply.code(410).send(FULL_SYNC_REQUIRED);
       }
-      token = pageToken ? decoded : { ...decoded, upTo: store.currentSeq(), off: 0 };
+      token = pageToken ? decoded : { ...decoded, upTo: store.currentSeq(), after: null };
     } else {
       token = {
         c: cal.id,
         g: cal.generation,
         since: null,
         upTo: store.currentSeq(),
-        off: 0,
+        after: null,
         singleEvents: one(q['singleEvents']) === 'true',
         showDeleted: one(q['showDeleted']) === 'true',
       };
     }
     const timeMin = one(q['timeMin']);
     const timeMax = one(q['timeMax']);
-    const items: EventJson[] = store.list(cal, {
+    const listed = store.list(cal, {
       singleEvents: token.singleEvents,
       includeCancelled: token.since !== null || token.showDeleted,
       since: token.since,
@@ -148,8 +152,16 @@ export function registerGoogleCalendarRoutes(
       timeMin: timeMin ? new Date(timeMin) : null,
       timeMax: timeMax ? new Date(timeMax) : null,
     });
-    const page = items.slice(token.off, token.off + pageSize);
-    const more = token.off + pageSize < items.length;
+    const after = token.after;
+    const start = after
+      ? listed.findIndex(
+          (l) => l.at > after.at || (l.at === after.at && (l.event.id ?? '') > after.id),
+        )
+      : 0;
+    const rest = start < 0 ? [] : listed.slice(start);
+    const page = rest.slice(0, pageSize);
+    const last = page[page.length - 1];
+    const more = rest.length > pageSize && last !== undefined;
     return {
       kind: 'calendar#events',
       etag: `"${String(token.upTo)}"`,
@@ -158,10 +170,10 @@ export function registerGoogleCalendarRoutes(
       timeZone: 'UTC',
       accessRole: 'owner',
       defaultReminders: [],
-      items: page,
+      items: page.map((l) => l.event),
       ...(more
-        ? { nextPageToken: encode({ ...token, off: token.off + pageSize }) }
-        : { nextSyncToken: encode({ ...token, since: token.upTo, off: 0 }) }),
+        ? { nextPageToken: encode({ ...token, after: { at: last.at, id: last.event.id ?? '' } }) }
+        : { nextSyncToken: encode({ ...token, since: token.upTo, after: null }) }),
     };
   });
 

@@ -19,6 +19,12 @@ export interface StoredCalendar {
   generation: number;
 }
 
+/** A listed item and its sort key (start instant, then id), which page tokens resume after. */
+export interface ListedEvent {
+  event: EventJson;
+  at: number;
+}
+
 export interface ListOptions {
   singleEvents: boolean;
   includeCancelled: boolean;
@@ -102,11 +108,32 @@ export class GoogleCalendarStore {
     return stored;
   }
 
-  /** Creates or updates (by id) an event; an update bumps `sequence`, `updated` and the etag. */
+  /**
+   * Creates or updates (by id) an event; an update bumps `sequence`, `updated` and the etag. A
+   * series whose rule or start changed leaves tombstones for the instances it no longer has, so
+   * incremental sync reports them cancelled, as Google does.
+   */
   upsertEvent(email: string, calendarId: string, partial: EventJson): EventJson {
-    const user = email.toLowerCase();
-    const cal = this.calendar(user, calendarId);
+    const cal = this.calendar(email, calendarId);
     const previous = partial.id ? cal.events.get(partial.id) : undefined;
+    const before = previous?.recurrence?.length ? this.instancesOf(cal, previous) : [];
+    const stored = this.write(email, cal, partial, previous);
+    if (before.length > 0) {
+      const kept = new Set(this.instancesOf(cal, stored).map((i) => i.id));
+      for (const gone of before.filter((i) => !kept.has(i.id) && !cal.events.has(i.id ?? ''))) {
+        this.touch(cal, { ...gone, status: 'cancelled', updated: new Date().toISOString() });
+      }
+    }
+    return stored;
+  }
+
+  private write(
+    email: string,
+    cal: StoredCalendar,
+    partial: EventJson,
+    previous: EventJson | undefined,
+  ): EventJson {
+    const user = email.toLowerCase();
     const now = new Date().toISOString();
     const id = partial.id ?? newId();
     const organizer = partial.organizer ?? previous?.organizer ?? { email: user };
@@ -185,9 +212,18 @@ export class GoogleCalendarStore {
     const until = new Date(Date.now() + EXPAND_YEARS * 365 * 86_400_000);
     const base: EventJson = { ...master };
     delete base.recurrence;
+    // Exceptions are found by instance id, or by series and original start (an exception stored
+    // under an id of its own).
+    const byOriginalStart = new Map<number, EventJson>();
+    for (const e of cal.events.values()) {
+      const at = e.recurringEventId === master.id ? instant(e.originalStartTime) : null;
+      if (at) {
+        byOriginalStart.set(at.getTime(), e);
+      }
+    }
     return expandSeries(master.recurrence ?? [], start, { until, max: EXPAND_MAX }).map((o) => {
       const id = instanceId(master.id ?? '', o);
-      const exception = cal.events.get(id);
+      const exception = cal.events.get(id) ?? byOriginalStart.get(o.start.getTime());
       if (exception) {
         return exception;
       }
@@ -213,7 +249,7 @@ export class GoogleCalendarStore {
   }
 
   /** The items of a listing (full or incremental), ordered by start then id. */
-  list(cal: StoredCalendar, o: ListOptions): EventJson[] {
+  list(cal: StoredCalendar, o: ListOptions): ListedEvent[] {
     // Paging asks for the same listing again and again; nothing changed, nothing to recompute.
     const key = `${cal.id}|${String(cal.generation)}|${String(this.seq)}|${JSON.stringify(o)}`;
     if (this.lastListing?.key !== key) {
@@ -222,9 +258,9 @@ export class GoogleCalendarStore {
     return this.lastListing.items;
   }
 
-  private lastListing: { key: string; items: EventJson[] } | null = null;
+  private lastListing: { key: string; items: ListedEvent[] } | null = null;
 
-  private compute(cal: StoredCalendar, o: ListOptions): EventJson[] {
+  private compute(cal: StoredCalendar, o: ListOptions): ListedEvent[] {
     const changedAfter = (id: string | null | undefined) => {
       const at = cal.changes.get(id ?? '') ?? 0;
       // Changes made while an incremental round pages are left for the next round.
@@ -257,9 +293,17 @@ export class GoogleCalendarStore {
       }
       if (event.recurrence?.length && o.singleEvents) {
         const seriesChanged = o.since === null || changedAfter(event.id);
+        const listed = new Set<string>();
         for (const instance of this.instancesOf(cal, event)) {
+          listed.add(instance.id ?? '');
           const own = cal.events.has(instance.id ?? '') && changedAfter(instance.id);
           emit(instance, seriesChanged || own);
+        }
+        // Tombstones of instances the series no longer has (it was shortened or moved).
+        for (const stored of cal.events.values()) {
+          if (stored.recurringEventId === event.id && !listed.has(stored.id ?? '')) {
+            emit(stored, changedAfter(stored.id));
+          }
         }
         continue;
       }
@@ -270,7 +314,6 @@ export class GoogleCalendarStore {
         event,
         at: instant(event.start ?? event.originalStartTime)?.getTime() ?? 0,
       }))
-      .sort((a, b) => a.at - b.at || (a.event.id ?? '').localeCompare(b.event.id ?? ''))
-      .map(({ event }) => event);
+      .sort((a, b) => a.at - b.at || (a.event.id ?? '').localeCompare(b.event.id ?? ''));
   }
 }
