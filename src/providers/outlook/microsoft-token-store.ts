@@ -27,6 +27,7 @@ export const MICROSOFT_SCOPES = [
 
 export class MicrosoftTokenStore {
   private readonly cache = new Map<string, { token: string; expiresAt: number }>();
+  private readonly inflight = new Map<string, Promise<string>>();
   private readonly em: EntityManager;
   private readonly box: SecretBox;
   private readonly config: Config;
@@ -48,7 +49,13 @@ export class MicrosoftTokenStore {
     if (cached && cached.expiresAt - 300_000 > Date.now()) {
       return cached.token;
     }
-    return this.refresh(mailboxId);
+    // The mail and calendar jobs of one mailbox ask at once: one refresh (one rotation) serves both.
+    let pending = this.inflight.get(mailboxId);
+    if (!pending) {
+      pending = this.refresh(mailboxId).finally(() => this.inflight.delete(mailboxId));
+      this.inflight.set(mailboxId, pending);
+    }
+    return pending;
   }
 
   /** Forgets the cached access token (after a 401), so the next call refreshes. */
