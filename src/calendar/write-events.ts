@@ -75,6 +75,13 @@ function logicalKeyOf(event: CalendarEventData, mailboxId: string, calendarId: s
   );
 }
 
+/** What change detection needs of a stored event: its state and the people linked to it. */
+const SELECT_STORED = `
+  select ev.id, ev.provider_event_id, ev.status, ev.fingerprint, ev.logical_key, ev.ical_uid,
+         (select array_agg(distinct at.person_id) from calendar_event_attendee at
+           where at.event_id = ev.id and at.person_id is not null) as person_ids
+    from calendar_event ev`;
+
 interface StoredRow {
   id: string;
   provider_event_id: string;
@@ -121,15 +128,25 @@ async function writeInTransaction(
     return counters;
   }
   const stored = await tx.execute<StoredRow[]>(
-    `select ev.id, ev.provider_event_id, ev.status, ev.fingerprint, ev.logical_key, ev.ical_uid,
-            (select array_agg(distinct at.person_id) from calendar_event_attendee at
-              where at.event_id = ev.id and at.person_id is not null) as person_ids
-       from calendar_event ev
+    `${SELECT_STORED}
       where ev.mailbox_id = ? and ev.calendar_id = ?
         and ev.provider_event_id in (select jsonb_array_elements_text(?::jsonb))`,
     [mailboxId, calendarId, json(ids)],
   );
   const before = new Map(stored.map((r) => [r.provider_event_id, r]));
+  // A removed series takes its stored occurrences with it, whether or not the provider lists
+  // each of them (Google may send only the series' id; Graph's @removed may name the master).
+  const removedIds = ids.filter((id) => latest.get(id)?.type === 'removed');
+  const instancesOfRemoved =
+    removedIds.length === 0
+      ? []
+      : await tx.execute<StoredRow[]>(
+          `${SELECT_STORED}
+            where ev.mailbox_id = ? and ev.calendar_id = ? and ev.status <> 'cancelled'
+              and ev.recurring_event_id in (select jsonb_array_elements_text(?::jsonb))
+            order by ev.provider_event_id`,
+          [mailboxId, calendarId, json(removedIds)],
+        );
 
   const upserts: { event: CalendarEventData; people: ClassifiedEventPerson[]; id: string }[] = [];
   const removed: StoredRow[] = [];
@@ -147,6 +164,12 @@ async function writeInTransaction(
       if (row && row.status !== 'cancelled') {
         removed.push(row);
       }
+    }
+  }
+
+  for (const row of instancesOfRemoved) {
+    if (!latest.has(row.provider_event_id) && !removed.some((r) => r.id === row.id)) {
+      removed.push(row);
     }
   }
 

@@ -209,4 +209,32 @@ describe('calendar writer', () => {
     expect(people(out).map((p) => p.email)).toEqual(['buyer@client.com']);
     expect(activities(out)).toHaveLength(1);
   });
+
+  it('cancels the stored occurrences of a series when the series itself is removed', async () => {
+    const ws = await createWorkspace(orm, { domains: ['northwind.com'] });
+    const dana = await createMailbox(orm, ws, 'dana@northwind.com');
+    const occurrence = (day: number) =>
+      meeting({
+        providerEventId: `series-1_2026060${String(day)}T140000Z`,
+        kind: 'instance',
+        seriesId: 'series-1',
+        originalStart: new Date(`2026-06-0${String(day)}T14:00:00Z`),
+        startsAt: new Date(`2026-06-0${String(day)}T14:00:00Z`),
+        endsAt: new Date(`2026-06-0${String(day)}T15:00:00Z`),
+      });
+    await write(ws, dana, [occurrence(1), occurrence(2), occurrence(3)]);
+    const target = await loadIngestTarget(orm.em.fork(), ws, dana);
+    // Only the series' id, as a provider may send it for a deleted series.
+    const counters = await writeCalendarChanges(orm.em.fork(), target, 'primary', null, [
+      { type: 'removed', providerEventId: 'series-1' },
+    ]);
+    expect(counters).toMatchObject({ eventsCancelled: 3, activitiesCreated: 3 });
+    const out = await exportOf(orm, ws);
+    expect((out.events as { status: string }[]).map((e) => e.status)).toEqual([
+      'cancelled',
+      'cancelled',
+      'cancelled',
+    ]);
+    expect(activities(out).filter((a) => a.type === 'MEETING_CANCELLED')).toHaveLength(3);
+  });
 });
