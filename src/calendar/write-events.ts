@@ -136,7 +136,13 @@ async function writeInTransaction(
   const before = new Map(stored.map((r) => [r.provider_event_id, r]));
   // A removed series takes its stored occurrences with it, whether or not the provider lists
   // each of them (Google may send only the series' id; Graph's @removed may name the master).
-  const removedIds = ids.filter((id) => latest.get(id)?.type === 'removed');
+  const removedIds = ids.filter((id) => {
+    const change = latest.get(id);
+    return (
+      change?.type === 'removed' ||
+      (change?.event.kind === 'master' && change.event.status === 'cancelled')
+    );
+  });
   const instancesOfRemoved =
     removedIds.length === 0
       ? []

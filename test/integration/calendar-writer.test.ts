@@ -236,5 +236,17 @@ describe('calendar writer', () => {
       'cancelled',
     ]);
     expect(activities(out).filter((a) => a.type === 'MEETING_CANCELLED')).toHaveLength(3);
+
+    // The same when the series arrives as a cancelled master with its data.
+    await write(ws, dana, [occurrence(4), occurrence(5)]);
+    const again = await write(ws, dana, [
+      meeting({
+        providerEventId: 'series-1',
+        kind: 'master',
+        status: 'cancelled',
+        recurrence: ['RRULE:FREQ=DAILY'],
+      }),
+    ]);
+    expect(again).toMatchObject({ eventsCancelled: 2 });
   });
 });
