@@ -143,6 +143,42 @@ describe('CLI contract', () => {
       ],
       /no such file or folder: \/no\/such\/path/,
     ],
+    [
+      [
+        'calendar',
+        '--workspace',
+        '00000000-0000-4000-8000-000000000000',
+        '--from',
+        'yesterday',
+        '--to',
+        '2026-01-02T00:00:00Z',
+      ],
+      /--from: must be an ISO 8601 date-time/,
+    ],
+    [
+      [
+        'calendar',
+        '--workspace',
+        '00000000-0000-4000-8000-000000000000',
+        '--from',
+        '2026-01-02T00:00:00Z',
+        '--to',
+        '2026-01-01T00:00:00Z',
+      ],
+      /--to must be after --from/,
+    ],
+    [
+      [
+        'calendar',
+        '--workspace',
+        '00000000-0000-4000-8000-000000000000',
+        '--from',
+        '2026-01-01T00:00:00Z',
+        '--to',
+        '2026-01-02T00:00:00Z',
+      ],
+      /workspace 00000000-0000-4000-8000-000000000000 not found/,
+    ],
   ])('%j fails with one clear line', async (args, message) => {
     const result = await runCli(args, env());
     expect(result.code).not.toBe(0);

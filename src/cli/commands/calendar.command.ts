@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { calendarRange } from '../../calendar/calendar-range.ts';
-import { InvalidInputError } from '../../errors.ts';
+import { WorkspaceSchema } from '../../db/entities/workspace.entity.ts';
+import { InvalidInputError, NotFoundError } from '../../errors.ts';
 import { withContext } from '../context.ts';
 import { printResult } from '../output.ts';
 import { parseFlag, uuidSchema } from '../validate.ts';
@@ -31,15 +32,18 @@ export function registerCalendar(program: Command): void {
         if (to <= from) {
           throw new InvalidInputError('--to must be after --from');
         }
-        const events = await withContext(({ em }) =>
-          calendarRange(em, {
+        const events = await withContext(async ({ em }) => {
+          if (!(await em.findOne(WorkspaceSchema, { id: workspaceId }))) {
+            throw new NotFoundError(`workspace ${workspaceId} not found`);
+          }
+          return calendarRange(em, {
             workspaceId,
             from,
             to,
             includeCancelled: opts.includeCancelled === true,
             ...(opts.person ? { personEmail: opts.person.trim().toLowerCase() } : {}),
-          }),
-        );
+          });
+        });
         printResult({ events });
       },
     );
