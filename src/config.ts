@@ -111,8 +111,11 @@ const envSchema = z.object({
     .refine((ids) => ids.length > 0, { message: 'must list at least one calendar id' }),
   /** Calendar turned off for every mailbox (mail only). */
   MAILROOM_CALENDAR_SYNC: z.enum(['on', 'off']).default('on'),
-  /** Outlook's calendarView window around today; moved forward as days pass. */
-  MAILROOM_CALENDAR_PAST_DAYS: z.coerce.number().int().min(0).max(3650).default(90),
+  /**
+   * Outlook's calendarView window around today, moved forward as days pass. A year back by
+   * default: past meetings are what a timeline shows first.
+   */
+  MAILROOM_CALENDAR_PAST_DAYS: z.coerce.number().int().min(0).max(3650).default(365),
   MAILROOM_CALENDAR_FUTURE_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
   /** Gmail meters per minute; only the benchmark's sped-up emulator needs another window. */
   MAILROOM_GMAIL_QUOTA_WINDOW_SECONDS: z.coerce.number().positive().default(60),
