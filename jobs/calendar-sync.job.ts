@@ -1,9 +1,13 @@
 import type { Job } from 'bullmq';
-import { z } from 'zod';
-import { MailboxSchema } from '../src/db/entities/mailbox.entity.ts';
 import { loadIngestTarget } from '../src/ingest/load-ingest-target.ts';
 import type { JobContext } from '../src/queue/job-context.ts';
 import type { JobDefinition } from '../src/queue/job-definition.ts';
+import {
+  loadSyncableMailbox,
+  MAILBOX_JOB_OPTIONS,
+  mailboxJobSchema,
+  type MailboxJobData,
+} from '../src/queue/mailbox-job.ts';
 import { runCalendarSync, type CalendarSyncSummary } from '../src/sync/calendar-sync.ts';
 
 /**
@@ -13,8 +17,7 @@ import { runCalendarSync, type CalendarSyncSummary } from '../src/sync/calendar-
  */
 export const CALENDAR_SYNC = 'calendar-sync';
 
-const schema = z.object({ mailboxId: z.uuid() }).strict();
-export type CalendarSyncData = z.infer<typeof schema>;
+export type CalendarSyncData = MailboxJobData;
 
 export type CalendarSyncResult =
   { skipped: string } | ({ mailboxId: string } & CalendarSyncSummary);
@@ -28,12 +31,9 @@ async function handle(
     return { skipped: 'calendar sync is off' };
   }
   const em = ctx.orm.em.fork();
-  const mailbox = await em.findOne(MailboxSchema, { id: mailboxId });
-  if (!mailbox) {
-    return { skipped: 'mailbox deleted' };
-  }
-  if (mailbox.status === 'reauth_required' || mailbox.status === 'disconnected') {
-    return { skipped: `mailbox is ${mailbox.status}` };
+  const mailbox = await loadSyncableMailbox(em, mailboxId);
+  if ('skipped' in mailbox) {
+    return mailbox;
   }
   const summary = await runCalendarSync({
     em,
@@ -51,13 +51,8 @@ async function handle(
 
 export const calendarSyncJob: JobDefinition<CalendarSyncData, CalendarSyncResult> = {
   name: CALENDAR_SYNC,
-  schema,
+  schema: mailboxJobSchema,
   jobId: ({ mailboxId }) => `calendar-sync-${mailboxId}`,
-  options: {
-    attempts: 6,
-    backoff: { type: 'exponential', delay: 2_000, jitter: 0.5 },
-    removeOnComplete: true,
-    removeOnFail: true,
-  },
+  options: MAILBOX_JOB_OPTIONS,
   handle,
 };

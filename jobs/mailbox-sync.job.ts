@@ -1,9 +1,13 @@
 import type { Job } from 'bullmq';
-import { z } from 'zod';
-import { MailboxSchema } from '../src/db/entities/mailbox.entity.ts';
 import { loadIngestTarget } from '../src/ingest/load-ingest-target.ts';
 import type { JobContext } from '../src/queue/job-context.ts';
 import type { JobDefinition } from '../src/queue/job-definition.ts';
+import {
+  loadSyncableMailbox,
+  MAILBOX_JOB_OPTIONS,
+  mailboxJobSchema,
+  type MailboxJobData,
+} from '../src/queue/mailbox-job.ts';
 import { markSynced, markSyncing } from '../src/queue/mailbox-health.ts';
 import { runMailSync } from '../src/sync/mail-sync.ts';
 import type { MailSyncSummary } from '../src/sync/mail-sync-summary.ts';
@@ -15,8 +19,7 @@ import type { MailSyncSummary } from '../src/sync/mail-sync-summary.ts';
  */
 export const MAILBOX_SYNC = 'mailbox-sync';
 
-const schema = z.object({ mailboxId: z.uuid() }).strict();
-export type MailboxSyncData = z.infer<typeof schema>;
+export type MailboxSyncData = MailboxJobData;
 
 export type MailboxSyncResult = { skipped: string } | ({ mailboxId: string } & MailSyncSummary);
 
@@ -26,12 +29,9 @@ async function handle(
   ctx: JobContext,
 ): Promise<MailboxSyncResult> {
   const em = ctx.orm.em.fork();
-  const mailbox = await em.findOne(MailboxSchema, { id: mailboxId });
-  if (!mailbox) {
-    return { skipped: 'mailbox deleted' };
-  }
-  if (mailbox.status === 'reauth_required' || mailbox.status === 'disconnected') {
-    return { skipped: `mailbox is ${mailbox.status}` };
+  const mailbox = await loadSyncableMailbox(em, mailboxId);
+  if ('skipped' in mailbox) {
+    return mailbox;
   }
   await markSyncing(em, mailboxId);
   const summary = await runMailSync({
@@ -53,14 +53,8 @@ async function handle(
 
 export const mailboxSyncJob: JobDefinition<MailboxSyncData, MailboxSyncResult> = {
   name: MAILBOX_SYNC,
-  schema,
+  schema: mailboxJobSchema,
   jobId: ({ mailboxId }) => `mailbox-sync-${mailboxId}`,
-  options: {
-    attempts: 6,
-    backoff: { type: 'exponential', delay: 2_000, jitter: 0.5 },
-    // The job id must be free again once this run ends, so the next sync can be queued.
-    removeOnComplete: true,
-    removeOnFail: true,
-  },
+  options: MAILBOX_JOB_OPTIONS,
   handle,
 };
