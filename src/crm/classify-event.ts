@@ -1,9 +1,7 @@
 import type { CalendarEventData, CalendarResponse } from '../providers/calendar-source.ts';
 import { domainOf } from './address.ts';
 import { parseDisplayName, type PersonName } from './display-name.ts';
-import { isFreemailDomain, registrableDomain } from './domains.ts';
-import { isBlocked, isInternalAddress, type MailboxContext } from './mailbox-context.ts';
-import { isRoleAddress } from './role-address.ts';
+import { companyDomainFor, excludedAddressReason, type MailboxContext } from './mailbox-context.ts';
 import type { ParticipantSkipReason } from './skip-reasons.ts';
 
 /**
@@ -78,21 +76,12 @@ export function classifyEventPeople(
       create: false,
       skipReason,
     });
-    const domain = domainOf(entry.email);
-    if (ctx.ownerAddresses.has(entry.email)) {
-      return skip('owner', false);
-    }
-    if (resource || CALENDAR_SYSTEM_DOMAIN.test(domain)) {
+    if (resource || CALENDAR_SYSTEM_DOMAIN.test(domainOf(entry.email))) {
       return skip('resource', false);
     }
-    if (isInternalAddress(ctx, entry.email)) {
-      return skip('internal', false);
-    }
-    if (isBlocked(ctx, entry.email)) {
-      return skip('blocklisted', false);
-    }
-    if (isRoleAddress(entry.email, ctx.settings)) {
-      return skip('role_address', false);
+    const excluded = excludedAddressReason(ctx, entry.email);
+    if (excluded) {
+      return skip(excluded, false);
     }
     if (!policyAllows) {
       return skip('policy', true);
@@ -101,11 +90,7 @@ export function classifyEventPeople(
       return skip('participant_cap', true);
     }
     creating.add(entry.email);
-    const registrable = registrableDomain(domain);
-    const companyDomain =
-      ctx.settings.createCompanies && registrable && !isFreemailDomain(domain, ctx.settings)
-        ? registrable
-        : null;
+    const companyDomain = companyDomainFor(ctx, entry.email);
     return { ...base, linkable: true, create: true, skipReason: null, companyDomain };
   });
 }

@@ -1,10 +1,8 @@
 import type { EmailDirection, ParticipantRole } from '../db/entities/email.entity.ts';
 import type { MessageAddress, NormalizedMessage } from '../mail/normalized-message.ts';
-import { domainOf, normalizeAddress } from './address.ts';
+import { normalizeAddress } from './address.ts';
 import { parseDisplayName, type PersonName } from './display-name.ts';
-import { isFreemailDomain, registrableDomain } from './domains.ts';
-import { isBlocked, isInternalAddress, type MailboxContext } from './mailbox-context.ts';
-import { isRoleAddress } from './role-address.ts';
+import { companyDomainFor, excludedAddressReason, type MailboxContext } from './mailbox-context.ts';
 import type { MessageSkipReason, ParticipantSkipReason } from './skip-reasons.ts';
 
 /**
@@ -111,17 +109,9 @@ export function classifyMessage(
       create: false,
       skipReason,
     });
-    if (ctx.ownerAddresses.has(entry.address)) {
-      return skip('owner', false);
-    }
-    if (isInternalAddress(ctx, entry.address)) {
-      return skip('internal', false);
-    }
-    if (isBlocked(ctx, entry.address)) {
-      return skip('blocklisted', false);
-    }
-    if (isRoleAddress(entry.address, ctx.settings)) {
-      return skip('role_address', false);
+    const excluded = excludedAddressReason(ctx, entry.address);
+    if (excluded) {
+      return skip(excluded, false);
     }
     if (automatedReason) {
       return skip('automated_message', true);
@@ -133,12 +123,7 @@ export function classifyMessage(
       return skip('participant_cap', true);
     }
     creating.add(entry.address);
-    const domain = domainOf(entry.address);
-    const registrable = registrableDomain(domain);
-    const companyDomain =
-      ctx.settings.createCompanies && registrable && !isFreemailDomain(domain, ctx.settings)
-        ? registrable
-        : null;
+    const companyDomain = companyDomainFor(ctx, entry.address);
     return { ...base, linkable: true, create: true, skipReason: null, companyDomain };
   });
 

@@ -1,6 +1,8 @@
 import { domainOf, isDomainOrSubdomain, normalizeAddress } from './address.ts';
-import { isFreemailDomain } from './domains.ts';
+import { isFreemailDomain, registrableDomain } from './domains.ts';
 import type { EnrichmentSettings } from './enrichment-settings.ts';
+import { isRoleAddress } from './role-address.ts';
+import type { ParticipantSkipReason } from './skip-reasons.ts';
 
 /**
  * What the rules need to know about the mailbox a message was seen in: who the owner is, which
@@ -68,4 +70,33 @@ export function isBlocked(ctx: MailboxContext, address: string): boolean {
     ctx.blockedAddresses.has(address) ||
     ctx.blockedDomains.some((d) => isDomainOrSubdomain(domain, d))
   );
+}
+
+/**
+ * Why an address never gets a CRM record from this mailbox, whatever message or meeting it is on:
+ * the owner, a colleague, a blocked address or domain, a role or no-reply address. Null when none.
+ */
+export function excludedAddressReason(
+  ctx: MailboxContext,
+  address: string,
+): Extract<ParticipantSkipReason, 'owner' | 'internal' | 'blocklisted' | 'role_address'> | null {
+  if (ctx.ownerAddresses.has(address)) {
+    return 'owner';
+  }
+  if (isInternalAddress(ctx, address)) {
+    return 'internal';
+  }
+  if (isBlocked(ctx, address)) {
+    return 'blocklisted';
+  }
+  return isRoleAddress(address, ctx.settings) ? 'role_address' : null;
+}
+
+/** The company a new person at this address joins: its registrable, non-personal domain. */
+export function companyDomainFor(ctx: MailboxContext, address: string): string | null {
+  const domain = domainOf(address);
+  const registrable = registrableDomain(domain);
+  return ctx.settings.createCompanies && registrable && !isFreemailDomain(domain, ctx.settings)
+    ? registrable
+    : null;
 }
