@@ -82,6 +82,15 @@ const SELECT_STORED = `
            where at.event_id = ev.id and at.person_id is not null) as person_ids
     from calendar_event ev`;
 
+/** One upserted event with what is derived from it once: its people, row id and keys. */
+interface Upsert {
+  event: CalendarEventData;
+  people: ClassifiedEventPerson[];
+  id: string;
+  logicalKey: string;
+  fingerprint: string;
+}
+
 interface StoredRow {
   id: string;
   provider_event_id: string;
@@ -154,7 +163,7 @@ async function writeInTransaction(
           [mailboxId, calendarId, json(removedIds)],
         );
 
-  const upserts: { event: CalendarEventData; people: ClassifiedEventPerson[]; id: string }[] = [];
+  const upserts: Upsert[] = [];
   const removed: StoredRow[] = [];
   for (const id of ids) {
     const change = latest.get(id);
@@ -163,6 +172,8 @@ async function writeInTransaction(
         event: change.event,
         people: classifyEventPeople(change.event, target.context),
         id: calendarEventId(mailboxId, calendarId, id),
+        logicalKey: logicalKeyOf(change.event, mailboxId, calendarId),
+        fingerprint: eventFingerprint(change.event),
       });
     } else {
       // A removal of something never stored (outside our window, or before our first sync).
@@ -193,15 +204,15 @@ async function writeInTransaction(
 
   const linked = await currentPeople(tx, [...upserts.map((u) => u.id)]);
   const activities: MeetingActivity[] = [];
-  for (const { event, id } of upserts) {
+  for (const { event, id, logicalKey, fingerprint } of upserts) {
     const prior = before.get(event.providerEventId);
     activities.push(
       ...meetingActivities({
         eventId: id,
-        logicalKey: logicalKeyOf(event, mailboxId, calendarId),
+        logicalKey,
         icalUid: event.icalUid,
         status: event.status,
-        fingerprint: eventFingerprint(event),
+        fingerprint,
         startsAt: event.startsAt,
         changedAt: event.providerUpdatedAt,
         people: linked.get(id) ?? [],
@@ -246,12 +257,12 @@ async function upsertEvents(
   target: IngestTarget,
   calendarId: string,
   roundId: string | null,
-  upserts: { event: CalendarEventData; people: ClassifiedEventPerson[]; id: string }[],
+  upserts: Upsert[],
   before: Map<string, StoredRow>,
   counters: EventWriteCounters,
 ): Promise<void> {
   const { workspaceId, mailboxId } = target;
-  const rows = upserts.map(({ event: e, id }) => ({
+  const rows = upserts.map(({ event: e, id, logicalKey, fingerprint }) => ({
     id,
     workspace_id: workspaceId,
     mailbox_id: mailboxId,
@@ -261,8 +272,8 @@ async function upsertEvents(
     recurring_event_id: e.seriesId,
     kind: e.kind,
     original_start: e.originalStart?.toISOString() ?? null,
-    logical_key: logicalKeyOf(e, mailboxId, calendarId),
-    fingerprint: eventFingerprint(e),
+    logical_key: logicalKey,
+    fingerprint,
     title: e.title,
     description: e.description,
     location: e.location,
@@ -310,13 +321,13 @@ async function upsertEvents(
        deleted = false, updated_at = now()`,
     [json(rows)],
   );
-  for (const { event } of upserts) {
+  for (const { event, fingerprint } of upserts) {
     const prior = before.get(event.providerEventId);
     if (!prior) {
       counters.eventsStored++;
     } else if (event.status === 'cancelled' && prior.status !== 'cancelled') {
       counters.eventsCancelled++;
-    } else if (prior.fingerprint !== eventFingerprint(event) || prior.status !== event.status) {
+    } else if (prior.fingerprint !== fingerprint || prior.status !== event.status) {
       counters.eventsUpdated++;
     }
   }

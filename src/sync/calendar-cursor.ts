@@ -1,23 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { CalendarCursor } from '../db/entities/calendar-event.entity.ts';
 
 /**
  * A calendar's checkpoint (calendar_cursor): its sync token or delta link, the page of a listing
  * in progress, the full round that listing belongs to and the window it covers. Its own row per
  * calendar, so the calendar job never overwrites the mail job's state.
  */
-export interface CursorRow {
-  mailboxId: string;
-  calendarId: string;
-  syncToken: string | null;
-  pageToken: string | null;
-  roundId: string | null;
-  windowStart: Date | null;
-  windowEnd: Date | null;
-  fullSyncs: number;
-  lastSyncedAt: Date | null;
-  /** Why the calendar could not be synced last time (null once it could). */
-  lastError: string | null;
-}
+export type CursorRow = Omit<CalendarCursor, 'updatedAt'>;
 
 interface DbRow {
   sync_token: string | null;

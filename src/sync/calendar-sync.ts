@@ -1,6 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
-import { emptyEventCounters, writeCalendarChanges } from '../calendar/write-events.ts';
+import {
+  emptyEventCounters,
+  writeCalendarChanges,
+  type EventWriteCounters,
+} from '../calendar/write-events.ts';
 import type { IngestTarget } from '../ingest/load-ingest-target.ts';
 import type { Logger } from '../logger.ts';
 import type { CalendarSource, CalendarWindow } from '../providers/calendar-source.ts';
@@ -25,15 +29,9 @@ export interface CalendarSyncDeps {
   now?: () => Date;
 }
 
-export interface CalendarSyncSummary {
+export interface CalendarSyncSummary extends EventWriteCounters {
   calendars: number;
   pages: number;
-  eventsStored: number;
-  eventsUpdated: number;
-  eventsCancelled: number;
-  peopleCreated: number;
-  companiesCreated: number;
-  activitiesCreated: number;
   fullSyncs: number;
   resyncs: number;
   /** Calendars the provider does not have or we may not read; the mailbox's mail is unaffected. */
@@ -236,11 +234,8 @@ async function retireUnseen(
   }
 }
 
-function add(summary: CalendarSyncSummary, counters: ReturnType<typeof emptyEventCounters>) {
-  summary.eventsStored += counters.eventsStored;
-  summary.eventsUpdated += counters.eventsUpdated;
-  summary.eventsCancelled += counters.eventsCancelled;
-  summary.peopleCreated += counters.peopleCreated;
-  summary.companiesCreated += counters.companiesCreated;
-  summary.activitiesCreated += counters.activitiesCreated;
+function add(summary: CalendarSyncSummary, counters: EventWriteCounters) {
+  for (const key of Object.keys(counters) as (keyof EventWriteCounters)[]) {
+    summary[key] += counters[key];
+  }
 }

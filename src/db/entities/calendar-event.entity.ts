@@ -123,6 +123,7 @@ export interface CalendarCursor {
   windowEnd: Date | null;
   fullSyncs: number;
   lastSyncedAt: Date | null;
+  /** Why the calendar could not be synced last time (null once it could). */
   lastError: string | null;
   updatedAt: Date;
 }
