@@ -1,15 +1,12 @@
-import { randomBytes, randomUUID } from 'node:crypto';
 import { parseConfig, type Config } from '../src/config.ts';
 import { initORM } from '../src/db/orm.ts';
 import { buildGmailEmulator } from '../src/emulators/gmail/gmail-emulator.ts';
 import type { EventJson } from '../src/emulators/gmail/google-calendar-store.ts';
 import { createLogger } from '../src/logger.ts';
-import { connectMailbox } from '../src/mailboxes/connect-mailbox.ts';
 import { runSyncNow } from '../src/queue/run-sync-now.ts';
-import { SecretBox } from '../src/security/secret-box.ts';
-import { createWorkspace } from '../src/workspaces/create-workspace.ts';
 import { withBenchDatabase } from './bench-database.ts';
 import { peakRssMb, round } from './parse-baseline.ts';
+import { benchEnv, connectBenchMailbox } from './time-first-sync.ts';
 
 /**
  * `calendar-sync`: a first Google Calendar sync of N generated events (one in ten a weekly series
@@ -72,31 +69,19 @@ export async function benchCalendarSync(
   try {
     return await withBenchDatabase(base.db.url, async (dbUrl) => {
       const config = parseConfig({
-        DATABASE_URL: dbUrl,
-        REDIS_URL: base.redis.url,
-        MAILROOM_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+        ...benchEnv(base, dbUrl),
         GOOGLE_CLIENT_ID: 'bench',
         GOOGLE_CLIENT_SECRET: 'bench',
         GOOGLE_API_ROOT_URL: `${url}/`,
         GOOGLE_OAUTH_TOKEN_URL: `${url}/token`,
-        MAILROOM_QUEUE_PREFIX: `bench-${randomUUID()}`,
         MAILROOM_GMAIL_QUOTA: 'off',
-        LOG_LEVEL: 'silent',
       });
       const orm = await initORM(config.db.url);
       try {
-        const em = orm.em.fork();
-        const workspaceId = await createWorkspace(em, {
-          name: 'bench',
-          internalDomains: ['northwindtraders.com'],
-        });
-        const mailboxId = await connectMailbox(em, new SecretBox(config.encryptionKey ?? ''), {
-          workspaceId,
+        const mailboxId = await connectBenchMailbox(orm, config, {
           provider: 'google',
           email: OWNER,
           refreshToken: emulator.auth.issueRefreshToken(OWNER),
-          aliases: [],
-          autoCreatePolicy: undefined,
         });
         const log = createLogger('silent');
         emulator.resetStats();

@@ -1,11 +1,10 @@
-import { randomBytes, randomUUID } from 'node:crypto';
 import { parseConfig, type Config } from '../src/config.ts';
 import { buildGmailEmulator } from '../src/emulators/gmail/gmail-emulator.ts';
 import { PER_USER_UNITS_PER_MINUTE, type QuotaRegime } from '../src/emulators/gmail/quota.ts';
 import { withBenchDatabase } from './bench-database.ts';
 import { generateMessages } from './generate-messages.ts';
 import { parseOnlySeconds, peakRssMb, round } from './parse-baseline.ts';
-import { timeFirstSync } from './time-first-sync.ts';
+import { benchEnv, timeFirstSync } from './time-first-sync.ts';
 
 /**
  * `gmail-backfill`: a first sync of N generated messages from the Gmail emulator through the real
@@ -44,20 +43,16 @@ export async function benchGmailBackfill(
     return await withBenchDatabase(base.db.url, async (dbUrl) => {
       const limit = opts.quota ? PER_USER_UNITS_PER_MINUTE[opts.quota] * opts.quotaScale : null;
       const config = parseConfig({
-        DATABASE_URL: dbUrl,
-        REDIS_URL: base.redis.url,
-        MAILROOM_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+        ...benchEnv(base, dbUrl),
         GOOGLE_CLIENT_ID: 'bench',
         GOOGLE_CLIENT_SECRET: 'bench',
         GOOGLE_API_ROOT_URL: `${url}/`,
         GOOGLE_OAUTH_TOKEN_URL: `${url}/token`,
-        MAILROOM_QUEUE_PREFIX: `bench-${randomUUID()}`,
         MAILROOM_GMAIL_QUOTA: opts.quota ?? 'off',
         // The emulator's window is a minute sped up K times; tell the limiter the same.
         MAILROOM_GMAIL_QUOTA_WINDOW_SECONDS: String(60 / opts.quotaScale),
         MAILROOM_BACKFILL_DAYS: '0',
         MAILROOM_BACKFILL_MAX_MESSAGES: '0',
-        LOG_LEVEL: 'silent',
       });
       const seconds = await timeFirstSync(
         config,

@@ -1,4 +1,3 @@
-import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { parseConfig, type Config } from '../src/config.ts';
 import { buildGraphEmulator } from '../src/emulators/graph/graph-emulator.ts';
@@ -6,7 +5,7 @@ import { localTls } from '../src/emulators/graph/local-tls.ts';
 import { withBenchDatabase } from './bench-database.ts';
 import { generateMessages } from './generate-messages.ts';
 import { parseOnlySeconds, peakRssMb, round } from './parse-baseline.ts';
-import { timeFirstSync } from './time-first-sync.ts';
+import { benchEnv, timeFirstSync } from './time-first-sync.ts';
 
 /**
  * `outlook-backfill`: a first sync of N generated messages from the Graph emulator (HTTPS) through
@@ -45,19 +44,15 @@ export async function benchOutlookBackfill(
   try {
     return await withBenchDatabase(base.db.url, async (dbUrl) => {
       const config = parseConfig({
-        DATABASE_URL: dbUrl,
-        REDIS_URL: base.redis.url,
-        MAILROOM_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+        ...benchEnv(base, dbUrl),
         MICROSOFT_CLIENT_ID: 'bench',
         MICROSOFT_CLIENT_SECRET: 'bench',
         MICROSOFT_GRAPH_URL: emulator.baseUrl(),
         MICROSOFT_LOGIN_URL: emulator.baseUrl(),
-        MAILROOM_QUEUE_PREFIX: `bench-${randomUUID()}`,
         MAILROOM_BACKFILL_MAX_MESSAGES: '0',
         // The emulator's 10-minute window sped up K times; without throttling, no limiter either.
         MAILROOM_GRAPH_REQUESTS_PER_WINDOW: opts.throttleScale ? '10000' : '0',
         MAILROOM_GRAPH_WINDOW_SECONDS: String(600 / (opts.throttleScale ?? 1)),
-        LOG_LEVEL: 'silent',
       });
       const seconds = await timeFirstSync(
         config,
