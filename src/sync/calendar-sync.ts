@@ -7,7 +7,7 @@ import {
 } from '../calendar/write-events.ts';
 import type { IngestTarget } from '../ingest/load-ingest-target.ts';
 import type { Logger } from '../logger.ts';
-import type { CalendarSource, CalendarWindow } from '../providers/calendar-source.ts';
+import type { CalendarPage, CalendarSource, CalendarWindow } from '../providers/calendar-source.ts';
 import { ProviderError } from '../providers/provider-error.ts';
 import { loadCalendarCursor, saveCalendarCursor, type CursorRow } from './calendar-cursor.ts';
 
@@ -131,7 +131,7 @@ async function fullRound(
   wanted: CalendarWindow,
   summary: CalendarSyncSummary,
 ) {
-  const { em, source, target } = deps;
+  const { em, source } = deps;
   if (!cursor.roundId) {
     Object.assign(cursor, {
       roundId: randomUUID(),
@@ -143,32 +143,18 @@ async function fullRound(
   }
   const roundId = cursor.roundId ?? '';
   const window = { start: cursor.windowStart ?? wanted.start, end: cursor.windowEnd ?? wanted.end };
-  for (;;) {
-    const page = await source.listEvents(
-      calendarId,
-      { syncToken: null, pageToken: cursor.pageToken },
-      window,
-    );
-    add(summary, await writeCalendarChanges(em, target, calendarId, roundId, page.changes));
-    summary.pages++;
-    if (page.nextPageToken) {
-      cursor.pageToken = page.nextPageToken;
-      await saveCalendarCursor(em, cursor);
-      continue;
-    }
-    await retireUnseen(deps, calendarId, roundId, source.windowed ? window : null, summary);
-    Object.assign(cursor, {
-      syncToken: page.nextSyncToken,
-      pageToken: null,
-      roundId: null,
-      fullSyncs: cursor.fullSyncs + 1,
-      lastSyncedAt: new Date(),
-      lastError: null,
-    });
-    await saveCalendarCursor(em, cursor);
-    summary.fullSyncs++;
-    return;
-  }
+  const last = await pageThrough(deps, calendarId, cursor, window, roundId, summary);
+  await retireUnseen(deps, calendarId, roundId, source.windowed ? window : null, summary);
+  Object.assign(cursor, {
+    syncToken: last.nextSyncToken,
+    pageToken: null,
+    roundId: null,
+    fullSyncs: cursor.fullSyncs + 1,
+    lastSyncedAt: new Date(),
+    lastError: null,
+  });
+  await saveCalendarCursor(em, cursor);
+  summary.fullSyncs++;
 }
 
 async function incremental(
@@ -177,29 +163,43 @@ async function incremental(
   cursor: CursorRow,
   summary: CalendarSyncSummary,
 ) {
-  const { em, source, target } = deps;
   const window = { start: cursor.windowStart ?? new Date(0), end: cursor.windowEnd ?? new Date(0) };
+  const last = await pageThrough(deps, calendarId, cursor, window, null, summary);
+  Object.assign(cursor, {
+    syncToken: last.nextSyncToken ?? cursor.syncToken,
+    pageToken: null,
+    lastSyncedAt: new Date(),
+    lastError: null,
+  });
+  await saveCalendarCursor(deps.em, cursor);
+}
+
+/**
+ * Lists from the cursor (its sync token, if any, and page token) to the last page, writing each
+ * page and checkpointing the next page token; returns the last page.
+ */
+async function pageThrough(
+  deps: CalendarSyncDeps,
+  calendarId: string,
+  cursor: CursorRow,
+  window: CalendarWindow,
+  roundId: string | null,
+  summary: CalendarSyncSummary,
+): Promise<CalendarPage> {
+  const { em, source, target } = deps;
   for (;;) {
     const page = await source.listEvents(
       calendarId,
       { syncToken: cursor.syncToken, pageToken: cursor.pageToken },
       window,
     );
-    add(summary, await writeCalendarChanges(em, target, calendarId, null, page.changes));
+    add(summary, await writeCalendarChanges(em, target, calendarId, roundId, page.changes));
     summary.pages++;
-    if (page.nextPageToken) {
-      cursor.pageToken = page.nextPageToken;
-      await saveCalendarCursor(em, cursor);
-      continue;
+    if (!page.nextPageToken) {
+      return page;
     }
-    Object.assign(cursor, {
-      syncToken: page.nextSyncToken ?? cursor.syncToken,
-      pageToken: null,
-      lastSyncedAt: new Date(),
-      lastError: null,
-    });
+    cursor.pageToken = page.nextPageToken;
     await saveCalendarCursor(em, cursor);
-    return;
   }
 }
 
