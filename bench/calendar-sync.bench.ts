@@ -1,7 +1,7 @@
 import { parseConfig, type Config } from '../src/config.ts';
 import { initORM } from '../src/db/orm.ts';
-import { buildGmailEmulator } from '../src/emulators/gmail/gmail-emulator.ts';
-import type { EventJson } from '../src/emulators/gmail/google-calendar-store.ts';
+import { buildGmailEmulator } from '../emulators/google/gmail-emulator.ts';
+import type { EventJson } from '../emulators/google/google-calendar-store.ts';
 import { createLogger } from '../src/logger.ts';
 import { runSyncNow } from '../src/queue/run-sync-now.ts';
 import { withBenchDatabase } from './bench-database.ts';

@@ -1,6 +1,6 @@
 import { parseConfig, type Config } from '../src/config.ts';
-import { buildGmailEmulator } from '../src/emulators/gmail/gmail-emulator.ts';
-import { PER_USER_UNITS_PER_MINUTE, type QuotaRegime } from '../src/emulators/gmail/quota.ts';
+import { buildGmailEmulator } from '../emulators/google/gmail-emulator.ts';
+import { PER_USER_UNITS_PER_MINUTE, type QuotaRegime } from '../emulators/google/quota.ts';
 import { withBenchDatabase } from './bench-database.ts';
 import { generateMessages } from './generate-messages.ts';
 import { parseOnlySeconds, peakRssMb, round } from './parse-baseline.ts';

@@ -4,7 +4,7 @@ import { benchCalendarSync } from './calendar-sync.bench.ts';
 import { benchGmailBackfill } from './gmail-backfill.bench.ts';
 import { benchIngest } from './ingest.bench.ts';
 import { benchOutlookBackfill, LOCAL_TLS_DIR } from './outlook-backfill.bench.ts';
-import { localTls } from '../src/emulators/graph/local-tls.ts';
+import { localTls } from '../emulators/microsoft/local-tls.ts';
 import { spawnSync } from 'node:child_process';
 
 /** `npm run --silent bench -- <scenario> [flags]`: prints one JSON line of figures. */

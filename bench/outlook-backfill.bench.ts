@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { parseConfig, type Config } from '../src/config.ts';
-import { buildGraphEmulator } from '../src/emulators/graph/graph-emulator.ts';
-import { localTls } from '../src/emulators/graph/local-tls.ts';
+import { buildGraphEmulator } from '../emulators/microsoft/graph-emulator.ts';
+import { localTls } from '../emulators/microsoft/local-tls.ts';
 import { withBenchDatabase } from './bench-database.ts';
 import { generateMessages } from './generate-messages.ts';
 import { parseOnlySeconds, peakRssMb, round } from './parse-baseline.ts';

@@ -1,5 +1,5 @@
-import type { GmailEmulator } from '../src/emulators/gmail/gmail-emulator.ts';
-import type { GraphEmulator } from '../src/emulators/graph/graph-emulator.ts';
+import type { GmailEmulator } from '../emulators/google/gmail-emulator.ts';
+import type { GraphEmulator } from '../emulators/microsoft/graph-emulator.ts';
 
 /**
  * The demo's meetings, dated around today so they sit inside Outlook's calendarView window

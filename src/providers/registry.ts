@@ -3,17 +3,17 @@ import type { OAuth2Client } from 'google-auth-library';
 import type { Config } from '../config.ts';
 import type { Mailbox } from '../db/entities/mailbox.entity.ts';
 import type { SecretBox } from '../security/secret-box.ts';
-import { QuotaLimiter, UNLIMITED, type Limiter } from '../sync/quota-limiter.ts';
+import { QuotaLimiter, UNLIMITED, type Limiter } from './quota-limiter.ts';
 import type { CalendarSource } from './calendar-source.ts';
-import { GMAIL_COSTS } from './gmail/gmail-costs.ts';
-import { GmailMailSource } from './gmail/gmail-mail-source.ts';
-import { createGoogleOAuthClient } from './gmail/google-oauth-client.ts';
-import { GoogleCalendarSource } from './google-calendar/google-calendar-source.ts';
+import { GMAIL_COSTS } from './google/gmail/gmail-costs.ts';
+import { GmailMailSource } from './google/gmail/gmail-mail-source.ts';
+import { createGoogleOAuthClient } from './google/oauth/google-oauth-client.ts';
+import { GoogleCalendarSource } from './google/calendar/google-calendar-source.ts';
 import type { MailSource } from './mail-source.ts';
-import { GraphCalendarSource } from './outlook/graph-calendar-source.ts';
-import { GraphMailSource } from './outlook/graph-mail-source.ts';
-import { GraphRequester } from './outlook/graph-requester.ts';
-import { MicrosoftTokenStore } from './outlook/microsoft-token-store.ts';
+import { GraphCalendarSource } from './microsoft/calendar/graph-calendar-source.ts';
+import { GraphMailSource } from './microsoft/mail/graph-mail-source.ts';
+import { GraphRequester } from './microsoft/graph-requester.ts';
+import { MicrosoftTokenStore } from './microsoft/oauth/microsoft-token-store.ts';
 import { ProviderError } from './provider-error.ts';
 
 /**

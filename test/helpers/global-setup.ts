@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { localhostCertificate } from '../../src/emulators/graph/tls.ts';
+import { localhostCertificate } from '../../emulators/microsoft/tls.ts';
 import type { TestProject } from 'vitest/node';
 import { dropDatabase } from '../../src/db/create-database.ts';
 import { migrate } from '../../src/db/migrate.ts';

@@ -5,7 +5,7 @@ import {
   buildGmailEmulator,
   type GmailEmulator,
   type GmailEmulatorOptions,
-} from '../../src/emulators/gmail/gmail-emulator.ts';
+} from '../../emulators/google/gmail-emulator.ts';
 import { createLogger } from '../../src/logger.ts';
 import { connectMailbox } from '../../src/mailboxes/connect-mailbox.ts';
 import { SecretBox } from '../../src/security/secret-box.ts';

@@ -6,7 +6,7 @@ import {
   buildGraphEmulator,
   type GraphEmulator,
   type GraphEmulatorOptions,
-} from '../../src/emulators/graph/graph-emulator.ts';
+} from '../../emulators/microsoft/graph-emulator.ts';
 import { connectMailbox } from '../../src/mailboxes/connect-mailbox.ts';
 import { SecretBox } from '../../src/security/secret-box.ts';
 import { testDatabaseUrl } from './test-orm.ts';

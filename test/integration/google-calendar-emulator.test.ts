@@ -1,10 +1,7 @@
 import { calendar, type calendar_v3 } from '@googleapis/calendar';
 import { OAuth2Client } from 'google-auth-library';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  buildGmailEmulator,
-  type GmailEmulator,
-} from '../../src/emulators/gmail/gmail-emulator.ts';
+import { buildGmailEmulator, type GmailEmulator } from '../../emulators/google/gmail-emulator.ts';
 
 /**
  * The emulator's Calendar `events.list` as the real @googleapis/calendar client sees it

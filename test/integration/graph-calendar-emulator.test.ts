@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   buildGraphEmulator,
   type GraphEmulator,
-} from '../../src/emulators/graph/graph-emulator.ts';
+} from '../../emulators/microsoft/graph-emulator.ts';
 
 /**
  * The Graph emulator's calendarView delta driven by the real Graph SDK over HTTPS

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   buildGraphEmulator,
   type GraphEmulator,
-} from '../../src/emulators/graph/graph-emulator.ts';
+} from '../../emulators/microsoft/graph-emulator.ts';
 import { buildEml } from '../helpers/build-eml.ts';
 
 /** The Graph emulator driven by the real Graph SDK over HTTPS (provider-apis.md §D.8, §F.3). */

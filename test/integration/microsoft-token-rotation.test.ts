@@ -5,9 +5,9 @@ import type { Orm } from '../../src/db/orm.ts';
 import {
   buildGraphEmulator,
   type GraphEmulator,
-} from '../../src/emulators/graph/graph-emulator.ts';
+} from '../../emulators/microsoft/graph-emulator.ts';
 import { connectMailbox } from '../../src/mailboxes/connect-mailbox.ts';
-import { MicrosoftTokenStore } from '../../src/providers/outlook/microsoft-token-store.ts';
+import { MicrosoftTokenStore } from '../../src/providers/microsoft/oauth/microsoft-token-store.ts';
 import { SecretBox } from '../../src/security/secret-box.ts';
 import { createWorkspace, openTestOrm, testDatabaseUrl } from '../helpers/test-orm.ts';
 

@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Orm } from '../../src/db/orm.ts';
-import { loadEmlFolder } from '../../src/emulators/gmail/load-fixtures.ts';
+import { loadEmlFolder } from '../../emulators/google/load-fixtures.ts';
 import { exportWorkspace, type WorkspaceExport } from '../../src/export/export-workspace.ts';
 import { mailboxStatus } from '../../src/mailboxes/mailbox-status.ts';
 import { runSyncNow } from '../../src/queue/run-sync-now.ts';

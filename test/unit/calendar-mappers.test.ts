@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { resolveTimeZone } from '../../src/calendar/resolve-time-zone.ts';
 import type { CalendarChange, CalendarEventData } from '../../src/providers/calendar-source.ts';
-import { mapGoogleEvent } from '../../src/providers/google-calendar/map-google-event.ts';
-import { mapGraphEvent } from '../../src/providers/outlook/map-graph-event.ts';
+import { mapGoogleEvent } from '../../src/providers/google/calendar/map-google-event.ts';
+import { mapGraphEvent } from '../../src/providers/microsoft/calendar/map-graph-event.ts';
 
 const upserted = (change: CalendarChange | null): CalendarEventData => {
   if (change?.type !== 'upsert') {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseGmailError } from '../../src/providers/gmail/parse-gmail-error.ts';
+import { parseGmailError } from '../../src/providers/google/parse-google-error.ts';
 import { ProviderError, parseRetryAfter } from '../../src/providers/provider-error.ts';
 import { decideRetry, isFinalAttempt } from '../../src/sync/decide-retry.ts';
 

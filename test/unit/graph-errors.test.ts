@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseGraphError, parseTokenError } from '../../src/providers/outlook/parse-graph-error.ts';
+import {
+  parseGraphError,
+  parseTokenError,
+} from '../../src/providers/microsoft/parse-graph-error.ts';
 
 describe('parseGraphError', () => {
   const graph = (statusCode: number, code: string, headers: Record<string, string> = {}) => ({

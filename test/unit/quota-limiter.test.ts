@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { QuotaLimiter } from '../../src/sync/quota-limiter.ts';
+import { QuotaLimiter } from '../../src/providers/quota-limiter.ts';
 
 describe('QuotaLimiter', () => {
   beforeEach(() => {

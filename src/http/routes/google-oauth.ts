@@ -8,7 +8,7 @@ import { MailroomError, NotFoundError } from '../../errors.ts';
 import {
   createGoogleOAuthClient,
   GOOGLE_SCOPES,
-} from '../../providers/gmail/google-oauth-client.ts';
+} from '../../providers/google/oauth/google-oauth-client.ts';
 import type { SecretBox } from '../../security/secret-box.ts';
 import type { StateSigner } from '../../security/signed-state.ts';
 import { completeConnection } from './complete-connection.ts';

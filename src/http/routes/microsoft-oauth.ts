@@ -5,7 +5,7 @@ import type { Config } from '../../config.ts';
 import { WorkspaceSchema } from '../../db/entities/workspace.entity.ts';
 import type { Orm } from '../../db/orm.ts';
 import { MailroomError, NotFoundError } from '../../errors.ts';
-import { MICROSOFT_SCOPES } from '../../providers/outlook/microsoft-token-store.ts';
+import { MICROSOFT_SCOPES } from '../../providers/microsoft/oauth/microsoft-token-store.ts';
 import type { SecretBox } from '../../security/secret-box.ts';
 import type { StateSigner } from '../../security/signed-state.ts';
 import { completeConnection } from './complete-connection.ts';

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { wallTime } from '../../calendar/zoned-time.ts';
+import { wallTime } from '../../src/calendar/zoned-time.ts';
 import { graphError } from './graph-errors.ts';
 import {
   graphLocal,

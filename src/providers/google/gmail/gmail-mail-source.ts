@@ -1,6 +1,6 @@
 import { gmail, type gmail_v1 } from '@googleapis/gmail';
 import type { OAuth2Client } from 'google-auth-library';
-import type { Limiter } from '../../sync/quota-limiter.ts';
+import type { Limiter } from '../../quota-limiter.ts';
 import type {
   BackfillWindow,
   ChangePage,
@@ -9,11 +9,11 @@ import type {
   MailSource,
   MailboxProfile,
   MessagePage,
-} from '../mail-source.ts';
+} from '../../mail-source.ts';
 import type { GmailQuotaRegime } from './gmail-costs.ts';
 import { GMAIL_COSTS } from './gmail-costs.ts';
-import { withCallRetry } from '../call-retry.ts';
-import { parseGmailError, type GmailCallContext } from './parse-gmail-error.ts';
+import { withCallRetry } from '../../call-retry.ts';
+import { parseGmailError, type GmailCallContext } from '../parse-google-error.ts';
 
 /**
  * MailSource over the Gmail API with the official client. Messages are fetched once, as raw

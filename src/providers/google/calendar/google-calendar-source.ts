@@ -1,9 +1,9 @@
 import { calendar, type calendar_v3 } from '@googleapis/calendar';
 import type { OAuth2Client } from 'google-auth-library';
-import type { Limiter } from '../../sync/quota-limiter.ts';
-import type { CalendarPage, CalendarSource } from '../calendar-source.ts';
-import { withCallRetry } from '../call-retry.ts';
-import { parseGmailError } from '../gmail/parse-gmail-error.ts';
+import type { Limiter } from '../../quota-limiter.ts';
+import type { CalendarPage, CalendarSource } from '../../calendar-source.ts';
+import { withCallRetry } from '../../call-retry.ts';
+import { parseGmailError } from '../parse-google-error.ts';
 import { mapGoogleEvent } from './map-google-event.ts';
 
 /**

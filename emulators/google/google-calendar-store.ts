@@ -1,6 +1,6 @@
 import type { calendar_v3 } from '@googleapis/calendar';
 import { randomBytes } from 'node:crypto';
-import { zonedToUtc } from '../../calendar/zoned-time.ts';
+import { zonedToUtc } from '../../src/calendar/zoned-time.ts';
 import { expandSeries, instanceId, zonedDateTime } from './google-calendar-recurrence.ts';
 
 /**

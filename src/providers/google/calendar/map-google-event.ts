@@ -1,13 +1,13 @@
 import type { calendar_v3 } from '@googleapis/calendar';
-import { normalizeAddress } from '../../crm/address.ts';
-import { localToUtc, resolveTimeZone } from '../../calendar/resolve-time-zone.ts';
+import { normalizeAddress } from '../../../crm/address.ts';
+import { localToUtc, resolveTimeZone } from '../../../calendar/resolve-time-zone.ts';
 import type {
   CalendarAttendee,
   CalendarChange,
   CalendarEventStatus,
   CalendarPerson,
   CalendarResponse,
-} from '../calendar-source.ts';
+} from '../../calendar-source.ts';
 
 /**
  * Google Calendar Event JSON (provider-apis.md §B.3) → CalendarChange. Pure. Timed events carry an

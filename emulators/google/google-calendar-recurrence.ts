@@ -1,5 +1,5 @@
 import ICAL from 'ical.js';
-import { wallTime, zonedToUtc } from '../../calendar/zoned-time.ts';
+import { wallTime, zonedToUtc } from '../../src/calendar/zoned-time.ts';
 
 /**
  * Expands a Google Calendar series (RRULE/EXDATE lines, a start in a time zone) into occurrences

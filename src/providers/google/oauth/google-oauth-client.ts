@@ -1,5 +1,5 @@
 import { OAuth2Client } from 'google-auth-library';
-import type { Config } from '../../config.ts';
+import type { Config } from '../../../config.ts';
 
 /** Google OAuth scopes Mailroom asks for (mail and calendar read, identity). */
 export const GOOGLE_SCOPES = [

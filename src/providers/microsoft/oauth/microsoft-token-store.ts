@@ -1,8 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Config } from '../../config.ts';
-import type { SecretBox } from '../../security/secret-box.ts';
-import { ProviderError } from '../provider-error.ts';
-import { parseTokenError } from './parse-graph-error.ts';
+import type { Config } from '../../../config.ts';
+import type { SecretBox } from '../../../security/secret-box.ts';
+import { ProviderError } from '../../provider-error.ts';
+import { parseTokenError } from '../parse-graph-error.ts';
 
 /**
  * Access tokens for Microsoft mailboxes. Microsoft returns a new refresh token on every refresh

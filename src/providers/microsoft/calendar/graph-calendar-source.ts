@@ -1,6 +1,6 @@
-import type { CalendarPage, CalendarSource, CalendarWindow } from '../calendar-source.ts';
-import { ProviderError } from '../provider-error.ts';
-import type { GraphRequester } from './graph-requester.ts';
+import type { CalendarPage, CalendarSource, CalendarWindow } from '../../calendar-source.ts';
+import { ProviderError } from '../../provider-error.ts';
+import type { GraphRequester } from '../graph-requester.ts';
 import { mapGraphEvent, type GraphDeltaItem } from './map-graph-event.ts';
 
 /**

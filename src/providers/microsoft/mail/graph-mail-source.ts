@@ -6,9 +6,9 @@ import type {
   MailSource,
   MailboxProfile,
   MessagePage,
-} from '../mail-source.ts';
-import { ProviderError } from '../provider-error.ts';
-import type { GraphRequester } from './graph-requester.ts';
+} from '../../mail-source.ts';
+import { ProviderError } from '../../provider-error.ts';
+import type { GraphRequester } from '../graph-requester.ts';
 
 /**
  * MailSource over Microsoft Graph with the official SDK. Folders (Inbox and Sent Items by default)

@@ -1,7 +1,7 @@
 import type { Event as GraphEvent, PatternedRecurrence } from '@microsoft/microsoft-graph-types';
 import { createHash, randomUUID } from 'node:crypto';
-import { localToUtc, resolveTimeZone } from '../../calendar/resolve-time-zone.ts';
-import { wallTime } from '../../calendar/zoned-time.ts';
+import { localToUtc, resolveTimeZone } from '../../src/calendar/resolve-time-zone.ts';
+import { wallTime } from '../../src/calendar/zoned-time.ts';
 
 /**
  * In-memory Outlook calendars of the Graph emulator (provider-apis.md §D.3). Events are stored as

@@ -1,7 +1,7 @@
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
-import { FaultInjector, type FaultSpec } from '../gmail/faults.ts';
+import { FaultInjector, type FaultSpec } from '../google/faults.ts';
 import { decodeToken, encodeToken, type DeltaState } from './delta-token.ts';
 import { registerGraphCalendarRoutes } from './graph-calendar-routes.ts';
 import { GraphCalendarStore } from './graph-calendar-store.ts';

@@ -1,6 +1,6 @@
 import { Client, type AuthenticationProvider } from '@microsoft/microsoft-graph-client';
 import pLimit, { type LimitFunction } from 'p-limit';
-import type { Limiter } from '../../sync/quota-limiter.ts';
+import type { Limiter } from '../quota-limiter.ts';
 import { withCallRetry } from '../call-retry.ts';
 import { parseGraphError } from './parse-graph-error.ts';
 

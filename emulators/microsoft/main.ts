@@ -20,7 +20,7 @@ const { values } = parseArgs({
   },
 });
 
-const tls = await localTls(fileURLToPath(new URL('../../../.local', import.meta.url)));
+const tls = await localTls(fileURLToPath(new URL('../../.local', import.meta.url)));
 const scale = values['throttle-scale'] === undefined ? null : Number(values['throttle-scale']);
 const emulator = buildGraphEmulator({
   tls,

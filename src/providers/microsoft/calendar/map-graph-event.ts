@@ -1,12 +1,12 @@
 import type { Event as GraphEvent } from '@microsoft/microsoft-graph-types';
-import { normalizeAddress } from '../../crm/address.ts';
-import { localToUtc } from '../../calendar/resolve-time-zone.ts';
+import { normalizeAddress } from '../../../crm/address.ts';
+import { localToUtc } from '../../../calendar/resolve-time-zone.ts';
 import type {
   CalendarAttendee,
   CalendarChange,
   CalendarPerson,
   CalendarResponse,
-} from '../calendar-source.ts';
+} from '../../calendar-source.ts';
 
 /**
  * Graph event JSON from calendarView/delta (provider-apis.md §D.3) → CalendarChange. Pure.
