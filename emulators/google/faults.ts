@@ -15,6 +15,8 @@ export interface FaultSpec {
 
 export class FaultInjector {
   private faults: (FaultSpec & { remaining: number; regex: RegExp })[] = [];
+  /** Faults served so far, so a test can prove its faults actually fired. */
+  fired = 0;
 
   add(spec: FaultSpec): void {
     this.faults.push({ ...spec, remaining: spec.count ?? 1, regex: new RegExp(spec.path) });
@@ -32,6 +34,7 @@ export class FaultInjector {
       return null;
     }
     fault.remaining--;
+    this.fired++;
     this.faults = this.faults.filter((f) => f.remaining > 0);
     return fault;
   }
