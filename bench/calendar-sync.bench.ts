@@ -3,7 +3,7 @@ import { initORM } from '../src/db/orm.ts';
 import { buildGmailEmulator } from '../emulators/google/gmail-emulator.ts';
 import type { EventJson } from '../emulators/google/google-calendar-store.ts';
 import { createLogger } from '../src/logger.ts';
-import { runSyncNow } from '../src/queue/run-sync-now.ts';
+import { runSyncNow } from '../src/app/run-sync-now.ts';
 import { withBenchDatabase } from './bench-database.ts';
 import { peakRssMb, round } from './parse-baseline.ts';
 import { benchEnv, connectBenchMailbox } from './time-first-sync.ts';

@@ -4,7 +4,7 @@ import type { MailProvider } from '../src/db/entities/mailbox.entity.ts';
 import { initORM, type Orm } from '../src/db/orm.ts';
 import { createLogger } from '../src/logger.ts';
 import { connectMailbox } from '../src/mailboxes/connect-mailbox.ts';
-import { runSyncNow } from '../src/queue/run-sync-now.ts';
+import { runSyncNow } from '../src/app/run-sync-now.ts';
 import { SecretBox } from '../src/security/secret-box.ts';
 import { createWorkspace } from '../src/workspaces/create-workspace.ts';
 

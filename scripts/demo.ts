@@ -31,8 +31,8 @@ import { buildApp } from '../src/http/app.ts';
 import { createLogger } from '../src/logger.ts';
 import { mailboxStatus } from '../src/mailboxes/mailbox-status.ts';
 import { createRedis, createSyncQueue } from '../src/queue/queues.ts';
-import { runSyncNow } from '../src/queue/run-sync-now.ts';
-import { enqueueMailboxSync } from '../src/queue/sync-runtime.ts';
+import { runSyncNow } from '../src/app/run-sync-now.ts';
+import { enqueueMailboxSync } from '../src/app/services.ts';
 import { seedDemoCalendars } from './demo-calendars.ts';
 import { renderDemoReport } from './demo-report.ts';
 

@@ -8,7 +8,7 @@ import { buildApp } from './http/app.ts';
 import { createLogger } from './logger.ts';
 import { onShutdown } from './shutdown.ts';
 import { createRedis, createSyncQueue } from './queue/queues.ts';
-import { enqueueMailboxSync } from './queue/sync-runtime.ts';
+import { enqueueMailboxSync } from './app/services.ts';
 
 const config = await loadConfig();
 const log = createLogger(config.logLevel, 'mailroom-api');

@@ -8,7 +8,7 @@ import { initORM } from './db/orm.ts';
 import { createLogger } from './logger.ts';
 import { onShutdown } from './shutdown.ts';
 import { pollMailboxesJob } from '../jobs/poll-mailboxes.job.ts';
-import { startSyncRuntime } from './queue/sync-runtime.ts';
+import { startSyncRuntime } from './app/services.ts';
 
 const config = await loadConfig();
 const log = createLogger(config.logLevel, 'mailroom-worker');

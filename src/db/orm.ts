@@ -1,5 +1,5 @@
 import { MikroORM } from '@mikro-orm/postgresql';
-import { ormOptions } from '../mikro-orm.config.ts';
+import { ormOptions } from './orm-options.ts';
 
 export type Orm = MikroORM;
 

@@ -12,7 +12,7 @@ import { createMailbox, createWorkspace, openTestOrm } from '../helpers/test-orm
  * the whole pipeline: none may take the test process down, each is stored or failed with a reason,
  * and a second pass changes nothing.
  */
-const CORPUS = fileURLToPath(new URL('../../../shared/corpora/emails/', import.meta.url));
+const CORPUS = fileURLToPath(new URL('../../../shared/corpora/emails', import.meta.url));
 
 let orm: Orm;
 let pool: ParsePool;

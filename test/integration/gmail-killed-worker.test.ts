@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Orm } from '../../src/db/orm.ts';
 import { exportWorkspace } from '../../src/export/export-workspace.ts';
-import { runSyncNow } from '../../src/queue/run-sync-now.ts';
+import { runSyncNow } from '../../src/app/run-sync-now.ts';
 import { buildEml } from '../helpers/build-eml.ts';
 import {
   connectGmailMailbox,

@@ -4,7 +4,7 @@ import { MailboxSchema } from '../../src/db/entities/mailbox.entity.ts';
 import type { Orm } from '../../src/db/orm.ts';
 import { loadIngestTarget } from '../../src/ingest/load-ingest-target.ts';
 import { createProviderFactories } from '../../src/providers/registry.ts';
-import { runSyncNow } from '../../src/queue/run-sync-now.ts';
+import { runSyncNow } from '../../src/app/run-sync-now.ts';
 import { SecretBox } from '../../src/security/secret-box.ts';
 import { runCalendarSync } from '../../src/sync/calendar-sync.ts';
 import { silentLog } from '../helpers/gmail-harness.ts';

@@ -5,7 +5,7 @@ import type { Orm } from '../../src/db/orm.ts';
 import { loadEmlFolder } from '../../emulators/google/load-fixtures.ts';
 import { exportWorkspace, type WorkspaceExport } from '../../src/export/export-workspace.ts';
 import { mailboxStatus } from '../../src/mailboxes/mailbox-status.ts';
-import { runSyncNow } from '../../src/queue/run-sync-now.ts';
+import { runSyncNow } from '../../src/app/run-sync-now.ts';
 import { buildEml } from '../helpers/build-eml.ts';
 import {
   connectGmailMailbox,
@@ -20,7 +20,7 @@ import {
 } from '../helpers/graph-harness.ts';
 import { createWorkspace, openTestOrm } from '../helpers/test-orm.ts';
 
-const FIXTURES = fileURLToPath(new URL('../../fixtures/mailbox/', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../../fixtures/mailbox', import.meta.url));
 let orm: Orm;
 let g: GraphHarness;
 let gmail: GmailHarness;

@@ -5,7 +5,7 @@ import { AUTO_CREATE_POLICIES } from '../../crm/enrichment-settings.ts';
 import { connectMailbox } from '../../mailboxes/connect-mailbox.ts';
 import { SecretBox } from '../../security/secret-box.ts';
 import { normalizeAddress } from '../../crm/address.ts';
-import { scheduleFirstSync } from '../../queue/schedule-first-sync.ts';
+import { scheduleFirstSync } from '../../app/schedule-sync.ts';
 import { withContext } from '../context.ts';
 import { printResult } from '../output.ts';
 import { parseFlag, uuidSchema } from '../validate.ts';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { runSyncNow } from '../../queue/run-sync-now.ts';
+import { runSyncNow } from '../../app/run-sync-now.ts';
 import { withContext } from '../context.ts';
 import { printResult } from '../output.ts';
 import { parseFlag, uuidSchema } from '../validate.ts';

@@ -8,9 +8,9 @@ import { createProviderFactories } from '../providers/registry.ts';
 import { SecretBox } from '../security/secret-box.ts';
 import { calendarSyncJob } from '../../jobs/calendar-sync.job.ts';
 import { mailboxSyncJob } from '../../jobs/mailbox-sync.job.ts';
-import type { JobContext } from './job-context.ts';
-import { createRedis, createSyncQueue } from './queues.ts';
-import { createSyncWorker } from './create-worker.ts';
+import type { JobContext } from '../queue/job-context.ts';
+import { createRedis, createSyncQueue } from '../queue/queues.ts';
+import { createSyncWorker } from '../queue/create-worker.ts';
 import type { Worker } from 'bullmq';
 
 /** The composition root for sync: queue, parser pool, provider factory and a worker. */

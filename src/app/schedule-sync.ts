@@ -1,7 +1,7 @@
 import type { Config } from '../config.ts';
 import { MailroomError } from '../errors.ts';
-import { createRedis, createSyncQueue } from './queues.ts';
-import { enqueueMailboxSync } from './sync-runtime.ts';
+import { createRedis, createSyncQueue } from '../queue/queues.ts';
+import { enqueueMailboxSync } from './services.ts';
 
 /** Queues a newly (re)connected mailbox's sync; a worker or `sync --mailbox` will run it. */
 export async function scheduleFirstSync(config: Config, mailboxId: string): Promise<void> {

@@ -6,8 +6,8 @@ import { MailboxSchema } from '../db/entities/mailbox.entity.ts';
 import type { Orm } from '../db/orm.ts';
 import { MailroomError, NotFoundError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { createRedis, createSyncQueueEvents } from './queues.ts';
-import { enqueueMailboxSync, startSyncRuntime } from './sync-runtime.ts';
+import { createRedis, createSyncQueueEvents } from '../queue/queues.ts';
+import { enqueueMailboxSync, startSyncRuntime } from './services.ts';
 
 /**
  * Queues a mailbox's mail and calendar sync (or joins those already queued), runs an in-process

@@ -1,9 +1,9 @@
 import { defineConfig, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { fileURLToPath } from 'node:url';
-import { ENTITIES } from './db/entities/index.ts';
+import { ENTITIES } from './entities/index.ts';
 
-const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url));
+const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
 
 /**
  * MikroORM options. Schema changes go through migrations in `migrations/` only; there is no
