@@ -5,6 +5,7 @@ import type { JobDefinition } from '../src/queue/job-definition.ts';
 import {
   loadSyncableMailbox,
   MAILBOX_JOB_OPTIONS,
+  recordMailboxFailure,
   mailboxJobSchema,
   type MailboxJobData,
 } from '../src/queue/mailbox-job.ts';
@@ -55,4 +56,5 @@ export const calendarSyncJob: JobDefinition<CalendarSyncData, CalendarSyncResult
   jobId: ({ mailboxId }) => `calendar-sync-${mailboxId}`,
   options: MAILBOX_JOB_OPTIONS,
   handle,
+  onFailure: recordMailboxFailure,
 };

@@ -5,6 +5,7 @@ import type { JobDefinition } from '../src/queue/job-definition.ts';
 import {
   loadSyncableMailbox,
   MAILBOX_JOB_OPTIONS,
+  recordMailboxFailure,
   mailboxJobSchema,
   type MailboxJobData,
 } from '../src/queue/mailbox-job.ts';
@@ -57,4 +58,5 @@ export const mailboxSyncJob: JobDefinition<MailboxSyncData, MailboxSyncResult> =
   jobId: ({ mailboxId }) => `mailbox-sync-${mailboxId}`,
   options: MAILBOX_JOB_OPTIONS,
   handle,
+  onFailure: recordMailboxFailure,
 };

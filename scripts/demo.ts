@@ -32,7 +32,7 @@ import { createLogger } from '../src/logger.ts';
 import { mailboxStatus } from '../src/mailboxes/mailbox-status.ts';
 import { createRedis, createSyncQueue } from '../src/queue/queues.ts';
 import { runSyncNow } from '../src/app/run-sync-now.ts';
-import { enqueueMailboxSync } from '../src/app/services.ts';
+import { enqueueMailboxSync } from '../src/app/schedule-sync.ts';
 import { seedDemoCalendars } from './demo-calendars.ts';
 import { renderDemoReport } from './demo-report.ts';
 

@@ -1,3 +1,4 @@
+import type { Worker } from 'bullmq';
 import type { CalendarSyncResult } from '../../jobs/calendar-sync.job.ts';
 import type { MailboxSyncResult } from '../../jobs/mailbox-sync.job.ts';
 import type { CalendarSyncSummary } from '../sync/calendar-sync.ts';
@@ -6,8 +7,10 @@ import { MailboxSchema } from '../db/entities/mailbox.entity.ts';
 import type { Orm } from '../db/orm.ts';
 import { MailroomError, NotFoundError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { createRedis, createSyncQueueEvents } from '../queue/queues.ts';
-import { enqueueMailboxSync, startSyncRuntime } from './services.ts';
+import { createSyncQueueEvents } from '../queue/queues.ts';
+import { enqueueMailboxSync } from './schedule-sync.ts';
+import { initServices } from './services.ts';
+import { startSyncWorker } from './sync-worker.ts';
 
 /**
  * Queues a mailbox's mail and calendar sync (or joins those already queued), runs an in-process
@@ -36,19 +39,16 @@ export async function runSyncNow(
   if (mailbox.status === 'reauth_required') {
     throw reauth(mailbox.lastError);
   }
-  const runtime = await startSyncRuntime(config, orm, log, { worker: false });
-  const eventsConnection = createRedis(config, 'worker');
-  const events = createSyncQueueEvents(config, eventsConnection);
+  const services = await initServices(config, { orm, log, queueRole: 'worker' });
+  const queue = services.syncQueue();
+  const events = createSyncQueueEvents(config, services.redis('worker'));
+  let worker: Worker | null = null;
   try {
-    await events.waitUntilReady();
-    const ids = await enqueueMailboxSync(
-      runtime.ctx.syncQueue,
-      mailboxId,
-      config.sync.calendarSync,
-    );
+    await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
+    const ids = await enqueueMailboxSync(queue, mailboxId, config.sync.calendarSync);
     // Jobs are held before the worker starts: a finished job is removed, and with it its result.
     const hold = async (jobId: string) => {
-      const job = await runtime.ctx.syncQueue.getJob(jobId);
+      const job = await queue.getJob(jobId);
       if (!job) {
         throw new MailroomError('SYNC_FAILED', 'sync job vanished before it ran');
       }
@@ -56,7 +56,7 @@ export async function runSyncNow(
     };
     const mailJob = await hold(ids.mail);
     const calendarJob = ids.calendar ? await hold(ids.calendar) : null;
-    runtime.startWorker();
+    worker = startSyncWorker(services);
     const wait = async <T>(job: typeof mailJob): Promise<T> => {
       try {
         return (await job.waitUntilFinished(events)) as T;
@@ -91,8 +91,8 @@ export async function runSyncNow(
       calendar: calendarOutcome && !('skipped' in calendarOutcome) ? calendarOutcome : null,
     };
   } finally {
+    await worker?.close();
     await events.close();
-    eventsConnection.disconnect();
-    await runtime.close();
+    await services.close();
   }
 }

@@ -1,88 +1,112 @@
 import type { Queue } from 'bullmq';
-import type { Config } from '../config.ts';
-import { requireEncryptionKey } from '../config.ts';
-import type { Orm } from '../db/orm.ts';
-import type { Logger } from '../logger.ts';
+import type { Redis } from 'ioredis';
+import { requireEncryptionKey, type Config } from '../config.ts';
+import { initORM, type Orm } from '../db/orm.ts';
+import { createLogger, type Logger } from '../logger.ts';
 import { createParsePool } from '../mail/create-parse-pool.ts';
-import { createProviderFactories } from '../providers/registry.ts';
-import { SecretBox } from '../security/secret-box.ts';
-import { calendarSyncJob } from '../../jobs/calendar-sync.job.ts';
-import { mailboxSyncJob } from '../../jobs/mailbox-sync.job.ts';
+import type { ParsePool } from '../mail/parse-pool.ts';
+import { createProviderFactories, type ProviderFactories } from '../providers/registry.ts';
 import type { JobContext } from '../queue/job-context.ts';
 import { createRedis, createSyncQueue } from '../queue/queues.ts';
-import { createSyncWorker } from '../queue/create-worker.ts';
-import type { Worker } from 'bullmq';
+import { SecretBox } from '../security/secret-box.ts';
 
-/** The composition root for sync: queue, parser pool, provider factory and a worker. */
-export interface SyncRuntime {
-  ctx: JobContext;
-  worker: Worker | null;
-  /** Starts the worker now (for callers that must hold their jobs before any can finish). */
-  startWorker(): void;
+/**
+ * The services container, built once per process by `initServices` (the MikroORM guide's
+ * `initORM()` pattern) and handed to the HTTP app, the worker, the CLI and the jobs. Everything
+ * expensive or needing a secret is opened on first use, so `export` never asks for the encryption
+ * key and `migrate` never spawns parser threads; `close()` closes what was opened, in reverse.
+ */
+export interface Services {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly orm: Orm;
+  /** Seals and opens stored credentials; fails with one line when the key is not configured. */
+  secretBox(): SecretBox;
+  parsePool(): ParsePool;
+  providers(): ProviderFactories;
+  /** The sync queue, on a connection of `options.queueRole`. */
+  syncQueue(): Queue;
+  /** A Redis connection owned by the caller's role; closed with the container. */
+  redis(role: 'producer' | 'worker'): Redis;
+  /** What job handlers get: the same services, named as the jobs use them. */
+  jobContext(): JobContext;
   close(): Promise<void>;
 }
 
-export async function startSyncRuntime(
+export interface ServicesOptions {
+  /** The process name in logs (`mailroom-api`, `mailroom-worker`, …). */
+  name?: string;
+  /** An ORM opened by the caller (tests, the demo); the container then does not close it. */
+  orm?: Orm;
+  log?: Logger;
+  /**
+   * How the sync queue's connection treats a Redis outage: a producer (API, CLI) fails fast, a
+   * worker process waits for Redis to come back (BullMQ's going-to-production guide).
+   */
+  queueRole?: 'producer' | 'worker';
+}
+
+export async function initServices(
   config: Config,
-  orm: Orm,
-  log: Logger,
-  options: { worker: boolean },
-): Promise<SyncRuntime> {
-  const box = new SecretBox(requireEncryptionKey(config));
-  const queueConnection = createRedis(config, 'worker');
-  const syncQueue = createSyncQueue(config, queueConnection);
-  const pool = createParsePool(config);
-  const providers = createProviderFactories(config, box, orm.em.fork());
-  const ctx: JobContext = {
+  options: ServicesOptions = {},
+): Promise<Services> {
+  const log = options.log ?? createLogger(config.logLevel, options.name);
+  const orm = options.orm ?? (await initORM(config.db.url));
+  const closers: (() => Promise<void> | void)[] = [];
+  if (!options.orm) {
+    closers.push(() => orm.close(true));
+  }
+  const once = <T>(open: () => T): (() => T) => {
+    let value: { v: T } | null = null;
+    return () => (value ??= { v: open() }).v;
+  };
+
+  const secretBox = once(() => new SecretBox(requireEncryptionKey(config)));
+  const parsePool = once(() => {
+    const pool = createParsePool(config);
+    closers.push(() => pool.close());
+    return pool;
+  });
+  const providers = once(() => createProviderFactories(config, secretBox(), orm.em.fork()));
+  const redis = (role: 'producer' | 'worker'): Redis => {
+    const connection = createRedis(config, role);
+    closers.push(() => {
+      connection.disconnect();
+    });
+    return connection;
+  };
+  const syncQueue = once(() => {
+    const queue = createSyncQueue(config, redis(options.queueRole ?? 'producer'));
+    queue.on('error', (err) => {
+      log.error({ err }, 'queue error');
+    });
+    closers.push(() => queue.close());
+    return queue;
+  });
+  const jobContext = once((): JobContext => ({
     config,
     orm,
     log,
-    pool,
-    sources: providers.mail,
-    calendars: providers.calendar,
+    pool: parsePool(),
+    sources: providers().mail,
+    calendars: providers().calendar,
+    syncQueue: syncQueue(),
+  }));
+
+  return {
+    config,
+    log,
+    orm,
+    secretBox,
+    parsePool,
+    providers,
     syncQueue,
-  };
-  let workerConnection: ReturnType<typeof createRedis> | null = null;
-  const runtime: SyncRuntime = {
-    ctx,
-    worker: null,
-    startWorker() {
-      if (!runtime.worker) {
-        workerConnection = createRedis(config, 'worker');
-        runtime.worker = createSyncWorker(ctx, workerConnection);
+    redis,
+    jobContext,
+    async close() {
+      for (const close of closers.reverse()) {
+        await close();
       }
     },
-    async close() {
-      await runtime.worker?.close();
-      await syncQueue.close();
-      await pool.close();
-      queueConnection.disconnect();
-      workerConnection?.disconnect();
-    },
   };
-  if (options.worker) {
-    runtime.startWorker();
-  }
-  await syncQueue.waitUntilReady();
-  return runtime;
-}
-
-/**
- * Queues a mailbox's mail sync and (unless turned off) its calendar sync under their deterministic
- * ids: a no-op for one already queued or running.
- */
-export async function enqueueMailboxSync(
-  queue: Queue,
-  mailboxId: string,
-  withCalendar: boolean,
-): Promise<{ mail: string; calendar: string | null }> {
-  const data = { mailboxId };
-  const mail = mailboxSyncJob.jobId(data);
-  await queue.add(mailboxSyncJob.name, data, { ...mailboxSyncJob.options, jobId: mail });
-  if (!withCalendar) {
-    return { mail, calendar: null };
-  }
-  const calendar = calendarSyncJob.jobId(data);
-  await queue.add(calendarSyncJob.name, data, { ...calendarSyncJob.options, jobId: calendar });
-  return { mail, calendar };
 }

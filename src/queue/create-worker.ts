@@ -1,17 +1,21 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { JOB_REGISTRY } from '../../jobs/index.ts';
-import { decideRetry, isFinalAttempt } from '../sync/decide-retry.ts';
+import { decideRetry, isFinalAttempt, type RetryDecision } from './decide-retry.ts';
 import type { JobContext } from './job-context.ts';
-import { markError, markReauthRequired, recordLastError } from './mailbox-health.ts';
+import type { JobDefinition, JobRegistry } from './job-definition.ts';
 import { SYNC_QUEUE } from './queues.ts';
 
 /**
- * The sync worker: dispatches on job.name through the registry, validates job data, and applies
- * the retry policy (decide-retry.ts) to whatever a handler throws.
+ * The sync worker: dispatches on job.name through the registry it is given, validates job data,
+ * and applies the retry policy (decide-retry.ts) to whatever a handler throws. What a failure means
+ * for the job's subject (a mailbox's status) is the job's own `onFailure`.
  */
-export function createSyncWorker(ctx: JobContext, connection: Redis): Worker {
-  const worker = new Worker(SYNC_QUEUE, (job, token) => processJob(ctx, job, token), {
+export function createSyncWorker(
+  ctx: JobContext,
+  registry: JobRegistry,
+  connection: Redis,
+): Worker {
+  const worker = new Worker(SYNC_QUEUE, (job, token) => processJob(ctx, registry, job, token), {
     connection,
     prefix: ctx.config.sync.queuePrefix,
     concurrency: ctx.config.sync.concurrency,
@@ -27,8 +31,13 @@ export function createSyncWorker(ctx: JobContext, connection: Redis): Worker {
   return worker;
 }
 
-async function processJob(ctx: JobContext, job: Job, token: string | undefined): Promise<unknown> {
-  const def = JOB_REGISTRY.get(job.name);
+async function processJob(
+  ctx: JobContext,
+  registry: JobRegistry,
+  job: Job,
+  token: string | undefined,
+): Promise<unknown> {
+  const def = registry.get(job.name) as JobDefinition | undefined;
   if (!def) {
     throw new UnrecoverableError(`no handler for job ${job.name}`);
   }
@@ -37,43 +46,34 @@ async function processJob(ctx: JobContext, job: Job, token: string | undefined):
     throw new UnrecoverableError(`invalid data for job ${job.name}`);
   }
   try {
-    return await def.handle(job as Job<never>, parsed.data, ctx);
+    return await def.handle(job, parsed.data, ctx);
   } catch (err) {
-    const mailboxId = (job.data as { mailboxId?: string }).mailboxId;
     const message = err instanceof Error ? err.message : String(err);
     const decision = decideRetry(err);
-    const em = ctx.orm.em.fork();
-    ctx.log.warn({ job: job.name, mailboxId, decision, error: message }, 'job failed');
+    ctx.log.warn({ job: job.name, jobId: job.id, decision, error: message }, 'job failed');
+    const final = isFinal(decision, job);
+    await def.onFailure?.(parsed.data, { decision, message, final }, ctx);
     switch (decision.action) {
       case 'delay':
-        if (mailboxId) {
-          await recordLastError(
-            em,
-            mailboxId,
-            `rate limited; retrying in ${Math.round(decision.delayMs / 1000)} s`,
-          );
-        }
         await job.moveToDelayed(Date.now() + decision.delayMs, token);
         throw new DelayedError();
       case 'reauth':
-        if (mailboxId) {
-          await markReauthRequired(em, mailboxId, message);
-        }
-        throw new UnrecoverableError(message);
       case 'fail':
-        if (mailboxId) {
-          await markError(em, mailboxId, message);
-        }
         throw new UnrecoverableError(message);
       case 'retry':
-        if (mailboxId) {
-          if (isFinalAttempt(job.attemptsMade, job.opts.attempts)) {
-            await markError(em, mailboxId, message);
-          } else {
-            await recordLastError(em, mailboxId, message);
-          }
-        }
         throw err;
     }
+  }
+}
+
+function isFinal(decision: RetryDecision, job: Job): boolean {
+  switch (decision.action) {
+    case 'delay':
+      return false;
+    case 'reauth':
+    case 'fail':
+      return true;
+    case 'retry':
+      return isFinalAttempt(job.attemptsMade, job.opts.attempts);
   }
 }

@@ -1,6 +1,15 @@
 import type { Job, JobsOptions } from 'bullmq';
 import type { z } from 'zod';
+import type { RetryDecision } from './decide-retry.ts';
 import type { JobContext } from './job-context.ts';
+
+/** What the worker decided about a failed attempt, told to the job that failed. */
+export interface JobFailure {
+  decision: RetryDecision;
+  message: string;
+  /** No attempt follows this one (a `retry` on the last attempt, or any `fail`/`reauth`). */
+  final: boolean;
+}
 
 /** One job: its name, its data (ids only), its handler and its default options. */
 export interface JobDefinition<Data = unknown, Result = unknown> {
@@ -10,16 +19,21 @@ export interface JobDefinition<Data = unknown, Result = unknown> {
   /** Deterministic job id from the data, so the same work is never queued twice. */
   jobId: (data: Data) => string;
   handle: (job: Job<Data>, data: Data, ctx: JobContext) => Promise<Result>;
+  /**
+   * Records a failure where the job's owner can see it (a mailbox's status and last error). The
+   * job declares it because only the job knows what its data is about; the worker never guesses.
+   */
+  onFailure?: (data: Data, failure: JobFailure, ctx: JobContext) => Promise<void>;
 }
+
+export type JobRegistry = ReadonlyMap<string, JobDefinition<never>>;
 
 export class JobRegistryError extends Error {
   override readonly name = 'JobRegistryError';
 }
 
 /** Fails worker start-up when a name has no handler or two handlers. */
-export function buildJobRegistry(
-  definitions: readonly JobDefinition<never>[],
-): ReadonlyMap<string, JobDefinition<never>> {
+export function buildJobRegistry(definitions: readonly JobDefinition<never>[]): JobRegistry {
   const registry = new Map<string, JobDefinition<never>>();
   for (const def of definitions) {
     if (!def.name || typeof def.handle !== 'function') {

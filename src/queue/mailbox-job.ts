@@ -2,6 +2,9 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { JobsOptions } from 'bullmq';
 import { z } from 'zod';
 import { MailboxSchema, type Mailbox } from '../db/entities/mailbox.entity.ts';
+import type { JobContext } from './job-context.ts';
+import type { JobFailure } from './job-definition.ts';
+import { markError, markReauthRequired, recordLastError } from './mailbox-health.ts';
 
 /**
  * What every per-mailbox sync job (mail, calendar) shares: ids-only data, retry options, and the
@@ -31,4 +34,32 @@ export async function loadSyncableMailbox(
     return { skipped: `mailbox is ${mailbox.status}` };
   }
   return mailbox;
+}
+
+/**
+ * A mailbox job's failure, as its owner sees it: a wait or a retry still to come is the last error,
+ * a revoked grant asks for a reconnect, and anything final puts the mailbox in `error`.
+ */
+export async function recordMailboxFailure(
+  { mailboxId }: MailboxJobData,
+  { decision, message, final }: JobFailure,
+  ctx: JobContext,
+): Promise<void> {
+  const em = ctx.orm.em.fork();
+  switch (decision.action) {
+    case 'delay':
+      await recordLastError(
+        em,
+        mailboxId,
+        `rate limited; retrying in ${Math.round(decision.delayMs / 1000)} s`,
+      );
+      return;
+    case 'reauth':
+      await markReauthRequired(em, mailboxId, message);
+      return;
+    case 'fail':
+    case 'retry':
+      await (final ? markError(em, mailboxId, message) : recordLastError(em, mailboxId, message));
+      return;
+  }
 }

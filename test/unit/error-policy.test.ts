@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseGmailError } from '../../src/providers/google/parse-google-error.ts';
 import { ProviderError, parseRetryAfter } from '../../src/providers/provider-error.ts';
-import { decideRetry, isFinalAttempt } from '../../src/sync/decide-retry.ts';
+import { decideRetry, isFinalAttempt } from '../../src/queue/decide-retry.ts';
 
 /** Shaped like a GaxiosError: `response.{status,headers,data}`. */
 const gaxios = (status: number, data: unknown, headers: Record<string, string> = {}) => ({

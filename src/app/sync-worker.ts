@@ -1,0 +1,10 @@
+import type { Worker } from 'bullmq';
+import { JOB_REGISTRY } from '../../jobs/index.ts';
+import type { JobRegistry } from '../queue/job-definition.ts';
+import { createSyncWorker } from '../queue/create-worker.ts';
+import type { Services } from './services.ts';
+
+/** A sync worker on its own blocking connection, running the registry's jobs with the services. */
+export function startSyncWorker(services: Services, registry: JobRegistry = JOB_REGISTRY): Worker {
+  return createSyncWorker(services.jobContext(), registry, services.redis('worker'));
+}
