@@ -21,7 +21,21 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.js'],
+    // SQL lives in src/db/ (repositories and read models); everything else calls typed functions.
+    files: ['src/**/*.ts', 'jobs/**/*.ts'],
+    ignores: ['src/db/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name='execute']",
+          message: 'SQL belongs in src/db/: add a repository or read-model function there.',
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },
 );
