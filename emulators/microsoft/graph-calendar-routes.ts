@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { wallTime } from '../../src/calendar/zoned-time.ts';
+import { wallClock } from '../shared/time-zone.ts';
 import { graphError } from './graph-errors.ts';
 import {
   graphLocal,
@@ -57,8 +57,8 @@ function render(instance: Instance, utc: boolean): Record<string, unknown> {
   const times =
     utc && !json.isAllDay
       ? {
-          start: { dateTime: graphLocal(wallTime(startAt, 'UTC')), timeZone: 'UTC' },
-          end: { dateTime: graphLocal(wallTime(endAt, 'UTC')), timeZone: 'UTC' },
+          start: { dateTime: graphLocal(wallClock(startAt, 'UTC')), timeZone: 'UTC' },
+          end: { dateTime: graphLocal(wallClock(endAt, 'UTC')), timeZone: 'UTC' },
         }
       : {};
   return {
