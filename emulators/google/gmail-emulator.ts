@@ -1,7 +1,9 @@
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { registerFaultControl } from '../shared/control.ts';
+import { FaultInjector, takeFault, type FaultSpec } from '../shared/faults.ts';
+import { bearerToken, ConcurrencyLimit } from '../shared/request-limits.ts';
 import { EmulatorAuth } from './emulator-auth.ts';
-import { FaultInjector, type FaultSpec } from './faults.ts';
 import {
   AUTH_ERROR,
   BACKEND_ERROR,
@@ -69,8 +71,7 @@ export function buildGmailEmulator(options: GmailEmulatorOptions = {}): GmailEmu
   const auth = new EmulatorAuth(options.accessTokenTtlSeconds);
   const faults = new FaultInjector();
   const quota = options.quota ? new QuotaMeter(options.quota) : null;
-  const maxConcurrent = options.maxConcurrentPerUser ?? 10;
-  const inflight = new Map<string, number>();
+  const concurrency = new ConcurrencyLimit(options.maxConcurrentPerUser ?? 10);
   const stats: EmulatorStats = {
     requests: 0,
     byMethod: {},
@@ -154,28 +155,21 @@ export function buildGmailEmulator(options: GmailEmulatorOptions = {}): GmailEmu
   async function guard(req: Req, reply: FastifyReply, method: string): Promise<GmailUser | null> {
     stats.requests++;
     stats.byMethod[method] = (stats.byMethod[method] ?? 0) + 1;
-    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    const email = auth.userOf(token);
+    const email = auth.userOf(bearerToken(req));
     const userId = (req.params['userId'] ?? 'me').toLowerCase();
     if (!email || (userId !== 'me' && userId !== email)) {
       await reply.code(401).send(AUTH_ERROR);
       return null;
     }
-    const fault = faults.take(req.method, req.url.split('?')[0] ?? '');
-    if (fault?.delayMs) {
-      await new Promise((r) => setTimeout(r, fault.delayMs));
-    }
-    if (fault?.status) {
-      if (fault.retryAfterSeconds !== undefined) {
-        void reply.header('retry-after', String(fault.retryAfterSeconds));
-      }
+    const fault = await takeFault(faults, req, reply);
+    if (fault) {
       if (fault.status === 429 || fault.status === 403) {
         stats.throttled++;
       }
       await reply.code(fault.status).send(faultBody(fault));
       return null;
     }
-    if ((inflight.get(email) ?? 0) >= maxConcurrent) {
+    if (concurrency.isFull(email)) {
       stats.throttled++;
       await reply.code(429).send(TOO_MANY_CONCURRENT);
       return null;
@@ -187,8 +181,7 @@ export function buildGmailEmulator(options: GmailEmulatorOptions = {}): GmailEmu
     }
     stats.quotaUnits += oldRegimeCost(method);
     stats.enforcedUnits += quota ? quota.cost(method) : 0;
-    inflight.set(email, (inflight.get(email) ?? 0) + 1);
-    reply.raw.once('finish', () => inflight.set(email, (inflight.get(email) ?? 1) - 1));
+    concurrency.enter(email, reply);
     return store.user(email);
   }
 
@@ -386,16 +379,7 @@ export function buildGmailEmulator(options: GmailEmulatorOptions = {}): GmailEmu
     auth.revokeUser(param(req, 'email'));
     return reply.send({ revoked: true });
   });
-  app.post('/__control/faults', (req, reply) => {
-    for (const f of (req.body as { faults: FaultSpec[] }).faults) {
-      faults.add(f);
-    }
-    return reply.send({ ok: true });
-  });
-  app.delete('/__control/faults', (_req, reply) => {
-    faults.clear();
-    return reply.send({ ok: true });
-  });
+  registerFaultControl(app, faults);
   app.get('/__control/stats', (_req, reply) => reply.send(stats));
 
   return {

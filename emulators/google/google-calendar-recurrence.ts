@@ -1,5 +1,5 @@
 import ICAL from 'ical.js';
-import { wallTime, zonedToUtc } from '../../src/calendar/zoned-time.ts';
+import { wallClock, zonedInstant } from '../shared/time-zone.ts';
 
 /**
  * Expands a Google Calendar series (RRULE/EXDATE lines, a start in a time zone) into occurrences
@@ -12,17 +12,6 @@ export interface Occurrence {
   start: Date;
   /** For all-day series: yyyy-mm-dd. */
   date: string | null;
-}
-
-const pad = (n: number) => String(n).padStart(2, '0');
-
-/** RFC 3339 with the zone's offset at that instant, as Google writes `dateTime`. */
-export function zonedDateTime(instant: Date, zone: string): string {
-  const wall = wallTime(instant, zone);
-  const offset = Math.round((Date.parse(`${wall}Z`) - instant.getTime()) / 60_000);
-  const sign = offset < 0 ? '-' : '+';
-  const abs = Math.abs(offset);
-  return `${wall}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
 }
 
 function exdates(lines: readonly string[], zone: string): Set<number> {
@@ -40,7 +29,7 @@ function exdates(lines: readonly string[], zone: string): Set<number> {
         continue;
       }
       const local = `${d[1]}-${d[2]}-${d[3]}T${d[4] ?? '00'}:${d[5] ?? '00'}:${d[6] ?? '00'}`;
-      out.add(d[7] || !d[4] ? Date.parse(`${local}Z`) : zonedToUtc(local, tzid).getTime());
+      out.add(d[7] || !d[4] ? Date.parse(`${local}Z`) : zonedInstant(local, tzid).getTime());
     }
   }
   return out;
@@ -62,7 +51,7 @@ export function expandSeries(
     ? ICAL.Time.fromDateString(start.date ?? '')
     : ICAL.Time.fromDateTimeString(
         /(?:Z|[+-]\d{2}:\d{2})$/.test(start.dateTime ?? '')
-          ? wallTime(new Date(start.dateTime ?? ''), zone)
+          ? wallClock(new Date(start.dateTime ?? ''), zone)
           : (start.dateTime ?? '').slice(0, 19),
       );
   const skip = exdates(recurrence, zone);
@@ -75,7 +64,9 @@ export function expandSeries(
     next = iterator.next() as ICAL.Time | null
   ) {
     const local = next.toString();
-    const instant = allDay ? new Date(`${local.slice(0, 10)}T00:00:00Z`) : zonedToUtc(local, zone);
+    const instant = allDay
+      ? new Date(`${local.slice(0, 10)}T00:00:00Z`)
+      : zonedInstant(local, zone);
     if (instant > options.until) {
       break;
     }

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { decodeOpaque, encodeOpaque } from '../shared/opaque-token.ts';
 import { googleError, NOT_FOUND } from './google-error.ts';
 import type { EventJson, GoogleCalendarStore } from './google-calendar-store.ts';
 
@@ -52,16 +53,10 @@ export const FULL_SYNC_REQUIRED = googleError(
   { location: 'syncToken', locationType: 'parameter' },
 );
 
-const encode = (t: ListingToken) => Buffer.from(JSON.stringify(t)).toString('base64url');
+const encode = (t: ListingToken) => encodeOpaque(t);
 
-function decode(value: string): ListingToken | null {
-  try {
-    const t = JSON.parse(Buffer.from(value, 'base64url').toString()) as ListingToken;
-    return typeof t.c === 'string' && typeof t.upTo === 'number' ? t : null;
-  } catch {
-    return null;
-  }
-}
+const decode = (value: string) =>
+  decodeOpaque<ListingToken>(value, (t) => typeof t.c === 'string' && typeof t.upTo === 'number');
 
 const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
 

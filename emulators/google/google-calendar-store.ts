@@ -1,7 +1,7 @@
 import type { calendar_v3 } from '@googleapis/calendar';
 import { randomBytes } from 'node:crypto';
-import { zonedToUtc } from '../../src/calendar/zoned-time.ts';
-import { expandSeries, instanceId, zonedDateTime } from './google-calendar-recurrence.ts';
+import { zonedInstant, offsetDateTime } from '../shared/time-zone.ts';
+import { expandSeries, instanceId } from './google-calendar-recurrence.ts';
 
 /**
  * In-memory Google Calendar of the emulator (provider-apis.md §B): calendars per user (`primary`
@@ -51,7 +51,7 @@ function instant(t: calendar_v3.Schema$EventDateTime | undefined): Date | null {
   }
   return /(?:Z|[+-]\d{2}:\d{2})$/i.test(t.dateTime)
     ? new Date(t.dateTime)
-    : zonedToUtc(t.dateTime, t.timeZone ?? 'UTC');
+    : zonedInstant(t.dateTime, t.timeZone ?? 'UTC');
 }
 
 function addDays(date: string, days: number): string {
@@ -229,11 +229,11 @@ export class GoogleCalendarStore {
       }
       const startJson: calendar_v3.Schema$EventDateTime = o.date
         ? { date: o.date }
-        : { dateTime: zonedDateTime(o.start, zone), timeZone: zone };
+        : { dateTime: offsetDateTime(o.start, zone), timeZone: zone };
       const endJson: calendar_v3.Schema$EventDateTime = o.date
         ? { date: addDays(o.date, Math.round(durationMs / 86_400_000)) }
         : {
-            dateTime: zonedDateTime(new Date(o.start.getTime() + durationMs), zone),
+            dateTime: offsetDateTime(new Date(o.start.getTime() + durationMs), zone),
             timeZone: zone,
           };
       return {

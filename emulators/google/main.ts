@@ -4,6 +4,7 @@
  * Prints one JSON line with its URL and each user's refresh token, then serves until stopped.
  */
 import { parseArgs } from 'node:util';
+import { closeOnSignals, userSpecs } from '../shared/program.ts';
 import { buildGmailEmulator } from './gmail-emulator.ts';
 import { loadEmlFolder } from './load-fixtures.ts';
 
@@ -22,13 +23,11 @@ const emulator = buildGmailEmulator({
   quota: quota ? { regime: quota, scale: Number(values['quota-scale']) } : null,
 });
 const users = [];
-for (const spec of values.user) {
-  const [email = '', dir] = spec.split('=');
+for (const { email, dir } of userSpecs(values.user)) {
   emulator.store.user(email);
   const messages = dir ? await loadEmlFolder(emulator.store, email, dir) : 0;
   users.push({ email, messages, refreshToken: emulator.auth.issueRefreshToken(email) });
 }
 const url = await emulator.app.listen({ port: Number(values.port), host: values.host });
 process.stdout.write(`${JSON.stringify({ url, users })}\n`);
-process.once('SIGTERM', () => void emulator.app.close());
-process.once('SIGINT', () => void emulator.app.close());
+closeOnSignals(emulator.app);

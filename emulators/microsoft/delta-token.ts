@@ -1,3 +1,5 @@
+import { decodeOpaque, encodeOpaque } from '../shared/opaque-token.ts';
+
 /**
  * Delta and skip tokens of the Graph emulator: opaque base64url JSON carrying the folder, the
  * `$select` of the first call (Graph keeps it inside the token) and a position in the mailbox's
@@ -14,14 +16,10 @@ export interface DeltaState {
   generation: number;
 }
 
-export const encodeToken = (state: DeltaState): string =>
-  Buffer.from(JSON.stringify(state)).toString('base64url');
+export const encodeToken = (state: DeltaState): string => encodeOpaque(state);
 
-export function decodeToken(token: string): DeltaState | null {
-  try {
-    const state = JSON.parse(Buffer.from(token, 'base64url').toString()) as DeltaState;
-    return typeof state.folderId === 'string' && Array.isArray(state.select) ? state : null;
-  } catch {
-    return null;
-  }
-}
+export const decodeToken = (token: string): DeltaState | null =>
+  decodeOpaque<DeltaState>(
+    token,
+    (state) => typeof state.folderId === 'string' && Array.isArray(state.select),
+  );

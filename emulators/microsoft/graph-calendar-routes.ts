@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { wallTime } from '../../src/calendar/zoned-time.ts';
+import { decodeOpaque, encodeOpaque } from '../shared/opaque-token.ts';
+import { wallClock } from '../shared/time-zone.ts';
 import { graphError } from './graph-errors.ts';
+import { maxPageSize, preferences } from './prefer.ts';
 import {
   graphLocal,
   type EventJson,
@@ -37,16 +39,10 @@ interface CalendarDeltaToken {
   generation: number;
 }
 
-const encode = (t: CalendarDeltaToken) => Buffer.from(JSON.stringify(t)).toString('base64url');
+const encode = (t: CalendarDeltaToken) => encodeOpaque(t);
 
-function decode(value: string): CalendarDeltaToken | null {
-  try {
-    const t = JSON.parse(Buffer.from(value, 'base64url').toString()) as Partial<CalendarDeltaToken>;
-    return t.kind === 'calendarView' ? (t as CalendarDeltaToken) : null;
-  } catch {
-    return null;
-  }
-}
+const decode = (value: string) =>
+  decodeOpaque<CalendarDeltaToken>(value, (t) => t.kind === 'calendarView');
 
 const UNSUPPORTED = ['$select', '$filter', '$orderby', '$expand', '$search'];
 
@@ -57,8 +53,8 @@ function render(instance: Instance, utc: boolean): Record<string, unknown> {
   const times =
     utc && !json.isAllDay
       ? {
-          start: { dateTime: graphLocal(wallTime(startAt, 'UTC')), timeZone: 'UTC' },
-          end: { dateTime: graphLocal(wallTime(endAt, 'UTC')), timeZone: 'UTC' },
+          start: { dateTime: graphLocal(wallClock(startAt, 'UTC')), timeZone: 'UTC' },
+          end: { dateTime: graphLocal(wallClock(endAt, 'UTC')), timeZone: 'UTC' },
         }
       : {};
   return {
@@ -159,11 +155,8 @@ export function registerGraphCalendarRoutes(
         );
     }
     const cal = store.calendar(mailbox.email);
-    const prefer = [req.headers.prefer ?? ''].flat().join(',');
-    const pageSize = Math.min(
-      Number(/odata\.maxpagesize=(\d+)/.exec(prefer)?.[1] ?? 10) || 10,
-      1000,
-    );
+    const prefer = preferences(req);
+    const pageSize = maxPageSize(prefer);
     const utc = /outlook\.timezone="?UTC"?/i.test(prefer);
     const tokenValue = q['$skiptoken'] ?? q['$deltatoken'];
     let token: CalendarDeltaToken;

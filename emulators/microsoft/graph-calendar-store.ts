@@ -1,7 +1,6 @@
 import type { Event as GraphEvent, PatternedRecurrence } from '@microsoft/microsoft-graph-types';
 import { createHash, randomUUID } from 'node:crypto';
-import { localToUtc, resolveTimeZone } from '../../src/calendar/resolve-time-zone.ts';
-import { wallTime } from '../../src/calendar/zoned-time.ts';
+import { localToUtc, resolveZone, wallClock } from '../shared/time-zone.ts';
 
 /**
  * In-memory Outlook calendars of the Graph emulator (provider-apis.md §D.3). Events are stored as
@@ -34,7 +33,7 @@ function instantOf(t: EventJson['start']): Date | null {
   if (!t?.dateTime) {
     return null;
   }
-  return localToUtc(t.dateTime, t.timeZone ?? 'UTC').instant;
+  return localToUtc(t.dateTime, t.timeZone ?? 'UTC');
 }
 
 const opaque = (value: string) => createHash('sha256').update(value).digest('hex');
@@ -168,18 +167,18 @@ export class GraphCalendarStore {
       return [{ ...event, id: event.id, startAt, endAt }];
     }
     const zone =
-      resolveTimeZone(event.recurrence.range?.recurrenceTimeZone) ??
-      resolveTimeZone(event.start?.timeZone) ??
+      resolveZone(event.recurrence.range?.recurrenceTimeZone) ??
+      resolveZone(event.start?.timeZone) ??
       'UTC';
     const durationMs = endAt.getTime() - startAt.getTime();
-    const timeOfDay = wallTime(startAt, zone).slice(11);
+    const timeOfDay = wallClock(startAt, zone).slice(11);
     const exceptions = [...cal.events.values()].filter(
       (e) => e.seriesMasterId === event.id && e.type === 'exception',
     );
     const base: EventJson = { ...event };
     delete base.recurrence;
     return recurrenceDates(event.recurrence, until).map((date): Instance => {
-      const occurrenceStart = localToUtc(`${date}T${timeOfDay}`, zone).instant;
+      const occurrenceStart = localToUtc(`${date}T${timeOfDay}`, zone);
       const occurrenceEnd = new Date(occurrenceStart.getTime() + durationMs);
       const exception = exceptions.find(
         (e) => e.originalStart && Date.parse(e.originalStart) === occurrenceStart.getTime(),
@@ -195,7 +194,7 @@ export class GraphCalendarStore {
         };
       }
       const eventZone = event.start?.timeZone ?? 'UTC';
-      const wallZone = resolveTimeZone(eventZone) ?? 'UTC';
+      const wallZone = resolveZone(eventZone) ?? 'UTC';
       return {
         ...base,
         id: occurrenceId,
@@ -203,8 +202,8 @@ export class GraphCalendarStore {
         seriesMasterId: event.id,
         originalStart: occurrenceStart.toISOString(),
         iCalUId: `${event.iCalUId ?? event.id}${date.replaceAll('-', '')}`,
-        start: { dateTime: graphLocal(wallTime(occurrenceStart, wallZone)), timeZone: eventZone },
-        end: { dateTime: graphLocal(wallTime(occurrenceEnd, wallZone)), timeZone: eventZone },
+        start: { dateTime: graphLocal(wallClock(occurrenceStart, wallZone)), timeZone: eventZone },
+        end: { dateTime: graphLocal(wallClock(occurrenceEnd, wallZone)), timeZone: eventZone },
         startAt: occurrenceStart,
         endAt: occurrenceEnd,
       };

@@ -1,7 +1,9 @@
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
-import { FaultInjector, type FaultSpec } from '../google/faults.ts';
+import { registerFaultControl } from '../shared/control.ts';
+import { FaultInjector, takeFault } from '../shared/faults.ts';
+import { bearerToken, ConcurrencyLimit } from '../shared/request-limits.ts';
 import { decodeToken, encodeToken, type DeltaState } from './delta-token.ts';
 import { registerGraphCalendarRoutes } from './graph-calendar-routes.ts';
 import { GraphCalendarStore } from './graph-calendar-store.ts';
@@ -14,6 +16,7 @@ import {
   type WellKnownFolder,
 } from './graph-store.ts';
 import { MsIdentity } from './ms-identity.ts';
+import { maxPageSize, preferences } from './prefer.ts';
 
 /**
  * A local Microsoft Graph (v1.0 mail) + identity platform over HTTPS, speaking what
@@ -63,8 +66,7 @@ export function buildGraphEmulator(options: GraphEmulatorOptions): GraphEmulator
   const stats = { requests: 0, throttled: 0, byRoute: {} as Record<string, number> };
   const budget = options.requestsPerWindow === undefined ? 10_000 : options.requestsPerWindow;
   const windowMs = 600_000 / (options.throttleScale ?? 1);
-  const maxConcurrent = options.maxConcurrentPerMailbox ?? 4;
-  const inflight = new Map<string, number>();
+  const concurrency = new ConcurrencyLimit(options.maxConcurrentPerMailbox ?? 4);
   const windows = new Map<string, number[]>();
   let origin = '';
   app.addHook('onListen', () => {
@@ -146,8 +148,7 @@ export function buildGraphEmulator(options: GraphEmulatorOptions): GraphEmulator
   async function guard(req: Req, reply: FastifyReply, route: string): Promise<GraphMailbox | null> {
     stats.requests++;
     stats.byRoute[route] = (stats.byRoute[route] ?? 0) + 1;
-    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    const email = identity.userOf(token);
+    const email = identity.userOf(bearerToken(req));
     if (!email) {
       await reply
         .code(401)
@@ -156,14 +157,8 @@ export function buildGraphEmulator(options: GraphEmulatorOptions): GraphEmulator
         );
       return null;
     }
-    const fault = faults.take(req.method, req.url.split('?')[0] ?? '');
-    if (fault?.delayMs) {
-      await new Promise((r) => setTimeout(r, fault.delayMs));
-    }
-    if (fault?.status) {
-      if (fault.retryAfterSeconds !== undefined) {
-        void reply.header('retry-after', String(fault.retryAfterSeconds));
-      }
+    const fault = await takeFault(faults, req, reply);
+    if (fault) {
       if (fault.status === 429) {
         stats.throttled++;
       }
@@ -177,7 +172,7 @@ export function buildGraphEmulator(options: GraphEmulatorOptions): GraphEmulator
         );
       return null;
     }
-    if ((inflight.get(email) ?? 0) >= maxConcurrent) {
+    if (concurrency.isFull(email)) {
       stats.throttled++;
       await reply
         .code(429)
@@ -203,8 +198,7 @@ export function buildGraphEmulator(options: GraphEmulatorOptions): GraphEmulator
       recent.push(now);
       windows.set(email, recent);
     }
-    inflight.set(email, (inflight.get(email) ?? 0) + 1);
-    reply.raw.once('finish', () => inflight.set(email, (inflight.get(email) ?? 1) - 1));
+    concurrency.enter(email, reply);
     return store.mailbox(email);
   }
 
@@ -265,11 +259,8 @@ export function buildGraphEmulator(options: GraphEmulatorOptions): GraphEmulator
     if (!mb) {
       return reply;
     }
-    const prefer = [req.headers.prefer ?? ''].flat().join(',');
-    const pageSize = Math.min(
-      Number(/odata\.maxpagesize=(\d+)/.exec(prefer)?.[1] ?? 10) || 10,
-      1000,
-    );
+    const prefer = preferences(req);
+    const pageSize = maxPageSize(prefer);
     const token = req.query['$skiptoken'] ?? req.query['$deltatoken'];
     let state: DeltaState;
     if (token) {
@@ -444,12 +435,7 @@ export function buildGraphEmulator(options: GraphEmulatorOptions): GraphEmulator
     identity.revoke(param(req, 'email'));
     return reply.send({ revoked: true });
   });
-  app.post('/__control/faults', (req, reply) => {
-    for (const f of (req.body as { faults: FaultSpec[] }).faults) {
-      faults.add(f);
-    }
-    return reply.send({ ok: true });
-  });
+  registerFaultControl(app, faults);
   app.get('/__control/stats', (_req, reply) => reply.send(stats));
 
   const conversations = new Map<string, string>();

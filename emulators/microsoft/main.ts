@@ -8,6 +8,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { closeOnSignals, userSpecs } from '../shared/program.ts';
 import { buildGraphEmulator } from './graph-emulator.ts';
 import { localTls } from './local-tls.ts';
 
@@ -28,8 +29,7 @@ const emulator = buildGraphEmulator({
   throttleScale: scale ?? 1,
 });
 const users = [];
-for (const spec of values.user) {
-  const [email = '', dir] = spec.split('=');
+for (const { email, dir } of userSpecs(values.user)) {
   emulator.store.mailbox(email);
   let messages = 0;
   if (dir) {
@@ -49,5 +49,4 @@ await emulator.app.listen({ port: Number(values.port), host: values.host });
 process.stdout.write(
   `${JSON.stringify({ url: emulator.baseUrl(), certPath: tls.certPath, users })}\n`,
 );
-process.once('SIGTERM', () => void emulator.app.close());
-process.once('SIGINT', () => void emulator.app.close());
+closeOnSignals(emulator.app);

@@ -1,0 +1,70 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+/**
+ * Fault injection, shared by both emulators: the next `count` requests whose path matches get the
+ * given status (with an optional Retry-After) or a delay before the normal answer. Each emulator
+ * wraps the status in its own vendor's error envelope.
+ */
+export interface FaultSpec {
+  /** Regular expression matched against the request path. */
+  path: string;
+  method?: string;
+  status?: number;
+  reason?: string;
+  retryAfterSeconds?: number;
+  delayMs?: number;
+  count?: number;
+}
+
+export class FaultInjector {
+  private faults: (FaultSpec & { remaining: number; regex: RegExp })[] = [];
+  /** Faults served so far, so a test can prove its faults actually fired. */
+  fired = 0;
+
+  add(spec: FaultSpec): void {
+    this.faults.push({ ...spec, remaining: spec.count ?? 1, regex: new RegExp(spec.path) });
+  }
+
+  clear(): void {
+    this.faults = [];
+  }
+
+  take(method: string, path: string): FaultSpec | null {
+    const fault = this.faults.find(
+      (f) => f.remaining > 0 && f.regex.test(path) && (!f.method || f.method === method),
+    );
+    if (!fault) {
+      return null;
+    }
+    fault.remaining--;
+    this.fired++;
+    this.faults = this.faults.filter((f) => f.remaining > 0);
+    return fault;
+  }
+}
+
+/** A fault that replaces the normal answer with an error status. */
+export type StatusFault = FaultSpec & { status: number };
+
+/**
+ * Takes the fault meant for this request, if any, and waits out its delay. When the fault also
+ * carries a status, Retry-After is already set on the reply and the fault is returned, for the
+ * caller to answer in its vendor's envelope; otherwise the request goes on normally.
+ */
+export async function takeFault(
+  faults: FaultInjector,
+  req: FastifyRequest,
+  reply: FastifyReply,
+): Promise<StatusFault | null> {
+  const fault = faults.take(req.method, req.url.split('?')[0] ?? '');
+  if (fault?.delayMs) {
+    await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+  }
+  if (!fault?.status) {
+    return null;
+  }
+  if (fault.retryAfterSeconds !== undefined) {
+    void reply.header('retry-after', String(fault.retryAfterSeconds));
+  }
+  return { ...fault, status: fault.status };
+}
