@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
+import { pingDatabase } from '../db/health.ts';
 import type { Orm } from '../db/orm.ts';
 import type { Logger } from '../logger.ts';
 import { SecretBox } from '../security/secret-box.ts';
@@ -25,7 +26,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({ loggerInstance: deps.log }) as unknown as FastifyInstance;
   registerErrorHandler(app);
   app.get('/healthz', async () => {
-    await deps.orm.em.fork().execute('select 1');
+    await pingDatabase(deps.orm.em.fork());
     return { status: 'ok' };
   });
   const oauth = {

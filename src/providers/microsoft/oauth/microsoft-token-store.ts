@@ -1,5 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../../../config.ts';
+import {
+  lockSealedCredentials,
+  storeSealedCredentials,
+} from '../../../db/repositories/mailbox-token.repository.ts';
 import type { SecretBox } from '../../../security/secret-box.ts';
 import { ProviderError } from '../../provider-error.ts';
 import { parseTokenError } from '../parse-graph-error.ts';
@@ -65,11 +69,7 @@ export class MicrosoftTokenStore {
 
   private async refresh(mailboxId: string): Promise<string> {
     return this.em.fork().transactional(async (tx) => {
-      const rows = await tx.execute<{ credentials: string | null }[]>(
-        'select credentials from mailbox where id = ? for update',
-        [mailboxId],
-      );
-      const sealed = rows[0]?.credentials;
+      const sealed = await lockSealedCredentials(tx, mailboxId);
       if (!sealed) {
         throw new ProviderError('AUTH_REVOKED', 'mailbox has no stored credentials');
       }
@@ -107,10 +107,7 @@ export class MicrosoftTokenStore {
       }
       this.refreshes++;
       if (json.refresh_token) {
-        await tx.execute('update mailbox set credentials = ?, updated_at = now() where id = ?', [
-          this.box.seal(json.refresh_token),
-          mailboxId,
-        ]);
+        await storeSealedCredentials(tx, mailboxId, this.box.seal(json.refresh_token));
       }
       this.cache.set(mailboxId, {
         token: json.access_token,
