@@ -1,12 +1,13 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
+import { pingDatabase } from '../db/health.ts';
 import type { Orm } from '../db/orm.ts';
 import type { Logger } from '../logger.ts';
+import { createOAuthConnectors } from '../providers/registry.ts';
 import { SecretBox } from '../security/secret-box.ts';
 import { StateSigner } from '../security/signed-state.ts';
 import { registerErrorHandler } from './error-handler.ts';
-import { registerGoogleOAuthRoutes } from './routes/google-oauth.ts';
-import { registerMicrosoftOAuthRoutes } from './routes/microsoft-oauth.ts';
+import { registerOAuthRoutes } from './routes/oauth-routes.ts';
 
 /**
  * The HTTP app factory: everything wired from `deps`, nothing listening. `src/main.ts` listens;
@@ -25,15 +26,14 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({ loggerInstance: deps.log }) as unknown as FastifyInstance;
   registerErrorHandler(app);
   app.get('/healthz', async () => {
-    await deps.orm.em.fork().execute('select 1');
+    await pingDatabase(deps.orm.em.fork());
     return { status: 'ok' };
   });
-  const oauth = {
+  registerOAuthRoutes(app, {
     ...deps,
     box: new SecretBox(deps.encryptionKey),
     signer: new StateSigner(deps.encryptionKey),
-  };
-  registerGoogleOAuthRoutes(app, oauth);
-  registerMicrosoftOAuthRoutes(app, oauth);
+    connectors: createOAuthConnectors(deps.config),
+  });
   return app;
 }

@@ -1,6 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { classifyMessage } from '../crm/classify-message.ts';
-import { EXCLUDED_LABELS } from '../providers/mail-source.ts';
 import { ProviderError } from '../providers/provider-error.ts';
 import type { ParsePool } from '../mail/parse-pool.ts';
 import type { IngestTarget } from './load-ingest-target.ts';
@@ -21,6 +20,8 @@ export interface LoadedMessage {
   raw: Buffer;
   labels: string[];
   threadId: string | null;
+  sent: boolean;
+  excluded: boolean;
 }
 
 export interface RawSource {
@@ -41,7 +42,7 @@ export type SourceOutcome =
   | { key: string; status: 'stored'; crmSkipReason: string | null }
   | { key: string; status: 'failed'; reason: string }
   | { key: string; status: 'gone' }
-  | { key: string; status: 'excluded'; labels: string[] };
+  | { key: string; status: 'excluded' };
 
 export interface PipelineResult {
   outcomes: SourceOutcome[];
@@ -83,12 +84,17 @@ export async function runIngestPipeline(
     if (loaded === null) {
       return { key: source.key, status: 'gone' };
     }
-    const { raw, labels, threadId } = Buffer.isBuffer(loaded)
-      ? { raw: loaded, labels: source.labels, threadId: source.providerThreadId }
+    const { raw, labels, threadId, sent, excluded } = Buffer.isBuffer(loaded)
+      ? {
+          raw: loaded,
+          labels: source.labels,
+          threadId: source.providerThreadId,
+          sent: false,
+          excluded: false,
+        }
       : loaded;
-    const excluded = labels.filter((l) => EXCLUDED_LABELS.has(l));
-    if (excluded.length > 0) {
-      return { key: source.key, status: 'excluded', labels: excluded };
+    if (excluded) {
+      return { key: source.key, status: 'excluded' };
     }
     const parsed = await pool.parse(raw);
     if (!parsed.ok) {
@@ -102,7 +108,7 @@ export async function runIngestPipeline(
     };
     return {
       item,
-      classified: classifyMessage(parsed.message, target.context, labels.includes('SENT')),
+      classified: classifyMessage(parsed.message, target.context, sent),
     };
   };
 

@@ -1,7 +1,9 @@
 /**
  * The narrow port a mail provider adapter implements for sync. Cursors are opaque strings owned
  * by the adapter (a Gmail history id, a Graph delta link); the sync only checkpoints them.
- * Methods throw ProviderError.
+ * Everything else is said in Mailroom's terms: each adapter maps its own vocabulary (Gmail labels,
+ * Outlook folders) to `sent` and `excluded` in a pure mapper next to it. Methods throw
+ * ProviderError.
  */
 export interface MailboxProfile {
   email: string;
@@ -28,15 +30,33 @@ export interface MessagePage {
 
 export interface FetchedMessage {
   raw: Buffer;
-  labels: string[];
   threadId: string | null;
+  /** Sent from this mailbox (it is in the provider's sent mail). */
+  sent: boolean;
+  /** Spam, trash or a draft: never synced or logged. */
+  excluded: boolean;
+  /** The provider's own labels or folder, stored as they are for the export; no rule reads them. */
+  labels: string[];
 }
 
+/**
+ * What a label or folder change means for a stored message: it left the mailbox's visible mail
+ * (trashed, spammed: counted as deleted), came back (undeleted, or fetched if never stored), or
+ * neither.
+ */
+export type Visibility = 'excluded' | 'restored' | 'unchanged';
+
 export type MailChange =
-  /** `labels` when the provider says them with the change (saves fetching excluded mail). */
-  | { type: 'added'; id: string; labels?: string[] }
+  /** `excluded` when the provider says so with the change (saves fetching excluded mail). */
+  | { type: 'added'; id: string; excluded?: boolean }
   | { type: 'deleted'; id: string }
-  | { type: 'labels'; id: string; added: string[]; removed: string[] };
+  | {
+      type: 'relabeled';
+      id: string;
+      /** The provider's labels added and removed, stored as they are. */
+      labels: { added: string[]; removed: string[] };
+      visibility: Visibility;
+    };
 
 export interface ChangePage {
   changes: MailChange[];
@@ -59,13 +79,10 @@ export interface MailSource {
   /** Requests the provider allows in flight per mailbox (Graph: 4; Gmail: about 10). */
   readonly maxConcurrency: number;
   getProfile(): Promise<MailboxProfile>;
-  /** Newest first, excluding spam, trash and drafts. */
+  /** Newest first, excluding spam, trash and drafts where the provider can filter them. */
   listMessages(window: BackfillWindow, pageToken: string | null): Promise<MessagePage>;
   /** Null when the message no longer exists (deleted between listing and fetching). */
   fetchMessage(id: string): Promise<FetchedMessage | null>;
   /** Throws CURSOR_INVALID when the cursor is older than the provider keeps. */
   listChanges(cursor: string, pageToken: string | null): Promise<ChangePage>;
 }
-
-/** Labels whose mail is never synced or logged. */
-export const EXCLUDED_LABELS: ReadonlySet<string> = new Set(['SPAM', 'TRASH', 'DRAFT']);

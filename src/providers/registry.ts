@@ -1,19 +1,21 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { OAuth2Client } from 'google-auth-library';
 import type { Config } from '../config.ts';
-import type { Mailbox } from '../db/entities/mailbox.entity.ts';
 import type { SecretBox } from '../security/secret-box.ts';
 import { QuotaLimiter, UNLIMITED, type Limiter } from './quota-limiter.ts';
 import type { CalendarSource } from './calendar-source.ts';
 import { GMAIL_COSTS } from './google/gmail/gmail-costs.ts';
 import { GmailMailSource } from './google/gmail/gmail-mail-source.ts';
 import { createGoogleOAuthClient } from './google/oauth/google-oauth-client.ts';
+import { createGoogleOAuthConnector } from './google/oauth/google-oauth-connector.ts';
 import { GoogleCalendarSource } from './google/calendar/google-calendar-source.ts';
 import type { MailSource } from './mail-source.ts';
 import { GraphCalendarSource } from './microsoft/calendar/graph-calendar-source.ts';
 import { GraphMailSource } from './microsoft/mail/graph-mail-source.ts';
 import { GraphRequester } from './microsoft/graph-requester.ts';
+import { createMicrosoftOAuthConnector } from './microsoft/oauth/microsoft-oauth-connector.ts';
 import { MicrosoftTokenStore } from './microsoft/oauth/microsoft-token-store.ts';
+import type { OAuthConnector } from './oauth-connector.ts';
 import { ProviderError } from './provider-error.ts';
 
 /**
@@ -21,8 +23,16 @@ import { ProviderError } from './provider-error.ts';
  * job data or Redis): one OAuth client per mailbox and refresh token, reused across that mailbox's
  * jobs until the stored credentials change (a reconnect).
  */
-export type MailSourceFactory = (mailbox: Mailbox) => MailSource;
-export type CalendarSourceFactory = (mailbox: Mailbox) => CalendarSource;
+export type MailSourceFactory = (mailbox: ProviderMailbox) => MailSource;
+export type CalendarSourceFactory = (mailbox: ProviderMailbox) => CalendarSource;
+
+/** What the factories read of a mailbox: plain data, so providers never import the ORM entity. */
+export interface ProviderMailbox {
+  id: string;
+  provider: 'google' | 'microsoft';
+  /** The sealed refresh token. */
+  credentials: string | null;
+}
 
 /** Google Calendar: 600 requests per minute per user (provider-apis.md §B.5); keep 5 % spare. */
 const CALENDAR_REQUESTS_PER_MINUTE = 570;
@@ -40,7 +50,7 @@ export function createProviderFactories(
   const clients = new Map<string, { sealed: string; client: OAuth2Client }>();
   const microsoftTokens = new MicrosoftTokenStore(em, box, config);
 
-  const googleClient = (mailbox: Mailbox): OAuth2Client => {
+  const googleClient = (mailbox: ProviderMailbox): OAuth2Client => {
     const sealed = mailbox.credentials;
     if (!sealed) {
       throw new ProviderError('AUTH_REVOKED', 'mailbox has no stored credentials');
@@ -58,7 +68,7 @@ export function createProviderFactories(
   // One per mailbox and process, shared by its mail and calendar jobs: one request budget and
   // one set of in-flight slots, as Graph counts them.
   const requesters = new Map<string, GraphRequester>();
-  const graphRequester = (mailbox: Mailbox): GraphRequester => {
+  const graphRequester = (mailbox: ProviderMailbox): GraphRequester => {
     const cached = requesters.get(mailbox.id);
     if (cached) {
       return cached;
@@ -128,4 +138,9 @@ export function createProviderFactories(
   };
 
   return { mail, calendar };
+}
+
+/** One OAuth connector per vendor: the HTTP connect routes serve each of them the same way. */
+export function createOAuthConnectors(config: Config): OAuthConnector[] {
+  return [createGoogleOAuthConnector(config), createMicrosoftOAuthConnector(config)];
 }

@@ -4,7 +4,8 @@ import { runIngestPipeline, type RawSource } from '../ingest/ingest-pipeline.ts'
 import type { IngestTarget } from '../ingest/load-ingest-target.ts';
 import type { Logger } from '../logger.ts';
 import type { ParsePool } from '../mail/parse-pool.ts';
-import { EXCLUDED_LABELS, type MailChange, type MailSource } from '../providers/mail-source.ts';
+import { applyRelabel, markEmailsDeleted } from '../db/repositories/mail-sync.repository.ts';
+import type { MailChange, MailSource, Visibility } from '../providers/mail-source.ts';
 import { ProviderError } from '../providers/provider-error.ts';
 import { recordFailures, storedOrFailedIds } from './message-ledger.ts';
 import { emptySummary, tally, type MailSyncSummary } from './mail-sync-summary.ts';
@@ -141,13 +142,7 @@ async function incremental(deps: MailSyncDeps, state: MailSyncState, summary: Ma
 
   const deleted = new Set(changes.filter((c) => c.type === 'deleted').map((c) => c.id));
   if (deleted.size > 0) {
-    const rows = await em.execute<{ id: string }[]>(
-      `update email set deleted = true, updated_at = now()
-        where mailbox_id = ? and not deleted
-          and provider_message_id in (select jsonb_array_elements_text(?::jsonb)) returning id`,
-      [target.mailboxId, JSON.stringify([...deleted])],
-    );
-    summary.deleted += rows.length;
+    summary.deleted += await markEmailsDeleted(em, target.mailboxId, [...deleted]);
   }
   const toFetch = new Set<string>();
   for (const change of changes) {
@@ -155,16 +150,20 @@ async function incremental(deps: MailSyncDeps, state: MailSyncState, summary: Ma
       continue;
     }
     if (change.type === 'added') {
-      if (change.labels?.some((l) => EXCLUDED_LABELS.has(l))) {
+      if (change.excluded) {
         summary.excluded++;
       } else {
         toFetch.add(change.id);
       }
-    } else if (change.type === 'labels') {
-      const rows = await applyLabelDelta(em, target.mailboxId, change);
+    } else if (change.type === 'relabeled') {
+      const rows = await applyRelabel(em, target.mailboxId, {
+        providerMessageId: change.id,
+        ...change.labels,
+        deleted: DELETED_BY_VISIBILITY[change.visibility],
+      });
       summary.relabeled += rows;
       // Leaving Spam/Trash/Drafts makes an unknown message visible: fetch it.
-      if (rows === 0 && change.removed.some((l) => EXCLUDED_LABELS.has(l))) {
+      if (rows === 0 && change.visibility === 'restored') {
         toFetch.add(change.id);
       }
     }
@@ -180,31 +179,12 @@ async function incremental(deps: MailSyncDeps, state: MailSyncState, summary: Ma
   await saveSyncState(em, target.mailboxId, state);
 }
 
-/** Applies a label delta; trashed or spammed mail counts as deleted, restored mail as not. */
-async function applyLabelDelta(
-  em: EntityManager,
-  mailboxId: string,
-  change: Extract<MailChange, { type: 'labels' }>,
-): Promise<number> {
-  const rows = await em.execute<{ id: string }[]>(
-    `update email e
-        set labels = array(select distinct l from unnest(
-                       array(select unnest(e.labels) except select jsonb_array_elements_text(?::jsonb))
-                       || array(select jsonb_array_elements_text(?::jsonb))) as l order by l),
-            updated_at = now()
-      where e.mailbox_id = ? and e.provider_message_id = ?
-      returning e.id`,
-    [JSON.stringify(change.removed), JSON.stringify(change.added), mailboxId, change.id],
-  );
-  if (rows.length > 0) {
-    await em.execute(
-      `update email set deleted = labels && array['TRASH','SPAM']::text[]
-        where mailbox_id = ? and provider_message_id = ?`,
-      [mailboxId, change.id],
-    );
-  }
-  return rows.length;
-}
+/** Mail that left the visible mailbox (trashed, spammed) counts as deleted; restored mail not. */
+const DELETED_BY_VISIBILITY: Record<Visibility, boolean | null> = {
+  excluded: true,
+  restored: false,
+  unchanged: null,
+};
 
 async function ingestIds(deps: MailSyncDeps, ids: string[], summary: MailSyncSummary) {
   if (ids.length === 0) {

@@ -12,6 +12,7 @@ import type {
 } from '../../mail-source.ts';
 import type { GmailQuotaRegime } from './gmail-costs.ts';
 import { GMAIL_COSTS } from './gmail-costs.ts';
+import { gmailLabelChange, gmailMessageKind } from './map-gmail-labels.ts';
 import { withCallRetry } from '../../call-retry.ts';
 import { parseGmailError, type GmailCallContext } from '../parse-google-error.ts';
 
@@ -19,6 +20,7 @@ import { parseGmailError, type GmailCallContext } from '../parse-google-error.ts
  * MailSource over the Gmail API with the official client. Messages are fetched once, as raw
  * MIME (`format=raw` costs the same as `full` and is what the parser wants). The client's own
  * retries are off: gaxios ignores Retry-After, so our policy decides (src/sync/decide-retry.ts).
+ * Gmail labels become Mailroom's `sent` / `excluded` in map-gmail-labels.ts.
  */
 export interface GmailMailSourceOptions {
   auth: OAuth2Client;
@@ -98,10 +100,12 @@ export class GmailMailSource implements MailSource {
       const res = await this.call(this.costs.get, 'message', () =>
         this.api.users.messages.get({ userId: 'me', id, format: 'raw' }),
       );
+      const labels = res.data.labelIds ?? [];
       return {
         raw: Buffer.from(res.data.raw ?? '', 'base64url'),
-        labels: res.data.labelIds ?? [],
         threadId: res.data.threadId ?? null,
+        ...gmailMessageKind(labels),
+        labels,
       };
     } catch (err) {
       // Deleted between listing and fetching: not an error for the sync.
@@ -129,7 +133,9 @@ export class GmailMailSource implements MailSource {
           changes.push({
             type: 'added',
             id: a.message.id,
-            ...(a.message.labelIds ? { labels: a.message.labelIds } : {}),
+            ...(a.message.labelIds
+              ? { excluded: gmailMessageKind(a.message.labelIds).excluded }
+              : {}),
           });
         }
       }
@@ -142,12 +148,12 @@ export class GmailMailSource implements MailSource {
       // while the message's full label list there is not guaranteed (provider-apis.md §A.6).
       for (const l of record.labelsAdded ?? []) {
         if (l.message?.id) {
-          changes.push({ type: 'labels', id: l.message.id, added: l.labelIds ?? [], removed: [] });
+          changes.push(gmailLabelChange(l.message.id, l.labelIds ?? [], []));
         }
       }
       for (const l of record.labelsRemoved ?? []) {
         if (l.message?.id) {
-          changes.push({ type: 'labels', id: l.message.id, added: [], removed: l.labelIds ?? [] });
+          changes.push(gmailLabelChange(l.message.id, [], l.labelIds ?? []));
         }
       }
     }

@@ -9,6 +9,7 @@ import type {
 } from '../../mail-source.ts';
 import { ProviderError } from '../../provider-error.ts';
 import type { GraphRequester } from '../graph-requester.ts';
+import { mapGraphFolder, type SeenFolder } from './map-graph-folder.ts';
 
 /**
  * MailSource over Microsoft Graph with the official SDK. Folders (Inbox and Sent Items by default)
@@ -55,8 +56,8 @@ export class GraphMailSource implements MailSource {
   private readonly graph: GraphRequester;
   private readonly folders: readonly string[];
   private readonly pageSize: number;
-  /** Folder of each message seen in this run: its labels when fetched. */
-  private readonly folderOf = new Map<string, { folder: string; draft: boolean }>();
+  /** Folder of each message seen in this run: what it is (sent, a draft) when fetched. */
+  private readonly folderOf = new Map<string, SeenFolder>();
 
   constructor(options: GraphMailSourceOptions) {
     this.graph = options.graph;
@@ -145,12 +146,7 @@ export class GraphMailSource implements MailSource {
           >,
       );
       const raw = Buffer.from(await new Response(stream).arrayBuffer());
-      const seen = this.folderOf.get(id);
-      const labels = [
-        seen?.folder === 'sentitems' ? 'SENT' : (seen?.folder.toUpperCase() ?? 'INBOX'),
-        ...(seen?.draft ? ['DRAFT'] : []),
-      ];
-      return { raw, labels, threadId: null };
+      return { raw, threadId: null, ...mapGraphFolder(this.folderOf.get(id)) };
     } catch (err) {
       if (err instanceof ProviderError && err.kind === 'NOT_FOUND') {
         return null;
@@ -186,7 +182,7 @@ export class GraphMailSource implements MailSource {
         changes.push({
           type: 'added',
           id: item.id,
-          ...(item.isDraft ? { labels: ['DRAFT'] } : {}),
+          ...(item.isDraft ? { excluded: true } : {}),
         });
       }
     }

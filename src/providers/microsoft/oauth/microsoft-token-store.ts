@@ -1,8 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../../../config.ts';
+import {
+  lockSealedCredentials,
+  storeSealedCredentials,
+} from '../../../db/repositories/mailbox-token.repository.ts';
 import type { SecretBox } from '../../../security/secret-box.ts';
 import { ProviderError } from '../../provider-error.ts';
 import { parseTokenError } from '../parse-graph-error.ts';
+import { MICROSOFT_SCOPES, requestMicrosoftToken } from './microsoft-identity.ts';
 
 /**
  * Access tokens for Microsoft mailboxes. Microsoft returns a new refresh token on every refresh
@@ -16,15 +21,6 @@ import { parseTokenError } from '../parse-graph-error.ts';
  * A crash between 2 and 3 loses only the new token: Microsoft does not revoke the previous one,
  * which is still what we have stored. Access tokens live in this process's memory only.
  */
-export const MICROSOFT_SCOPES = [
-  'offline_access',
-  'Mail.Read',
-  'Calendars.Read',
-  'User.Read',
-  'openid',
-  'email',
-];
-
 export class MicrosoftTokenStore {
   private readonly cache = new Map<string, { token: string; expiresAt: number }>();
   private readonly inflight = new Map<string, Promise<string>>();
@@ -37,10 +33,6 @@ export class MicrosoftTokenStore {
     this.em = em;
     this.box = box;
     this.config = config;
-  }
-
-  tokenUrl(): string {
-    return `${this.config.microsoft.loginUrl.replace(/\/$/, '')}/${this.config.microsoft.tenant}/oauth2/v2.0/token`;
   }
 
   async accessToken(mailboxId: string): Promise<string> {
@@ -65,30 +57,20 @@ export class MicrosoftTokenStore {
 
   private async refresh(mailboxId: string): Promise<string> {
     return this.em.fork().transactional(async (tx) => {
-      const rows = await tx.execute<{ credentials: string | null }[]>(
-        'select credentials from mailbox where id = ? for update',
-        [mailboxId],
-      );
-      const sealed = rows[0]?.credentials;
+      const sealed = await lockSealedCredentials(tx, mailboxId);
       if (!sealed) {
         throw new ProviderError('AUTH_REVOKED', 'mailbox has no stored credentials');
       }
-      const body = new URLSearchParams({
-        grant_type: 'refresh_token',
-        refresh_token: this.box.open(sealed),
-        scope: MICROSOFT_SCOPES.join(' '),
-        ...(this.config.microsoft.clientId ? { client_id: this.config.microsoft.clientId } : {}),
-        ...(this.config.microsoft.clientSecret
-          ? { client_secret: this.config.microsoft.clientSecret }
-          : {}),
-      });
-      let res: Response;
+      const ms = this.config.microsoft;
+      const refreshToken = this.box.open(sealed);
+      let res: Awaited<ReturnType<typeof requestMicrosoftToken>>;
       try {
-        res = await fetch(this.tokenUrl(), {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body,
-          signal: AbortSignal.timeout(30_000),
+        res = await requestMicrosoftToken(ms, {
+          grant_type: 'refresh_token',
+          refresh_token: refreshToken,
+          scope: MICROSOFT_SCOPES.join(' '),
+          ...(ms.clientId ? { client_id: ms.clientId } : {}),
+          ...(ms.clientSecret ? { client_secret: ms.clientSecret } : {}),
         });
       } catch (err) {
         throw new ProviderError(
@@ -97,20 +79,13 @@ export class MicrosoftTokenStore {
           { cause: err },
         );
       }
-      const json = (await res.json().catch(() => null)) as {
-        access_token?: string;
-        refresh_token?: string;
-        expires_in?: number;
-      } | null;
+      const { json } = res;
       if (!res.ok || !json?.access_token) {
         throw parseTokenError(res.status, json);
       }
       this.refreshes++;
       if (json.refresh_token) {
-        await tx.execute('update mailbox set credentials = ?, updated_at = now() where id = ?', [
-          this.box.seal(json.refresh_token),
-          mailboxId,
-        ]);
+        await storeSealedCredentials(tx, mailboxId, this.box.seal(json.refresh_token));
       }
       this.cache.set(mailboxId, {
         token: json.access_token,

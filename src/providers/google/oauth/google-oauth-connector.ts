@@ -1,0 +1,53 @@
+import { gmail } from '@googleapis/gmail';
+import type { Config } from '../../../config.ts';
+import { MailroomError } from '../../../errors.ts';
+import type { OAuthConnector } from '../../oauth-connector.ts';
+import { createGoogleOAuthClient, GOOGLE_SCOPES } from './google-oauth-client.ts';
+
+/**
+ * Google's OAuth connector: offline access with a consent prompt (Google returns a refresh token
+ * only then), and the mailbox's address from the Gmail profile the grant can read.
+ */
+export function createGoogleOAuthConnector(config: Config): OAuthConnector {
+  return {
+    provider: 'google',
+    vendor: 'Google',
+    authorizationUrl({ redirectUri, state, loginHint }) {
+      return createGoogleOAuthClient(config, redirectUri).generateAuthUrl({
+        access_type: 'offline',
+        prompt: 'consent',
+        include_granted_scopes: true,
+        scope: GOOGLE_SCOPES,
+        state,
+        ...(loginHint ? { login_hint: loginHint } : {}),
+      });
+    },
+    async exchangeCode({ code, redirectUri }) {
+      const client = createGoogleOAuthClient(config, redirectUri);
+      let tokens;
+      try {
+        ({ tokens } = await client.getToken({ code, redirect_uri: redirectUri }));
+      } catch {
+        throw new MailroomError('OAUTH_EXCHANGE_FAILED', 'Google refused the authorization code');
+      }
+      if (!tokens.refresh_token) {
+        throw new MailroomError(
+          'OAUTH_NO_REFRESH_TOKEN',
+          'Google returned no refresh token; remove Mailroom in your Google account settings and connect again',
+        );
+      }
+      client.setCredentials(tokens);
+      const api = gmail({
+        version: 'v1',
+        auth: client,
+        ...(config.google.apiRootUrl ? { rootUrl: config.google.apiRootUrl } : {}),
+      });
+      const profile = await api.users.getProfile({ userId: 'me' });
+      return {
+        email: profile.data.emailAddress ?? undefined,
+        refreshToken: tokens.refresh_token,
+        scopes: tokens.scope ? tokens.scope.split(' ') : GOOGLE_SCOPES,
+      };
+    },
+  };
+}

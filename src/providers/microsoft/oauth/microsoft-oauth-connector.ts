@@ -1,0 +1,71 @@
+import { Client } from '@microsoft/microsoft-graph-client';
+import type { Config } from '../../../config.ts';
+import { MailroomError } from '../../../errors.ts';
+import type { OAuthConnector } from '../../oauth-connector.ts';
+import {
+  MICROSOFT_SCOPES,
+  microsoftAuthority,
+  requestMicrosoftToken,
+} from './microsoft-identity.ts';
+
+/**
+ * Microsoft's OAuth connector (identity platform v2): the authorize page with `offline_access`
+ * among the scopes (no refresh token without it), and the mailbox's address from Graph `/me`.
+ */
+export function createMicrosoftOAuthConnector(config: Config): OAuthConnector {
+  const ms = config.microsoft;
+  return {
+    provider: 'microsoft',
+    vendor: 'Microsoft',
+    authorizationUrl({ redirectUri, state, loginHint }) {
+      const url = new URL(`${microsoftAuthority(ms)}/authorize`);
+      url.search = new URLSearchParams({
+        client_id: ms.clientId ?? '',
+        response_type: 'code',
+        response_mode: 'query',
+        redirect_uri: redirectUri,
+        scope: MICROSOFT_SCOPES.join(' '),
+        state,
+        ...(loginHint ? { login_hint: loginHint } : {}),
+      }).toString();
+      return url.toString();
+    },
+    async exchangeCode({ code, redirectUri }) {
+      const { ok, json } = await requestMicrosoftToken(ms, {
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: redirectUri,
+        scope: MICROSOFT_SCOPES.join(' '),
+        client_id: ms.clientId ?? '',
+        ...(ms.clientSecret ? { client_secret: ms.clientSecret } : {}),
+      });
+      if (!ok || !json?.access_token) {
+        throw new MailroomError(
+          'OAUTH_EXCHANGE_FAILED',
+          'Microsoft refused the authorization code',
+        );
+      }
+      if (!json.refresh_token) {
+        throw new MailroomError(
+          'OAUTH_NO_REFRESH_TOKEN',
+          'Microsoft returned no refresh token (offline_access was not granted)',
+        );
+      }
+      const accessToken = json.access_token;
+      const graph = Client.initWithMiddleware({
+        authProvider: { getAccessToken: () => Promise.resolve(accessToken) },
+        baseUrl: ms.graphUrl,
+        customHosts: new Set([new URL(ms.graphUrl).hostname]),
+      });
+      const me = (await graph.api('/me').select(['mail', 'userPrincipalName']).get()) as {
+        mail?: string | null;
+        userPrincipalName?: string;
+      };
+      return {
+        email: me.mail ?? me.userPrincipalName,
+        refreshToken: json.refresh_token,
+        scopes: json.scope ? json.scope.split(' ') : MICROSOFT_SCOPES,
+      };
+    },
+  };
+}
