@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { registerFaultControl } from '../shared/control.ts';
 import { FaultInjector, takeFault, type FaultSpec } from '../shared/faults.ts';
 import { bearerToken, ConcurrencyLimit } from '../shared/request-limits.ts';
+import { asList, one } from '../shared/query.ts';
 import { EmulatorAuth } from './emulator-auth.ts';
 import {
   AUTH_ERROR,
@@ -12,6 +13,7 @@ import {
   TOO_MANY_CONCURRENT,
   USER_RATE_LIMIT,
 } from './google-error.ts';
+import { registerGoogleOAuthRoutes } from './google-oauth-routes.ts';
 import { GmailStore, SYSTEM_LABELS, type GmailUser, type StoredMessage } from './gmail-store.ts';
 import { registerGoogleCalendarRoutes } from './google-calendar-routes.ts';
 import { GoogleCalendarStore } from './google-calendar-store.ts';
@@ -60,10 +62,6 @@ type Req = FastifyRequest<{
   Querystring: Record<string, string | string[] | undefined>;
 }>;
 
-const asList = (v: string | string[] | undefined): string[] =>
-  v === undefined ? [] : Array.isArray(v) ? v : [v];
-const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
-
 export function buildGmailEmulator(options: GmailEmulatorOptions = {}): GmailEmulator {
   const app = Fastify({ logger: false });
   const store = new GmailStore();
@@ -81,73 +79,10 @@ export function buildGmailEmulator(options: GmailEmulatorOptions = {}): GmailEmu
   };
   void app.register(formbody);
 
-  // ---- OAuth ---------------------------------------------------------------------------------
-  app.post('/token', async (req, reply) => {
-    const body = req.body as Record<string, string | undefined>;
-    if (options.clientId && body['client_id'] !== options.clientId) {
-      return reply
-        .code(401)
-        .send({ error: 'invalid_client', error_description: 'The OAuth client was not found.' });
-    }
-    if (body['grant_type'] === 'refresh_token') {
-      const result = auth.refresh(body['refresh_token'] ?? '');
-      if (!result) {
-        return reply.code(400).send({
-          error: 'invalid_grant',
-          error_description: 'Token has been expired or revoked.',
-        });
-      }
-      return {
-        access_token: result.accessToken,
-        expires_in: auth.accessTokenTtlSeconds,
-        scope:
-          'https://www.googleapis.com/auth/gmail.readonly https://www.googleapis.com/auth/calendar.readonly',
-        token_type: 'Bearer',
-      };
-    }
-    if (body['grant_type'] === 'authorization_code') {
-      const email = auth.redeemCode(body['code'] ?? '', body['redirect_uri']);
-      if (!email) {
-        return reply
-          .code(400)
-          .send({ error: 'invalid_grant', error_description: 'Malformed auth code.' });
-      }
-      return {
-        access_token: auth.issueAccessToken(email),
-        refresh_token: auth.issueRefreshToken(email),
-        expires_in: auth.accessTokenTtlSeconds,
-        scope:
-          'https://www.googleapis.com/auth/gmail.readonly https://www.googleapis.com/auth/calendar.readonly openid email',
-        token_type: 'Bearer',
-      };
-    }
-    return reply
-      .code(400)
-      .send({ error: 'unsupported_grant_type', error_description: 'Invalid grant_type.' });
-  });
-
-  // Auto-consent: the user named by login_hint (or the only user) approves at once.
-  app.get('/o/oauth2/v2/auth', async (req: Req, reply) => {
-    const q = req.query;
-    const redirectUri = one(q['redirect_uri']);
-    if (!redirectUri || one(q['response_type']) !== 'code') {
-      return reply
-        .code(400)
-        .send('invalid_request: redirect_uri and response_type=code are required');
-    }
-    const hint = one(q['login_hint'])?.toLowerCase();
-    const email = hint ?? [...store.users.keys()][0];
-    if (!email) {
-      return reply.code(400).send('no user to consent');
-    }
-    const target = new URL(redirectUri);
-    target.searchParams.set('code', auth.issueCode(email, redirectUri));
-    const state = one(q['state']);
-    if (state !== undefined) {
-      target.searchParams.set('state', state);
-    }
-    target.searchParams.set('scope', one(q['scope']) ?? '');
-    return reply.redirect(target.toString(), 302);
+  registerGoogleOAuthRoutes(app, {
+    auth,
+    clientId: options.clientId,
+    users: () => [...store.users.keys()],
   });
 
   // ---- Gmail API -----------------------------------------------------------------------------
