@@ -5,6 +5,7 @@ import { FaultInjector, takeFault, type FaultSpec } from '../shared/faults.ts';
 import { bearerToken, ConcurrencyLimit } from '../shared/request-limits.ts';
 import { asList, one } from '../shared/query.ts';
 import { EmulatorAuth } from './emulator-auth.ts';
+import { registerGmailControlRoutes } from './gmail-control-routes.ts';
 import {
   AUTH_ERROR,
   BACKEND_ERROR,
@@ -279,41 +280,7 @@ export function buildGmailEmulator(options: GmailEmulatorOptions = {}): GmailEmu
   registerGoogleCalendarRoutes(app, { guard, store: calendars });
 
   // ---- Control interface (tests, demo, benchmark) --------------------------------------------
-  // Synchronous handlers answer with reply.send (fastify ignores a sync handler's return value).
-  const param = (req: Req, name: string) => req.params[name] ?? '';
-  app.post('/__control/users', (req, reply) => {
-    const { email } = req.body as { email: string };
-    store.user(email);
-    return reply.send({ email: email.toLowerCase(), refreshToken: auth.issueRefreshToken(email) });
-  });
-  app.post('/__control/users/:email/messages', (req: Req, reply) => {
-    const body = req.body as { raw: string; labelIds?: string[] };
-    const m = store.addMessage(param(req, 'email'), Buffer.from(body.raw, 'base64'), body.labelIds);
-    return reply.send({ id: m.id, threadId: m.threadId });
-  });
-  app.delete('/__control/users/:email/messages/:id', (req: Req, reply) =>
-    store.deleteMessage(param(req, 'email'), param(req, 'id'))
-      ? reply.send({ deleted: true })
-      : reply.code(404).send(NOT_FOUND),
-  );
-  app.post('/__control/users/:email/messages/:id/labels', (req: Req, reply) => {
-    const body = req.body as { add?: string[]; remove?: string[] };
-    const m = store.relabel(
-      param(req, 'email'),
-      param(req, 'id'),
-      body.add ?? [],
-      body.remove ?? [],
-    );
-    return m ? reply.send({ id: m.id, labelIds: m.labelIds }) : reply.code(404).send(NOT_FOUND);
-  });
-  app.post('/__control/users/:email/expire-history', (req: Req, reply) => {
-    store.expireHistory(param(req, 'email'));
-    return reply.send({ expired: true });
-  });
-  app.post('/__control/users/:email/revoke', (req: Req, reply) => {
-    auth.revokeUser(param(req, 'email'));
-    return reply.send({ revoked: true });
-  });
+  registerGmailControlRoutes(app, { store, auth });
   registerFaultControl(app, faults);
   app.get('/__control/stats', (_req, reply) => reply.send(stats));
 

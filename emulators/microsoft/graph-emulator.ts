@@ -6,6 +6,7 @@ import { FaultInjector, takeFault } from '../shared/faults.ts';
 import { bearerToken, ConcurrencyLimit } from '../shared/request-limits.ts';
 import { decodeToken, encodeToken, type DeltaState } from './delta-token.ts';
 import { registerGraphCalendarRoutes } from './graph-calendar-routes.ts';
+import { registerGraphMailControlRoutes } from './graph-control-routes.ts';
 import { GraphCalendarStore } from './graph-calendar-store.ts';
 import { graphError } from './graph-errors.ts';
 import { mimeToGraphJson } from './graph-message-json.ts';
@@ -329,46 +330,12 @@ export function buildGraphEmulator(options: GraphEmulatorOptions): GraphEmulator
   });
 
   // ---- control -------------------------------------------------------------------------------
-  const param = (req: Req, name: string) => req.params[name] ?? '';
   registerGraphCalendarRoutes(app, { guard, store: calendars, origin: () => origin });
 
-  app.post('/__control/mailboxes', (req, reply) => {
-    const { email } = req.body as { email: string };
-    store.mailbox(email);
-    return reply.send({
-      email: email.toLowerCase(),
-      refreshToken: identity.issueRefreshToken(email),
-    });
-  });
-  app.post('/__control/mailboxes/:email/messages', async (req: Req) => {
-    const body = req.body as { raw: string; folder?: WellKnownFolder };
-    const stored = await emulator.addMime(
-      param(req, 'email'),
-      body.folder ?? 'inbox',
-      Buffer.from(body.raw, 'base64'),
-    );
-    return { id: stored.id };
-  });
-  app.delete('/__control/mailboxes/:email/messages/:id', (req: Req, reply) =>
-    store.delete(param(req, 'email'), param(req, 'id'))
-      ? reply.send({ deleted: true })
-      : reply.code(404).send({}),
-  );
-  app.post('/__control/mailboxes/:email/messages/:id/move', (req: Req, reply) => {
-    const moved = store.move(
-      param(req, 'email'),
-      param(req, 'id'),
-      (req.body as { folder: WellKnownFolder }).folder,
-    );
-    return moved ? reply.send({ id: moved.id }) : reply.code(404).send({});
-  });
-  app.post('/__control/mailboxes/:email/expire-delta', (req: Req, reply) => {
-    store.expireDeltaTokens(param(req, 'email'));
-    return reply.send({ expired: true });
-  });
-  app.post('/__control/mailboxes/:email/revoke', (req: Req, reply) => {
-    identity.revoke(param(req, 'email'));
-    return reply.send({ revoked: true });
+  registerGraphMailControlRoutes(app, {
+    store,
+    identity,
+    addMime: (email, folder, raw) => emulator.addMime(email, folder, raw),
   });
   registerFaultControl(app, faults);
   app.get('/__control/stats', (_req, reply) => reply.send(stats));
