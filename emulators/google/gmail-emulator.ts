@@ -3,7 +3,9 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { registerFaultControl } from '../shared/control.ts';
 import { FaultInjector, takeFault, type FaultSpec } from '../shared/faults.ts';
 import { bearerToken, ConcurrencyLimit } from '../shared/request-limits.ts';
+import { asList, one } from '../shared/query.ts';
 import { EmulatorAuth } from './emulator-auth.ts';
+import { registerGmailControlRoutes } from './gmail-control-routes.ts';
 import {
   AUTH_ERROR,
   BACKEND_ERROR,
@@ -12,6 +14,7 @@ import {
   TOO_MANY_CONCURRENT,
   USER_RATE_LIMIT,
 } from './google-error.ts';
+import { registerGoogleOAuthRoutes } from './google-oauth-routes.ts';
 import { GmailStore, SYSTEM_LABELS, type GmailUser, type StoredMessage } from './gmail-store.ts';
 import { registerGoogleCalendarRoutes } from './google-calendar-routes.ts';
 import { GoogleCalendarStore } from './google-calendar-store.ts';
@@ -60,10 +63,6 @@ type Req = FastifyRequest<{
   Querystring: Record<string, string | string[] | undefined>;
 }>;
 
-const asList = (v: string | string[] | undefined): string[] =>
-  v === undefined ? [] : Array.isArray(v) ? v : [v];
-const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
-
 export function buildGmailEmulator(options: GmailEmulatorOptions = {}): GmailEmulator {
   const app = Fastify({ logger: false });
   const store = new GmailStore();
@@ -81,73 +80,10 @@ export function buildGmailEmulator(options: GmailEmulatorOptions = {}): GmailEmu
   };
   void app.register(formbody);
 
-  // ---- OAuth ---------------------------------------------------------------------------------
-  app.post('/token', async (req, reply) => {
-    const body = req.body as Record<string, string | undefined>;
-    if (options.clientId && body['client_id'] !== options.clientId) {
-      return reply
-        .code(401)
-        .send({ error: 'invalid_client', error_description: 'The OAuth client was not found.' });
-    }
-    if (body['grant_type'] === 'refresh_token') {
-      const result = auth.refresh(body['refresh_token'] ?? '');
-      if (!result) {
-        return reply.code(400).send({
-          error: 'invalid_grant',
-          error_description: 'Token has been expired or revoked.',
-        });
-      }
-      return {
-        access_token: result.accessToken,
-        expires_in: auth.accessTokenTtlSeconds,
-        scope:
-          'https://www.googleapis.com/auth/gmail.readonly https://www.googleapis.com/auth/calendar.readonly',
-        token_type: 'Bearer',
-      };
-    }
-    if (body['grant_type'] === 'authorization_code') {
-      const email = auth.redeemCode(body['code'] ?? '', body['redirect_uri']);
-      if (!email) {
-        return reply
-          .code(400)
-          .send({ error: 'invalid_grant', error_description: 'Malformed auth code.' });
-      }
-      return {
-        access_token: auth.issueAccessToken(email),
-        refresh_token: auth.issueRefreshToken(email),
-        expires_in: auth.accessTokenTtlSeconds,
-        scope:
-          'https://www.googleapis.com/auth/gmail.readonly https://www.googleapis.com/auth/calendar.readonly openid email',
-        token_type: 'Bearer',
-      };
-    }
-    return reply
-      .code(400)
-      .send({ error: 'unsupported_grant_type', error_description: 'Invalid grant_type.' });
-  });
-
-  // Auto-consent: the user named by login_hint (or the only user) approves at once.
-  app.get('/o/oauth2/v2/auth', async (req: Req, reply) => {
-    const q = req.query;
-    const redirectUri = one(q['redirect_uri']);
-    if (!redirectUri || one(q['response_type']) !== 'code') {
-      return reply
-        .code(400)
-        .send('invalid_request: redirect_uri and response_type=code are required');
-    }
-    const hint = one(q['login_hint'])?.toLowerCase();
-    const email = hint ?? [...store.users.keys()][0];
-    if (!email) {
-      return reply.code(400).send('no user to consent');
-    }
-    const target = new URL(redirectUri);
-    target.searchParams.set('code', auth.issueCode(email, redirectUri));
-    const state = one(q['state']);
-    if (state !== undefined) {
-      target.searchParams.set('state', state);
-    }
-    target.searchParams.set('scope', one(q['scope']) ?? '');
-    return reply.redirect(target.toString(), 302);
+  registerGoogleOAuthRoutes(app, {
+    auth,
+    clientId: options.clientId,
+    users: () => [...store.users.keys()],
   });
 
   // ---- Gmail API -----------------------------------------------------------------------------
@@ -344,41 +280,7 @@ export function buildGmailEmulator(options: GmailEmulatorOptions = {}): GmailEmu
   registerGoogleCalendarRoutes(app, { guard, store: calendars });
 
   // ---- Control interface (tests, demo, benchmark) --------------------------------------------
-  // Synchronous handlers answer with reply.send (fastify ignores a sync handler's return value).
-  const param = (req: Req, name: string) => req.params[name] ?? '';
-  app.post('/__control/users', (req, reply) => {
-    const { email } = req.body as { email: string };
-    store.user(email);
-    return reply.send({ email: email.toLowerCase(), refreshToken: auth.issueRefreshToken(email) });
-  });
-  app.post('/__control/users/:email/messages', (req: Req, reply) => {
-    const body = req.body as { raw: string; labelIds?: string[] };
-    const m = store.addMessage(param(req, 'email'), Buffer.from(body.raw, 'base64'), body.labelIds);
-    return reply.send({ id: m.id, threadId: m.threadId });
-  });
-  app.delete('/__control/users/:email/messages/:id', (req: Req, reply) =>
-    store.deleteMessage(param(req, 'email'), param(req, 'id'))
-      ? reply.send({ deleted: true })
-      : reply.code(404).send(NOT_FOUND),
-  );
-  app.post('/__control/users/:email/messages/:id/labels', (req: Req, reply) => {
-    const body = req.body as { add?: string[]; remove?: string[] };
-    const m = store.relabel(
-      param(req, 'email'),
-      param(req, 'id'),
-      body.add ?? [],
-      body.remove ?? [],
-    );
-    return m ? reply.send({ id: m.id, labelIds: m.labelIds }) : reply.code(404).send(NOT_FOUND);
-  });
-  app.post('/__control/users/:email/expire-history', (req: Req, reply) => {
-    store.expireHistory(param(req, 'email'));
-    return reply.send({ expired: true });
-  });
-  app.post('/__control/users/:email/revoke', (req: Req, reply) => {
-    auth.revokeUser(param(req, 'email'));
-    return reply.send({ revoked: true });
-  });
+  registerGmailControlRoutes(app, { store, auth });
   registerFaultControl(app, faults);
   app.get('/__control/stats', (_req, reply) => reply.send(stats));
 

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { decodeOpaque, encodeOpaque } from '../shared/opaque-token.ts';
+import { one } from '../shared/query.ts';
 import { googleError, NOT_FOUND } from './google-error.ts';
 import type { EventJson, GoogleCalendarStore } from './google-calendar-store.ts';
 
@@ -57,8 +58,6 @@ const encode = (t: ListingToken) => encodeOpaque(t);
 
 const decode = (value: string) =>
   decodeOpaque<ListingToken>(value, (t) => typeof t.c === 'string' && typeof t.upTo === 'number');
-
-const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
 
 function badRequest(message: string) {
   return googleError(400, 'invalid', message);

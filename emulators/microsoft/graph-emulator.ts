@@ -6,8 +6,9 @@ import { FaultInjector, takeFault } from '../shared/faults.ts';
 import { bearerToken, ConcurrencyLimit } from '../shared/request-limits.ts';
 import { decodeToken, encodeToken, type DeltaState } from './delta-token.ts';
 import { registerGraphCalendarRoutes } from './graph-calendar-routes.ts';
+import { registerGraphMailControlRoutes } from './graph-control-routes.ts';
 import { GraphCalendarStore } from './graph-calendar-store.ts';
-import { aadError, graphError } from './graph-errors.ts';
+import { graphError } from './graph-errors.ts';
 import { mimeToGraphJson } from './graph-message-json.ts';
 import {
   GraphStore,
@@ -15,6 +16,7 @@ import {
   type StoredGraphMessage,
   type WellKnownFolder,
 } from './graph-store.ts';
+import { registerMsIdentityRoutes } from './ms-identity-routes.ts';
 import { MsIdentity } from './ms-identity.ts';
 import { maxPageSize, preferences } from './prefer.ts';
 
@@ -76,73 +78,7 @@ export function buildGraphEmulator(options: GraphEmulatorOptions): GraphEmulator
     }
   });
 
-  // ---- identity platform ---------------------------------------------------------------------
-  app.post('/:tenant/oauth2/v2.0/token', (req, reply) => {
-    const body = req.body as Record<string, string | undefined>;
-    if (body['grant_type'] === 'refresh_token') {
-      const result = identity.refresh(body['refresh_token'] ?? '');
-      if (!result) {
-        return reply
-          .code(400)
-          .send(
-            aadError(
-              'invalid_grant',
-              70008,
-              'The provided authorization code or refresh token has expired due to inactivity.',
-            ),
-          );
-      }
-      return reply.send({
-        token_type: 'Bearer',
-        scope: 'Mail.Read Calendars.Read User.Read',
-        expires_in: identity.accessTokenTtlSeconds,
-        ext_expires_in: identity.accessTokenTtlSeconds,
-        access_token: result.accessToken,
-        refresh_token: result.refreshToken,
-      });
-    }
-    if (body['grant_type'] === 'authorization_code') {
-      const email = identity.redeemCode(body['code'] ?? '', body['redirect_uri']);
-      if (!email) {
-        return reply
-          .code(400)
-          .send(
-            aadError(
-              'invalid_grant',
-              70000,
-              'The provided value for the code parameter is not valid.',
-            ),
-          );
-      }
-      return reply.send({
-        token_type: 'Bearer',
-        scope: 'Mail.Read Calendars.Read User.Read',
-        expires_in: identity.accessTokenTtlSeconds,
-        ext_expires_in: identity.accessTokenTtlSeconds,
-        access_token: identity.issueAccessToken(email),
-        refresh_token: identity.issueRefreshToken(email),
-      });
-    }
-    return reply
-      .code(400)
-      .send(
-        aadError('unsupported_grant_type', 70003, 'The app requested an unsupported grant type.'),
-      );
-  });
-
-  app.get('/:tenant/oauth2/v2.0/authorize', (req: Req, reply) => {
-    const redirectUri = req.query['redirect_uri'];
-    const email = req.query['login_hint']?.toLowerCase() ?? [...store.mailboxes.keys()][0];
-    if (!redirectUri || !email) {
-      return reply.code(400).send('redirect_uri and a user are required');
-    }
-    const target = new URL(redirectUri);
-    target.searchParams.set('code', identity.issueCode(email, redirectUri));
-    if (req.query['state'] !== undefined) {
-      target.searchParams.set('state', req.query['state']);
-    }
-    return reply.redirect(target.toString(), 302);
-  });
+  registerMsIdentityRoutes(app, { identity, users: () => [...store.mailboxes.keys()] });
 
   // ---- Graph ---------------------------------------------------------------------------------
   async function guard(req: Req, reply: FastifyReply, route: string): Promise<GraphMailbox | null> {
@@ -394,46 +330,12 @@ export function buildGraphEmulator(options: GraphEmulatorOptions): GraphEmulator
   });
 
   // ---- control -------------------------------------------------------------------------------
-  const param = (req: Req, name: string) => req.params[name] ?? '';
   registerGraphCalendarRoutes(app, { guard, store: calendars, origin: () => origin });
 
-  app.post('/__control/mailboxes', (req, reply) => {
-    const { email } = req.body as { email: string };
-    store.mailbox(email);
-    return reply.send({
-      email: email.toLowerCase(),
-      refreshToken: identity.issueRefreshToken(email),
-    });
-  });
-  app.post('/__control/mailboxes/:email/messages', async (req: Req) => {
-    const body = req.body as { raw: string; folder?: WellKnownFolder };
-    const stored = await emulator.addMime(
-      param(req, 'email'),
-      body.folder ?? 'inbox',
-      Buffer.from(body.raw, 'base64'),
-    );
-    return { id: stored.id };
-  });
-  app.delete('/__control/mailboxes/:email/messages/:id', (req: Req, reply) =>
-    store.delete(param(req, 'email'), param(req, 'id'))
-      ? reply.send({ deleted: true })
-      : reply.code(404).send({}),
-  );
-  app.post('/__control/mailboxes/:email/messages/:id/move', (req: Req, reply) => {
-    const moved = store.move(
-      param(req, 'email'),
-      param(req, 'id'),
-      (req.body as { folder: WellKnownFolder }).folder,
-    );
-    return moved ? reply.send({ id: moved.id }) : reply.code(404).send({});
-  });
-  app.post('/__control/mailboxes/:email/expire-delta', (req: Req, reply) => {
-    store.expireDeltaTokens(param(req, 'email'));
-    return reply.send({ expired: true });
-  });
-  app.post('/__control/mailboxes/:email/revoke', (req: Req, reply) => {
-    identity.revoke(param(req, 'email'));
-    return reply.send({ revoked: true });
+  registerGraphMailControlRoutes(app, {
+    store,
+    identity,
+    addMime: (email, folder, raw) => emulator.addMime(email, folder, raw),
   });
   registerFaultControl(app, faults);
   app.get('/__control/stats', (_req, reply) => reply.send(stats));

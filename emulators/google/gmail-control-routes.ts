@@ -1,0 +1,53 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { EmulatorAuth } from './emulator-auth.ts';
+import type { GmailStore } from './gmail-store.ts';
+import { NOT_FOUND } from './google-error.ts';
+
+/**
+ * The Gmail part of the emulator's `/__control` interface, for tests, the demo and the benchmark:
+ * add users and messages, delete and relabel messages (each change lands in the history log as
+ * Gmail's would), expire history (so `history.list` answers 404) and revoke a user's grant.
+ */
+type Req = FastifyRequest<{ Params: Record<string, string> }>;
+
+export function registerGmailControlRoutes(
+  app: FastifyInstance,
+  deps: { store: GmailStore; auth: EmulatorAuth },
+): void {
+  const { store, auth } = deps;
+  // Synchronous handlers answer with reply.send (fastify ignores a sync handler's return value).
+  const param = (req: Req, name: string) => req.params[name] ?? '';
+  app.post('/__control/users', (req, reply) => {
+    const { email } = req.body as { email: string };
+    store.user(email);
+    return reply.send({ email: email.toLowerCase(), refreshToken: auth.issueRefreshToken(email) });
+  });
+  app.post('/__control/users/:email/messages', (req: Req, reply) => {
+    const body = req.body as { raw: string; labelIds?: string[] };
+    const m = store.addMessage(param(req, 'email'), Buffer.from(body.raw, 'base64'), body.labelIds);
+    return reply.send({ id: m.id, threadId: m.threadId });
+  });
+  app.delete('/__control/users/:email/messages/:id', (req: Req, reply) =>
+    store.deleteMessage(param(req, 'email'), param(req, 'id'))
+      ? reply.send({ deleted: true })
+      : reply.code(404).send(NOT_FOUND),
+  );
+  app.post('/__control/users/:email/messages/:id/labels', (req: Req, reply) => {
+    const body = req.body as { add?: string[]; remove?: string[] };
+    const m = store.relabel(
+      param(req, 'email'),
+      param(req, 'id'),
+      body.add ?? [],
+      body.remove ?? [],
+    );
+    return m ? reply.send({ id: m.id, labelIds: m.labelIds }) : reply.code(404).send(NOT_FOUND);
+  });
+  app.post('/__control/users/:email/expire-history', (req: Req, reply) => {
+    store.expireHistory(param(req, 'email'));
+    return reply.send({ expired: true });
+  });
+  app.post('/__control/users/:email/revoke', (req: Req, reply) => {
+    auth.revokeUser(param(req, 'email'));
+    return reply.send({ revoked: true });
+  });
+}

@@ -1,0 +1,91 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { one } from '../shared/query.ts';
+import type { EmulatorAuth } from './emulator-auth.ts';
+
+/**
+ * Google's OAuth 2.0 server as google-auth-library and the product's connect flow use it
+ * (provider-apis.md §C): `POST /token` for the refresh_token and authorization_code grants, with
+ * Google's `{error, error_description}` answers, and `GET /o/oauth2/v2/auth`, where consent is
+ * automatic. Form bodies need @fastify/formbody registered on the app.
+ */
+type Req = FastifyRequest<{ Querystring: Record<string, string | string[] | undefined> }>;
+
+export function registerGoogleOAuthRoutes(
+  app: FastifyInstance,
+  deps: {
+    auth: EmulatorAuth;
+    /** When set, `/token` refuses other client ids with 401 invalid_client. */
+    clientId: string | undefined;
+    /** Known users, oldest first: consent without a login_hint goes to the first. */
+    users: () => string[];
+  },
+): void {
+  const { auth } = deps;
+  app.post('/token', async (req, reply) => {
+    const body = req.body as Record<string, string | undefined>;
+    if (deps.clientId && body['client_id'] !== deps.clientId) {
+      return reply
+        .code(401)
+        .send({ error: 'invalid_client', error_description: 'The OAuth client was not found.' });
+    }
+    if (body['grant_type'] === 'refresh_token') {
+      const result = auth.refresh(body['refresh_token'] ?? '');
+      if (!result) {
+        return reply.code(400).send({
+          error: 'invalid_grant',
+          error_description: 'Token has been expired or revoked.',
+        });
+      }
+      return {
+        access_token: result.accessToken,
+        expires_in: auth.accessTokenTtlSeconds,
+        scope:
+          'https://www.googleapis.com/auth/gmail.readonly https://www.googleapis.com/auth/calendar.readonly',
+        token_type: 'Bearer',
+      };
+    }
+    if (body['grant_type'] === 'authorization_code') {
+      const email = auth.redeemCode(body['code'] ?? '', body['redirect_uri']);
+      if (!email) {
+        return reply
+          .code(400)
+          .send({ error: 'invalid_grant', error_description: 'Malformed auth code.' });
+      }
+      return {
+        access_token: auth.issueAccessToken(email),
+        refresh_token: auth.issueRefreshToken(email),
+        expires_in: auth.accessTokenTtlSeconds,
+        scope:
+          'https://www.googleapis.com/auth/gmail.readonly https://www.googleapis.com/auth/calendar.readonly openid email',
+        token_type: 'Bearer',
+      };
+    }
+    return reply
+      .code(400)
+      .send({ error: 'unsupported_grant_type', error_description: 'Invalid grant_type.' });
+  });
+
+  // Auto-consent: the user named by login_hint (or the only user) approves at once.
+  app.get('/o/oauth2/v2/auth', async (req: Req, reply) => {
+    const q = req.query;
+    const redirectUri = one(q['redirect_uri']);
+    if (!redirectUri || one(q['response_type']) !== 'code') {
+      return reply
+        .code(400)
+        .send('invalid_request: redirect_uri and response_type=code are required');
+    }
+    const hint = one(q['login_hint'])?.toLowerCase();
+    const email = hint ?? deps.users()[0];
+    if (!email) {
+      return reply.code(400).send('no user to consent');
+    }
+    const target = new URL(redirectUri);
+    target.searchParams.set('code', auth.issueCode(email, redirectUri));
+    const state = one(q['state']);
+    if (state !== undefined) {
+      target.searchParams.set('state', state);
+    }
+    target.searchParams.set('scope', one(q['scope']) ?? '');
+    return reply.redirect(target.toString(), 302);
+  });
+}

@@ -1,0 +1,89 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { aadError } from './graph-errors.ts';
+import type { MsIdentity } from './ms-identity.ts';
+
+/**
+ * The Microsoft identity platform's v2.0 endpoints as the product's token code and connect flow
+ * use them (provider-apis.md §D.7): `POST /{tenant}/oauth2/v2.0/token` (refresh_token with
+ * rotation, authorization_code) answering in AADSTS envelopes, and
+ * `GET /{tenant}/oauth2/v2.0/authorize`, where consent is automatic. Form bodies need
+ * @fastify/formbody registered on the app.
+ */
+type Req = FastifyRequest<{ Querystring: Record<string, string | undefined> }>;
+
+export function registerMsIdentityRoutes(
+  app: FastifyInstance,
+  deps: {
+    identity: MsIdentity;
+    /** Known mailboxes, oldest first: consent without a login_hint goes to the first. */
+    users: () => string[];
+  },
+): void {
+  const { identity } = deps;
+  app.post('/:tenant/oauth2/v2.0/token', (req, reply) => {
+    const body = req.body as Record<string, string | undefined>;
+    if (body['grant_type'] === 'refresh_token') {
+      const result = identity.refresh(body['refresh_token'] ?? '');
+      if (!result) {
+        return reply
+          .code(400)
+          .send(
+            aadError(
+              'invalid_grant',
+              70008,
+              'The provided authorization code or refresh token has expired due to inactivity.',
+            ),
+          );
+      }
+      return reply.send({
+        token_type: 'Bearer',
+        scope: 'Mail.Read Calendars.Read User.Read',
+        expires_in: identity.accessTokenTtlSeconds,
+        ext_expires_in: identity.accessTokenTtlSeconds,
+        access_token: result.accessToken,
+        refresh_token: result.refreshToken,
+      });
+    }
+    if (body['grant_type'] === 'authorization_code') {
+      const email = identity.redeemCode(body['code'] ?? '', body['redirect_uri']);
+      if (!email) {
+        return reply
+          .code(400)
+          .send(
+            aadError(
+              'invalid_grant',
+              70000,
+              'The provided value for the code parameter is not valid.',
+            ),
+          );
+      }
+      return reply.send({
+        token_type: 'Bearer',
+        scope: 'Mail.Read Calendars.Read User.Read',
+        expires_in: identity.accessTokenTtlSeconds,
+        ext_expires_in: identity.accessTokenTtlSeconds,
+        access_token: identity.issueAccessToken(email),
+        refresh_token: identity.issueRefreshToken(email),
+      });
+    }
+    return reply
+      .code(400)
+      .send(
+        aadError('unsupported_grant_type', 70003, 'The app requested an unsupported grant type.'),
+      );
+  });
+
+  app.get('/:tenant/oauth2/v2.0/authorize', (req: Req, reply) => {
+    const redirectUri = req.query['redirect_uri'];
+    const email = req.query['login_hint']?.toLowerCase() ?? deps.users()[0];
+    if (!redirectUri || !email) {
+      return reply.code(400).send('redirect_uri and a user are required');
+    }
+    const target = new URL(redirectUri);
+    target.searchParams.set('code', identity.issueCode(email, redirectUri));
+    if (req.query['state'] !== undefined) {
+      target.searchParams.set('state', req.query['state']);
+    }
+    return reply.redirect(target.toString(), 302);
+  });
+}
