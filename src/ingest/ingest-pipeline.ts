@@ -133,8 +133,7 @@ export async function runIngestPipeline(
       counters,
       await writeBatch(
         em,
-        target.workspaceId,
-        target.mailboxId,
+        target,
         current.map((b) => b.item),
       ),
     );
