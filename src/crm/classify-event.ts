@@ -1,4 +1,3 @@
-import type { CalendarEventData, CalendarResponse } from '../providers/calendar-source.ts';
 import { domainOf } from './address.ts';
 import { parseDisplayName, type PersonName } from './display-name.ts';
 import { companyDomainFor, excludedAddressReason, type MailboxContext } from './mailbox-context.ts';
@@ -11,6 +10,25 @@ import type { ParticipantSkipReason } from './skip-reasons.ts';
  * `sent_and_received` creates people from every meeting, `sent` only from meetings the owner
  * organizes (the owner reached out), `none` from none; existing people are linked regardless.
  */
+
+/**
+ * What the rules read of a meeting, in the shape provider adapters already map events to; declared
+ * here so the rules do not depend on the provider port.
+ */
+export type CalendarResponse = 'needsAction' | 'accepted' | 'declined' | 'tentative';
+
+export interface MeetingPeople {
+  organizer: { email: string; name: string } | null;
+  attendees: readonly {
+    email: string;
+    name: string;
+    responseStatus: CalendarResponse;
+    optional: boolean;
+    /** A room or piece of equipment, never a person. */
+    resource: boolean;
+  }[];
+}
+
 export interface ClassifiedEventPerson {
   email: string;
   displayName: string;
@@ -28,7 +46,7 @@ export interface ClassifiedEventPerson {
 const CALENDAR_SYSTEM_DOMAIN = /(^|\.)calendar\.google\.com$/;
 
 export function classifyEventPeople(
-  event: CalendarEventData,
+  event: MeetingPeople,
   ctx: MailboxContext,
 ): ClassifiedEventPerson[] {
   const entries = new Map<

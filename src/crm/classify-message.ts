@@ -1,4 +1,4 @@
-import type { EmailDirection, ParticipantRole } from '../db/entities/email.entity.ts';
+import type { EmailDirection, ParticipantRole } from './email-roles.ts';
 import type { MessageAddress, NormalizedMessage } from '../mail/normalized-message.ts';
 import { normalizeAddress } from './address.ts';
 import { parseDisplayName, type PersonName } from './display-name.ts';

@@ -1,48 +1,12 @@
 import type { ClassifiedMessage } from '../crm/classify-message.ts';
-import { emailId, logicalKey, threadKey } from './ids.ts';
+import type { EmailRow, ParticipantRow } from '../db/email-repository.ts';
+import { emailId, logicalKey, threadKey } from '../crm/ids.ts';
 import type { IngestItem } from './ingest-types.ts';
-
-/** Pure mapping from a classified message to the rows the writer inserts. */
-export interface EmailRow {
-  id: string;
-  workspace_id: string;
-  mailbox_id: string;
-  provider_message_id: string;
-  provider_thread_id: string | null;
-  internet_message_id: string | null;
-  in_reply_to: string | null;
-  references: string[];
-  logical_key: string;
-  thread_key: string;
-  direction: string;
-  labels: string[];
-  subject: string;
-  snippet: string;
-  text_body: string;
-  text_body_truncated: boolean;
-  sent_at: string | null;
-  size_bytes: number;
-  attachments: unknown;
-  automation: unknown;
-  crm_skip_reason: string | null;
-  ical_uid: string | null;
-  ical_method: string | null;
-}
-
-export interface ParticipantRow {
-  email_id: string;
-  workspace_id: string;
-  role: string;
-  address: string;
-  display_name: string;
-  position: number;
-  linkable: boolean;
-  skip_reason: string | null;
-}
 
 /** Postgres text columns reject NUL; real-world mail contains it. */
 const clean = (s: string): string => s.replaceAll('\u0000', '');
 
+/** Pure mapping from a classified message to the rows the writer inserts. */
 export function buildEmailRow(
   workspaceId: string,
   mailboxId: string,

@@ -139,8 +139,7 @@ export async function runIngestPipeline(
       counters,
       await writeBatch(
         em,
-        target.workspaceId,
-        target.mailboxId,
+        target,
         current.map((b) => b.item),
       ),
     );

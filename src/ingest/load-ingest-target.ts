@@ -1,16 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { resolveEnrichmentSettings } from '../crm/enrichment-settings.ts';
-import { buildMailboxContext, type MailboxContext } from '../crm/mailbox-context.ts';
+import { buildMailboxContext } from '../crm/mailbox-context.ts';
+import type { MailboxTarget } from '../crm/mailbox-target.ts';
 import { MailboxSchema } from '../db/entities/mailbox.entity.ts';
 import { WorkspaceSchema } from '../db/entities/workspace.entity.ts';
 import { NotFoundError } from '../errors.ts';
 
-export interface IngestTarget {
-  workspaceId: string;
-  mailboxId: string;
-  mailboxEmail: string;
-  context: MailboxContext;
-}
+export type IngestTarget = MailboxTarget;
 
 /** Loads a mailbox with its workspace and resolves the rules that apply to its mail. */
 export async function loadIngestTarget(

@@ -109,6 +109,35 @@ describe('calendar writer', () => {
       ['meeting.scheduled', 1],
       ['meeting.updated', 1],
     ]);
+    const meetingEvents = await orm.em.fork().execute<
+      {
+        type: string;
+        aggregate_type: string;
+        dedupe_key: string;
+        payload: Record<string, string | null>;
+      }[]
+    >(
+      `select type, aggregate_type, dedupe_key, payload from outbox_event
+          where workspace_id = ? and type like 'meeting.%' order by type`,
+      [ws],
+    );
+    expect(
+      meetingEvents.map((e) => [
+        e.type,
+        e.aggregate_type,
+        e.dedupe_key.startsWith(`${e.type}:${ws}:MEETING_`),
+        e.payload.mailboxId,
+        Object.keys(e.payload).sort(),
+      ]),
+    ).toEqual(
+      ['meeting.scheduled', 'meeting.updated'].map((type) => [
+        type,
+        'calendar_event',
+        true,
+        dana,
+        ['calendarEventId', 'iCalUid', 'mailboxId', 'occurredAt', 'personId'],
+      ]),
+    );
   });
 
   it('links an invitation email to its event by UID, whichever arrives first', async () => {

@@ -191,6 +191,56 @@ describe('enrichment rules, end to end through PostgreSQL', () => {
       ['email.sent', 1],
       ['person.created', 2],
     ]);
+    const payloads = await orm.em.fork().execute<
+      {
+        type: string;
+        aggregate_type: string;
+        dedupe_key: string;
+        payload: Record<string, unknown>;
+      }[]
+    >(
+      `select type, aggregate_type, dedupe_key, payload from outbox_event
+        where workspace_id = ? order by type, dedupe_key`,
+      [ws],
+    );
+    const emailEvents = payloads.filter((e) => e.type.startsWith('email.'));
+    expect(emailEvents.map((e) => [e.type, e.aggregate_type, e.dedupe_key])).toEqual([
+      ['email.received', 'email', `email.received:${ws}:mid:<i1@x>`],
+      ['email.received', 'email', `email.received:${ws}:mid:<i2@x>`],
+      ['email.sent', 'email', `email.sent:${ws}:mid:<i3@x>`],
+    ]);
+    expect(emailEvents.map((e) => e.payload)).toEqual([
+      expect.objectContaining({
+        mailboxId: mb,
+        mailboxEmail: OWNER,
+        internetMessageId: '<i1@x>',
+        threadKey: 'mid:<i1@x>',
+        personEmail: 'a@alpha.com',
+        companyDomain: 'alpha.com',
+      }),
+      expect.objectContaining({
+        internetMessageId: '<i2@x>',
+        personEmail: 'b@beta.com',
+        companyDomain: 'beta.com',
+      }),
+      expect.objectContaining({
+        internetMessageId: '<i3@x>',
+        threadKey: 'mid:<i1@x>',
+        personEmail: 'a@alpha.com',
+        companyDomain: 'alpha.com',
+      }),
+    ]);
+    expect(
+      payloads
+        .filter((e) => !e.type.startsWith('email.'))
+        .map((e) => [e.type, e.aggregate_type, e.payload.email ?? e.payload.domain])
+        .sort(),
+    ).toEqual([
+      ['company.created', 'company', 'alpha.com'],
+      ['company.created', 'company', 'beta.com'],
+      ['person.created', 'person', 'a@alpha.com'],
+      ['person.created', 'person', 'b@beta.com'],
+    ]);
   });
 
   it('one Message-ID seen in two mailboxes is one logical email for activities', async () => {

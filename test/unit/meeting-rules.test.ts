@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { meetingActivities, type MeetingState } from '../../src/calendar/meeting-activities.ts';
+import { meetingActivities, type MeetingState } from '../../src/crm/meeting-activities.ts';
 import { classifyEventPeople } from '../../src/crm/classify-event.ts';
 import {
   DEFAULT_ENRICHMENT_SETTINGS,

@@ -1,17 +1,14 @@
 import { EntitySchema } from '@mikro-orm/core';
+import type { AggregateType, EventType } from '../../events/catalog.ts';
 
-export type OutboxEventType =
-  | 'person.created'
-  | 'company.created'
-  | 'email.received'
-  | 'email.sent'
-  | 'mailbox.reauth_required';
+/** Rows are written only by `appendEvents` (src/db/outbox.ts); the types come from the catalog. */
+export type OutboxEventType = EventType;
 
 export interface OutboxEvent {
   id: string;
   workspaceId: string;
   type: OutboxEventType;
-  aggregateType: string;
+  aggregateType: AggregateType;
   aggregateId: string;
   payload: Record<string, unknown>;
   dedupeKey: string;

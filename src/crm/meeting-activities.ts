@@ -1,3 +1,5 @@
+import { activityKey, type ActivityType } from './activity-keys.ts';
+
 /**
  * Which meeting activities one observed state of an event gives, as a pure function of that state
  * and the one stored before it. Keys make each activity happen once per meeting, person and
@@ -9,7 +11,7 @@
  *   person taken off a live meeting.
  * A meeting first seen already cancelled gives nothing: nobody was told it was on.
  */
-export type MeetingActivityType = 'MEETING_SCHEDULED' | 'MEETING_UPDATED' | 'MEETING_CANCELLED';
+export type MeetingActivityType = Extract<ActivityType, `MEETING_${string}`>;
 
 export interface LinkedPerson {
   personId: string;
@@ -60,7 +62,7 @@ export function meetingActivities(state: MeetingState, now = new Date()): Meetin
       eventId: state.eventId,
       icalUid: state.icalUid,
       occurredAt,
-      key: `${type}:${person.personId}:${state.logicalKey}${suffix}`,
+      key: activityKey(type, person.personId, state.logicalKey, suffix),
     });
   };
   const changedAt = state.changedAt ?? now;

@@ -1,9 +1,9 @@
 import { v5 as uuidv5 } from 'uuid';
 
 /**
- * Deterministic ids derived from business keys: the same email, person or company always gets the
- * same id, so a retry or a second worker writing the same thing collides on the primary key
- * instead of creating a twin.
+ * Deterministic ids derived from business keys: the same email, person, company, event or activity
+ * always gets the same id, so a retry or a second worker writing the same thing collides on the
+ * primary key instead of creating a twin.
  */
 const NAMESPACE = '6f1c1e52-3f0b-4b7a-9a43-0d7e4c1b2a90';
 
@@ -15,6 +15,13 @@ export const personId = (workspaceId: string, address: string): string =>
 
 export const companyId = (workspaceId: string, domain: string): string =>
   uuidv5(`company:${workspaceId}:${domain}`, NAMESPACE);
+
+/**
+ * An activity's id from its idempotency key (see activity-keys.ts). Rows written before this
+ * scheme keep their md5-derived ids; the unique (workspace, key) constraint stays the guard.
+ */
+export const activityId = (workspaceId: string, key: string): string =>
+  uuidv5(`activity:${workspaceId}:${key}`, NAMESPACE);
 
 /** One logical email per workspace: the Message-ID, else this mailbox's copy only. */
 export function logicalKey(

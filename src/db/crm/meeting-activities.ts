@@ -1,0 +1,41 @@
+import type { MeetingActivity } from '../../crm/meeting-activities.ts';
+import { meetingEvent } from '../../events/meeting-events.ts';
+import { appendEvents } from '../outbox.ts';
+import type { Db } from '../sql.ts';
+import { insertActivities } from './activities.ts';
+
+/**
+ * Logs meeting activities and, for those created now, their `meeting.*` events in the same
+ * transaction. `mailboxId` is the mailbox whose calendar showed the meeting. Returns how many
+ * activities were created.
+ */
+export async function recordMeetingActivities(
+  tx: Db,
+  workspaceId: string,
+  mailboxId: string,
+  activities: readonly MeetingActivity[],
+): Promise<number> {
+  const created = await insertActivities(
+    tx,
+    workspaceId,
+    activities.map((a) => ({
+      type: a.type,
+      personId: a.personId,
+      companyId: a.companyId,
+      emailId: null,
+      calendarEventId: a.eventId,
+      internetMessageId: null,
+      icalUid: a.icalUid,
+      occurredAt: a.occurredAt.toISOString(),
+      key: a.key,
+      companyFromPerson: true,
+    })),
+  );
+  await appendEvents(
+    tx,
+    activities
+      .filter((a) => created.has(a.key))
+      .map((a) => meetingEvent(workspaceId, mailboxId, a)),
+  );
+  return created.size;
+}
