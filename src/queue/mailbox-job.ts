@@ -1,7 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { JobsOptions } from 'bullmq';
 import { z } from 'zod';
-import { MailboxSchema, type Mailbox } from '../db/entities/mailbox.entity.ts';
+import type { Mailbox } from '../db/entities/mailbox.entity.ts';
+import { findMailbox } from '../db/repositories/mailbox.repository.ts';
 
 /**
  * What every per-mailbox sync job (mail, calendar) shares: ids-only data, retry options, and the
@@ -23,7 +24,7 @@ export async function loadSyncableMailbox(
   em: EntityManager,
   mailboxId: string,
 ): Promise<Mailbox | { skipped: string }> {
-  const mailbox = await em.findOne(MailboxSchema, { id: mailboxId });
+  const mailbox = await findMailbox(em, mailboxId);
   if (!mailbox) {
     return { skipped: 'mailbox deleted' };
   }

@@ -6,7 +6,10 @@ import type { Logger } from '../logger.ts';
 import type { ParsePool } from '../mail/parse-pool.ts';
 import { EXCLUDED_LABELS, type MailChange, type MailSource } from '../providers/mail-source.ts';
 import { ProviderError } from '../providers/provider-error.ts';
-import { recordFailures, storedOrFailedIds } from './message-ledger.ts';
+import {
+  recordFailures,
+  storedOrFailedIds,
+} from '../db/repositories/message-failure.repository.ts';
 import { emptySummary, tally, type MailSyncSummary } from './mail-sync-summary.ts';
 import { loadSyncState, saveSyncState, type MailSyncState } from './sync-state.ts';
 
