@@ -9,7 +9,7 @@ import {
   mailboxJobSchema,
   type MailboxJobData,
 } from '../src/queue/mailbox-job.ts';
-import { markSynced, markSyncing } from '../src/queue/mailbox-health.ts';
+import { markSynced, markSyncing } from '../src/db/repositories/mailbox-health.repository.ts';
 import { runMailSync } from '../src/sync/mail-sync.ts';
 import type { MailSyncSummary } from '../src/sync/mail-sync-summary.ts';
 

@@ -1,5 +1,6 @@
 import type { Job } from 'bullmq';
 import { z } from 'zod';
+import { mailboxIdsToPoll } from '../src/db/repositories/mailbox.repository.ts';
 import type { JobContext } from '../src/queue/job-context.ts';
 import type { JobDefinition } from '../src/queue/job-definition.ts';
 import { calendarSyncJob } from './calendar-sync.job.ts';
@@ -19,22 +20,18 @@ async function handle(
   _data: object,
   ctx: JobContext,
 ): Promise<{ queued: number }> {
-  const rows = await ctx.orm.em
-    .fork()
-    .execute<{ id: string }[]>(
-      `select id from mailbox where status in ('active', 'syncing', 'error') order by last_synced_at nulls first`,
-    );
+  const ids = await mailboxIdsToPoll(ctx.orm.em.fork());
   const jobs = ctx.config.sync.calendarSync ? [mailboxSyncJob, calendarSyncJob] : [mailboxSyncJob];
   await ctx.syncQueue.addBulk(
-    rows.flatMap((r) =>
+    ids.flatMap((mailboxId) =>
       jobs.map((job) => ({
         name: job.name,
-        data: { mailboxId: r.id },
-        opts: { ...job.options, jobId: job.jobId({ mailboxId: r.id }) },
+        data: { mailboxId },
+        opts: { ...job.options, jobId: job.jobId({ mailboxId }) },
       })),
     ),
   );
-  return { queued: rows.length };
+  return { queued: ids.length };
 }
 
 export const pollMailboxesJob: JobDefinition<object, { queued: number }> = {

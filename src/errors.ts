@@ -1,10 +1,38 @@
 /**
  * Domain errors with stable codes. The CLI prints their message as its one-line error; the HTTP
- * layer will map codes to statuses in one place.
+ * layer answers with the status this table gives the code. The table is total over `ErrorCode`,
+ * so a new code cannot ship without deciding its status (it used to fall back to 400).
  */
+export const HTTP_STATUS_BY_CODE = {
+  INVALID_INPUT: 400,
+  BAD_REQUEST: 400,
+  OAUTH_BAD_STATE: 400,
+  OAUTH_DENIED: 400,
+  OAUTH_NO_REFRESH_TOKEN: 400,
+  UNAUTHENTICATED: 401,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  // The mailbox exists but its owner must reconnect it before it can sync again.
+  REAUTH_REQUIRED: 409,
+  // The sync was not run because the mailbox may not sync now (deleted, disconnected).
+  SYNC_SKIPPED: 409,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  // A provider or the queue failed us; the request itself was fine.
+  OAUTH_EXCHANGE_FAILED: 502,
+  SYNC_FAILED: 502,
+  SCHEDULE_FAILED: 503,
+} as const satisfies Record<string, number>;
+
+export type ErrorCode = keyof typeof HTTP_STATUS_BY_CODE;
+
+export function httpStatusOf(code: ErrorCode): number {
+  return HTTP_STATUS_BY_CODE[code];
+}
+
 export class MailroomError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
     super(message);
     this.code = code;
   }

@@ -3,7 +3,7 @@ import type { CalendarSyncResult } from '../../jobs/calendar-sync.job.ts';
 import type { MailboxSyncResult } from '../../jobs/mailbox-sync.job.ts';
 import type { CalendarSyncSummary } from '../sync/calendar-sync.ts';
 import type { Config } from '../config.ts';
-import { MailboxSchema } from '../db/entities/mailbox.entity.ts';
+import { findMailbox } from '../db/repositories/mailbox.repository.ts';
 import type { Orm } from '../db/orm.ts';
 import { MailroomError, NotFoundError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
@@ -27,7 +27,7 @@ export async function runSyncNow(
     { skipped: string }
   >
 > {
-  const mailbox = await orm.em.fork().findOne(MailboxSchema, { id: mailboxId });
+  const mailbox = await findMailbox(orm.em.fork(), mailboxId);
   if (!mailbox) {
     throw new NotFoundError(`mailbox ${mailboxId} not found`);
   }
@@ -61,7 +61,7 @@ export async function runSyncNow(
       try {
         return (await job.waitUntilFinished(events)) as T;
       } catch (err) {
-        const after = await orm.em.fork().findOne(MailboxSchema, { id: mailboxId });
+        const after = await findMailbox(orm.em.fork(), mailboxId);
         if (after?.status === 'reauth_required') {
           throw reauth(after.lastError);
         }
@@ -84,7 +84,7 @@ export async function runSyncNow(
       throw new MailroomError('SYNC_SKIPPED', `sync did not run: ${outcome.skipped}`);
     }
     const calendarOutcome = calendar.value;
-    const after = await orm.em.fork().findOne(MailboxSchema, { id: mailboxId });
+    const after = await findMailbox(orm.em.fork(), mailboxId);
     return {
       status: after?.status ?? null,
       ...outcome,

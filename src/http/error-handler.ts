@@ -1,25 +1,15 @@
 import type { FastifyInstance } from 'fastify';
-import { MailroomError } from '../errors.ts';
+import { MailroomError, httpStatusOf } from '../errors.ts';
 import { StateError } from '../security/signed-state.ts';
 
-/** Domain errors → HTTP statuses with stable codes, in one place; internals never leak. */
-const STATUS_BY_CODE: Record<string, number> = {
-  NOT_FOUND: 404,
-  INVALID_INPUT: 400,
-  OAUTH_DENIED: 400,
-  OAUTH_NO_REFRESH_TOKEN: 400,
-  OAUTH_EXCHANGE_FAILED: 502,
-};
-
+/** Domain errors → HTTP statuses with stable codes (the table is in errors.ts); internals never leak. */
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: Error, req, reply) => {
     if (err instanceof StateError) {
       return reply.code(400).send({ error: 'OAUTH_BAD_STATE', message: err.message });
     }
     if (err instanceof MailroomError) {
-      return reply
-        .code(STATUS_BY_CODE[err.code] ?? 400)
-        .send({ error: err.code, message: err.message });
+      return reply.code(httpStatusOf(err.code)).send({ error: err.code, message: err.message });
     }
     const status = (err as { statusCode?: number }).statusCode;
     if (status !== undefined && status < 500) {

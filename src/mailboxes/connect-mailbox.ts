@@ -1,8 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { randomUUID } from 'node:crypto';
 import type { AutoCreatePolicy } from '../crm/enrichment-settings.ts';
-import { MailboxSchema, type MailProvider } from '../db/entities/mailbox.entity.ts';
-import { WorkspaceSchema } from '../db/entities/workspace.entity.ts';
+import type { MailProvider } from '../db/entities/mailbox.entity.ts';
+import { storeConnectedMailbox } from '../db/repositories/mailbox.repository.ts';
+import { findWorkspace } from '../db/repositories/workspace.repository.ts';
 import { NotFoundError } from '../errors.ts';
 import type { SecretBox } from '../security/secret-box.ts';
 
@@ -24,44 +24,15 @@ export async function connectMailbox(
   box: SecretBox,
   input: ConnectMailboxInput,
 ): Promise<string> {
-  const workspace = await em.findOne(WorkspaceSchema, { id: input.workspaceId });
-  if (!workspace) {
+  if (!(await findWorkspace(em, input.workspaceId))) {
     throw new NotFoundError(`workspace ${input.workspaceId} not found`);
   }
-  const credentials = box.seal(input.refreshToken);
-  const existing = await em.findOne(MailboxSchema, {
-    workspaceId: input.workspaceId,
-    email: input.email,
-  });
-  if (existing) {
-    existing.provider = input.provider;
-    existing.credentials = credentials;
-    existing.status = 'active';
-    existing.lastError = null;
-    existing.aliases = [...new Set([...existing.aliases, ...input.aliases])];
-    if (input.autoCreatePolicy) {
-      existing.autoCreatePolicy = input.autoCreatePolicy;
-    }
-    existing.updatedAt = new Date();
-    await em.flush();
-    return existing.id;
-  }
-  const mailbox = em.create(MailboxSchema, {
-    id: randomUUID(),
+  return storeConnectedMailbox(em, {
     workspaceId: input.workspaceId,
     provider: input.provider,
     email: input.email,
+    credentials: box.seal(input.refreshToken),
     aliases: input.aliases,
-    credentials,
-    status: 'active',
-    autoCreatePolicy: input.autoCreatePolicy ?? 'sent_and_received',
-    settings: {},
-    syncState: {},
-    lastError: null,
-    lastSyncedAt: null,
-    createdAt: new Date(),
-    updatedAt: new Date(),
+    autoCreatePolicy: input.autoCreatePolicy,
   });
-  await em.persist(mailbox).flush();
-  return mailbox.id;
 }

@@ -1,10 +1,15 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { JobsOptions } from 'bullmq';
 import { z } from 'zod';
-import { MailboxSchema, type Mailbox } from '../db/entities/mailbox.entity.ts';
+import type { Mailbox } from '../db/entities/mailbox.entity.ts';
+import {
+  markError,
+  markReauthRequired,
+  recordLastError,
+} from '../db/repositories/mailbox-health.repository.ts';
+import { findMailbox } from '../db/repositories/mailbox.repository.ts';
 import type { JobContext } from './job-context.ts';
 import type { JobFailure } from './job-definition.ts';
-import { markError, markReauthRequired, recordLastError } from './mailbox-health.ts';
 
 /**
  * What every per-mailbox sync job (mail, calendar) shares: ids-only data, retry options, and the
@@ -26,7 +31,7 @@ export async function loadSyncableMailbox(
   em: EntityManager,
   mailboxId: string,
 ): Promise<Mailbox | { skipped: string }> {
-  const mailbox = await em.findOne(MailboxSchema, { id: mailboxId });
+  const mailbox = await findMailbox(em, mailboxId);
   if (!mailbox) {
     return { skipped: 'mailbox deleted' };
   }

@@ -9,7 +9,11 @@ import type { IngestTarget } from '../ingest/load-ingest-target.ts';
 import type { Logger } from '../logger.ts';
 import type { CalendarPage, CalendarSource, CalendarWindow } from '../providers/calendar-source.ts';
 import { ProviderError } from '../providers/provider-error.ts';
-import { loadCalendarCursor, saveCalendarCursor, type CursorRow } from './calendar-cursor.ts';
+import {
+  loadCalendarCursor,
+  saveCalendarCursor,
+  type CursorRow,
+} from '../db/repositories/calendar-cursor.repository.ts';
 
 /**
  * Provider-agnostic calendar sync of one mailbox, calendar by calendar: a full listing (a "round",

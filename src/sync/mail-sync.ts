@@ -7,7 +7,10 @@ import type { ParsePool } from '../mail/parse-pool.ts';
 import { applyRelabel, markEmailsDeleted } from '../db/repositories/mail-sync.repository.ts';
 import type { MailChange, MailSource, Visibility } from '../providers/mail-source.ts';
 import { ProviderError } from '../providers/provider-error.ts';
-import { recordFailures, storedOrFailedIds } from './message-ledger.ts';
+import {
+  recordFailures,
+  storedOrFailedIds,
+} from '../db/repositories/message-failure.repository.ts';
 import { emptySummary, tally, type MailSyncSummary } from './mail-sync-summary.ts';
 import { loadSyncState, saveSyncState, type MailSyncState } from './sync-state.ts';
 

@@ -1,29 +1,17 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import {
+  loadMailSyncState,
+  saveMailSyncState,
+  type StoredMailSyncState,
+} from '../db/repositories/mail-sync-state.repository.ts';
 
 /**
  * A mailbox's mail-sync checkpoint, kept in PostgreSQL (mailbox.sync_state) and saved after every
- * page, so a killed worker resumes where it stopped instead of starting over.
+ * page, so a killed worker resumes where it stopped instead of starting over. The stored shape is
+ * checked in the repository; here a mailbox that never synced gets its starting state.
  */
-export type MailStage = 'backfill' | 'incremental';
-
-export interface MailSyncState {
-  stages: { mail?: MailStage };
-  cursors: {
-    /** Incremental cursor (Gmail history id), valid once the backfill is done. */
-    mail?: string | null;
-    /** Where incremental sync starts after the current backfill. */
-    backfillStart?: string | null;
-    /** Next page of the current backfill listing. */
-    backfillPageToken?: string | null;
-  };
-  backfill: {
-    done: number;
-    total: number | null;
-    startedAt: string | null;
-    finishedAt: string | null;
-    resyncs?: number;
-  };
-}
+export type MailSyncState = Required<StoredMailSyncState>;
+export type MailStage = NonNullable<MailSyncState['stages']['mail']>;
 
 export function emptyState(): MailSyncState {
   return {
@@ -34,11 +22,7 @@ export function emptyState(): MailSyncState {
 }
 
 export async function loadSyncState(em: EntityManager, mailboxId: string): Promise<MailSyncState> {
-  const [row] = await em.execute<{ sync_state: Partial<MailSyncState> | null }[]>(
-    'select sync_state from mailbox where id = ?',
-    [mailboxId],
-  );
-  const s = row?.sync_state ?? {};
+  const s = await loadMailSyncState(em, mailboxId);
   return {
     stages: s.stages ?? {},
     cursors: s.cursors ?? {},
@@ -51,8 +35,5 @@ export async function saveSyncState(
   mailboxId: string,
   state: MailSyncState,
 ): Promise<void> {
-  await em.execute('update mailbox set sync_state = ?::jsonb, updated_at = now() where id = ?', [
-    JSON.stringify(state),
-    mailboxId,
-  ]);
+  await saveMailSyncState(em, mailboxId, state);
 }

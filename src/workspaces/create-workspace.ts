@@ -1,6 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { randomUUID } from 'node:crypto';
-import { WorkspaceSchema } from '../db/entities/workspace.entity.ts';
+import { insertWorkspace } from '../db/repositories/workspace.repository.ts';
 
 export interface CreateWorkspaceInput {
   name: string;
@@ -16,14 +15,9 @@ export async function createWorkspace(
   const clean = (values: readonly string[] = []) => [
     ...new Set(values.map((v) => v.trim().toLowerCase()).filter(Boolean)),
   ];
-  const workspace = em.create(WorkspaceSchema, {
-    id: randomUUID(),
+  return insertWorkspace(em, {
     name: input.name,
     internalDomains: clean(input.internalDomains),
     blocklist: clean(input.blocklist),
-    settings: {},
-    createdAt: new Date(),
   });
-  await em.persist(workspace).flush();
-  return workspace.id;
 }

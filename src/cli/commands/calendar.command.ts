@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { calendarRange } from '../../calendar/calendar-range.ts';
-import { WorkspaceSchema } from '../../db/entities/workspace.entity.ts';
+import { calendarRange } from '../../db/read-models/calendar-range.ts';
+import { findWorkspace } from '../../db/repositories/workspace.repository.ts';
+import type { CalendarView } from '../../read-models/calendar.schema.ts';
 import { InvalidInputError, NotFoundError } from '../../errors.ts';
 import { withContext } from '../context.ts';
 import { printResult } from '../output.ts';
@@ -33,7 +34,7 @@ export function registerCalendar(program: Command): void {
           throw new InvalidInputError('--to must be after --from');
         }
         const events = await withContext(async ({ em }) => {
-          if (!(await em.findOne(WorkspaceSchema, { id: workspaceId }))) {
+          if (!(await findWorkspace(em, workspaceId))) {
             throw new NotFoundError(`workspace ${workspaceId} not found`);
           }
           return calendarRange(em, {
@@ -44,7 +45,8 @@ export function registerCalendar(program: Command): void {
             ...(opts.person ? { personEmail: opts.person.trim().toLowerCase() } : {}),
           });
         });
-        printResult({ events });
+        const view: CalendarView = { events };
+        printResult(view);
       },
     );
 }

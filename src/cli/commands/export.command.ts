@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { WorkspaceSchema } from '../../db/entities/workspace.entity.ts';
+import { findWorkspace } from '../../db/repositories/workspace.repository.ts';
 import { NotFoundError } from '../../errors.ts';
 import { exportWorkspace } from '../../export/export-workspace.ts';
 import { withContext } from '../context.ts';
@@ -14,7 +14,7 @@ export function registerExport(program: Command): void {
     .action(async (opts: { workspace: string }) => {
       const workspaceId = parseFlag('workspace', uuidSchema, opts.workspace);
       const data = await withContext(async ({ em }) => {
-        if (!(await em.findOne(WorkspaceSchema, { id: workspaceId }))) {
+        if (!(await findWorkspace(em, workspaceId))) {
           throw new NotFoundError(`workspace ${workspaceId} not found`);
         }
         return exportWorkspace(em, workspaceId);

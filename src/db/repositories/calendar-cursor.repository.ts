@@ -1,5 +1,7 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
-import type { CalendarCursor } from '../db/entities/calendar-event.entity.ts';
+import { z } from 'zod';
+import { timestamptz } from '../columns.ts';
+import type { CalendarCursor } from '../entities/calendar-event.entity.ts';
+import { queryRow, run, type Db } from '../sql.ts';
 
 /**
  * A calendar's checkpoint (calendar_cursor): its sync token or delta link, the page of a listing
@@ -8,23 +10,26 @@ import type { CalendarCursor } from '../db/entities/calendar-event.entity.ts';
  */
 export type CursorRow = Omit<CalendarCursor, 'updatedAt'>;
 
-interface DbRow {
-  sync_token: string | null;
-  page_token: string | null;
-  round_id: string | null;
-  window_start: Date | null;
-  window_end: Date | null;
-  full_syncs: number;
-  last_synced_at: Date | null;
-  last_error: string | null;
-}
+const cursorRow = z.object({
+  sync_token: z.string().nullable(),
+  page_token: z.string().nullable(),
+  round_id: z.string().nullable(),
+  window_start: timestamptz.nullable(),
+  window_end: timestamptz.nullable(),
+  full_syncs: z.number(),
+  last_synced_at: timestamptz.nullable(),
+  last_error: z.string().nullable(),
+});
 
+/** The calendar's cursor, or a fresh one (nothing synced yet) when it has no row. */
 export async function loadCalendarCursor(
-  em: EntityManager,
+  db: Db,
   mailboxId: string,
   calendarId: string,
 ): Promise<CursorRow> {
-  const [row] = await em.execute<DbRow[]>(
+  const row = await queryRow(
+    db,
+    cursorRow,
     `select sync_token, page_token, round_id, window_start, window_end, full_syncs, last_synced_at,
             last_error
        from calendar_cursor where mailbox_id = ? and calendar_id = ?`,
@@ -36,16 +41,17 @@ export async function loadCalendarCursor(
     syncToken: row?.sync_token ?? null,
     pageToken: row?.page_token ?? null,
     roundId: row?.round_id ?? null,
-    windowStart: row?.window_start ? new Date(row.window_start) : null,
-    windowEnd: row?.window_end ? new Date(row.window_end) : null,
+    windowStart: row?.window_start ?? null,
+    windowEnd: row?.window_end ?? null,
     fullSyncs: row?.full_syncs ?? 0,
-    lastSyncedAt: row?.last_synced_at ? new Date(row.last_synced_at) : null,
+    lastSyncedAt: row?.last_synced_at ?? null,
     lastError: row?.last_error ?? null,
   };
 }
 
-export async function saveCalendarCursor(em: EntityManager, c: CursorRow): Promise<void> {
-  await em.execute(
+export async function saveCalendarCursor(db: Db, c: CursorRow): Promise<void> {
+  await run(
+    db,
     `insert into calendar_cursor (mailbox_id, calendar_id, sync_token, page_token, round_id,
        window_start, window_end, full_syncs, last_synced_at, last_error, updated_at)
      values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())

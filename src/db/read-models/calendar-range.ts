@@ -1,4 +1,6 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { z } from 'zod';
+import { calendarEventSchema, type CalendarEventView } from '../../read-models/calendar.schema.ts';
+import { queryRows, type Db } from '../sql.ts';
 
 /**
  * The calendar view's read model: every meeting occurrence overlapping [from, to) in a workspace,
@@ -14,25 +16,12 @@ export interface CalendarRangeQuery {
   includeCancelled?: boolean;
 }
 
-export interface CalendarRangeEvent {
-  iCalUid: string | null;
-  title: string;
-  startsAt: string;
-  endsAt: string;
-  allDay: boolean;
-  status: string;
-  organizer: string | null;
-  mailboxes: string[];
-  people: { email: string; responseStatus: string; companyDomain: string | null }[];
-}
-
 const iso = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 
-export async function calendarRange(
-  em: EntityManager,
-  q: CalendarRangeQuery,
-): Promise<CalendarRangeEvent[]> {
-  const rows = await em.execute<{ j: CalendarRangeEvent }[]>(
+export async function calendarRange(db: Db, q: CalendarRangeQuery): Promise<CalendarEventView[]> {
+  const rows = await queryRows(
+    db,
+    z.object({ j: calendarEventSchema }),
     `with hits as (
        select ev.*, m.email as mailbox_email
          from calendar_event ev join mailbox m on m.id = ev.mailbox_id

@@ -1,0 +1,148 @@
+import { z } from 'zod';
+import {
+  exportActivitySchema,
+  exportCompanySchema,
+  exportEmailSchema,
+  exportEventSchema,
+  exportPersonSchema,
+  type ExportActivity,
+  type ExportCompany,
+  type ExportEmail,
+  type ExportEvent,
+  type ExportPerson,
+} from '../../read-models/export.schema.ts';
+import { queryRows, type Db } from '../sql.ts';
+
+/**
+ * The export read model, one query per collection: each row is one JSON document built in SQL
+ * (fast on big workspaces) and checked against the export schema. Ordering is deterministic so
+ * two exports of the same data are byte-identical.
+ */
+const iso = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+const ts = (col: string) => `to_char(${col} at time zone 'UTC', ${iso})`;
+
+async function documents<S extends z.ZodType>(
+  db: Db,
+  schema: S,
+  sql: string,
+  workspaceId: string,
+): Promise<z.infer<S>[]> {
+  const rows = await queryRows(db, z.object({ j: z.unknown() }), sql, [workspaceId]);
+  return rows.map((r) => schema.parse(r.j));
+}
+
+export function exportPeople(db: Db, workspaceId: string): Promise<ExportPerson[]> {
+  return documents(
+    db,
+    exportPersonSchema,
+    `select json_build_object(
+      'id', p.id, 'email', p.primary_email,
+      'emails', (select coalesce(json_agg(pe.email order by pe.email <> p.primary_email, pe.email), '[]')
+                   from person_email pe where pe.person_id = p.id),
+      'firstName', p.first_name, 'lastName', p.last_name,
+      'companyDomain', c.domain, 'source', p.source, 'createdAt', ${ts('p.created_at')}) as j
+    from person p left join company c on c.id = p.company_id
+    where p.workspace_id = ? order by p.primary_email`,
+    workspaceId,
+  );
+}
+
+export function exportCompanies(db: Db, workspaceId: string): Promise<ExportCompany[]> {
+  return documents(
+    db,
+    exportCompanySchema,
+    `select json_build_object('id', c.id, 'domain', c.domain, 'name', c.name, 'source', c.source) as j
+    from company c where c.workspace_id = ? order by c.domain`,
+    workspaceId,
+  );
+}
+
+export function exportEmails(db: Db, workspaceId: string): Promise<ExportEmail[]> {
+  return documents(
+    db,
+    exportEmailSchema,
+    `select json_build_object(
+      'id', e.id, 'mailboxEmail', m.email, 'providerMessageId', e.provider_message_id,
+      'internetMessageId', e.internet_message_id, 'direction', e.direction,
+      'from', (select ep.address from email_participant ep
+                where ep.email_id = e.id and ep.role = 'from' order by ep.position limit 1),
+      'to', (select coalesce(json_agg(ep.address order by ep.position), '[]')
+               from email_participant ep where ep.email_id = e.id and ep.role = 'to'),
+      'cc', (select coalesce(json_agg(ep.address order by ep.position), '[]')
+               from email_participant ep where ep.email_id = e.id and ep.role = 'cc'),
+      'subject', e.subject, 'sentAt', ${ts('e.sent_at')}, 'threadKey', e.thread_key,
+      'labels', e.labels, 'crmSkipReason', e.crm_skip_reason,
+      'participants', (select coalesce(json_agg(json_build_object(
+                          'email', ep.address, 'role', ep.role, 'personEmail', p.primary_email,
+                          'companyDomain', c.domain) order by ep.position), '[]')
+                        from email_participant ep
+                        left join person p on p.id = ep.person_id
+                        left join company c on c.id = ep.company_id
+                       where ep.email_id = e.id),
+      'invitation', case when e.ical_uid is null then null else json_build_object(
+                      'method', e.ical_method, 'iCalUid', e.ical_uid,
+                      'linkedEvents', (select count(*) from calendar_event ev
+                                        where ev.workspace_id = e.workspace_id
+                                          and ev.ical_uid = e.ical_uid and not ev.deleted)) end,
+      'deleted', e.deleted) as j
+    from email e join mailbox m on m.id = e.mailbox_id
+    where e.workspace_id = ? order by e.sent_at nulls last, m.email, e.provider_message_id`,
+    workspaceId,
+  );
+}
+
+export function exportActivities(db: Db, workspaceId: string): Promise<ExportActivity[]> {
+  return documents(
+    db,
+    exportActivitySchema,
+    `select json_build_object(
+      'type', a.type, 'personEmail', p.primary_email, 'companyDomain', c.domain,
+      'internetMessageId', a.internet_message_id, 'iCalUid', a.ical_uid,
+      'occurredAt', ${ts('a.occurred_at')}) as j
+    from activity a join person p on p.id = a.person_id left join company c on c.id = a.company_id
+    where a.workspace_id = ? order by a.occurred_at, p.primary_email, a.type, a.idempotency_key`,
+    workspaceId,
+  );
+}
+
+/**
+ * A series master is shown only when none of its occurrences is stored (calendar views list
+ * occurrences; Google's singleEvents and Graph's calendarView never send masters anyway).
+ */
+export function exportEvents(db: Db, workspaceId: string): Promise<ExportEvent[]> {
+  return documents(
+    db,
+    exportEventSchema,
+    `select json_build_object(
+      'mailboxEmail', m.email, 'calendarId', ev.calendar_id, 'providerEventId', ev.provider_event_id,
+      'iCalUid', ev.ical_uid, 'title', ev.title,
+      'startsAt', ${ts('ev.starts_at')}, 'endsAt', ${ts('ev.ends_at')}, 'allDay', ev.all_day,
+      'startDate', to_char(ev.start_date, 'YYYY-MM-DD'), 'endDate', to_char(ev.end_date, 'YYYY-MM-DD'),
+      'timeZone', ev.time_zone, 'status', ev.status, 'organizer', ev.organizer,
+      'kind', ev.kind, 'recurringEventId', ev.recurring_event_id,
+      'originalStart', ${ts('ev.original_start')}, 'location', ev.location,
+      'conferenceUrl', ev.conference_url,
+      'attendees', (select coalesce(json_agg(json_build_object(
+                       'email', at.email, 'displayName', at.display_name, 'role', at.role,
+                       'responseStatus', at.response_status, 'optional', at.optional,
+                       'personEmail', p.primary_email, 'companyDomain', c.domain)
+                       order by at.role desc, at.email), '[]')
+                     from calendar_event_attendee at
+                     left join person p on p.id = at.person_id
+                     left join company c on c.id = at.company_id
+                    where at.event_id = ev.id),
+      'invitations', (select coalesce(json_agg(json_build_object(
+                         'providerMessageId', e.provider_message_id, 'method', e.ical_method)
+                         order by e.sent_at, e.provider_message_id), '[]')
+                       from email e
+                      where e.workspace_id = ev.workspace_id and e.ical_uid = ev.ical_uid)) as j
+    from calendar_event ev join mailbox m on m.id = ev.mailbox_id
+    where ev.workspace_id = ? and not ev.deleted
+      and not (ev.kind = 'master' and exists (
+        select 1 from calendar_event i
+         where i.mailbox_id = ev.mailbox_id and i.calendar_id = ev.calendar_id
+           and i.recurring_event_id = ev.provider_event_id))
+    order by ev.starts_at nulls last, m.email, ev.provider_event_id`,
+    workspaceId,
+  );
+}

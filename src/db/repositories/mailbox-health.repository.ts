@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { jsonb, queryRow, run } from '../sql.ts';
+import type { EntityManager } from '@mikro-orm/postgresql';
+
+/**
+ * Mailbox status transitions the job layer owns. Each is one guarded update, so a transition that
+ * no longer applies (a mailbox waiting for reauth, one already active) is a no-op, not a race.
+ */
+export async function markSyncing(em: EntityManager, mailboxId: string): Promise<void> {
+  await run(
+    em,
+    `update mailbox set status = 'syncing', updated_at = now() where id = ? and status in ('active', 'error', 'syncing')`,
+    [mailboxId],
+  );
+}
+
+export async function markSynced(em: EntityManager, mailboxId: string): Promise<void> {
+  await run(
+    em,
+    `update mailbox set status = 'active', last_error = null, last_synced_at = now(), updated_at = now()
+      where id = ? and status = 'syncing'`,
+    [mailboxId],
+  );
+}
+
+export async function markError(
+  em: EntityManager,
+  mailboxId: string,
+  message: string,
+): Promise<void> {
+  await run(
+    em,
+    `update mailbox set status = 'error', last_error = ?, updated_at = now()
+      where id = ? and status <> 'reauth_required'`,
+    [message, mailboxId],
+  );
+}
+
+export async function recordLastError(
+  em: EntityManager,
+  mailboxId: string,
+  message: string,
+): Promise<void> {
+  await run(em, 'update mailbox set last_error = ?, updated_at = now() where id = ?', [
+    message,
+    mailboxId,
+  ]);
+}
+
+const reauthRow = z.object({
+  workspace_id: z.string(),
+  email: z.string(),
+  provider: z.string(),
+  version: z.string(),
+});
+
+/**
+ * `reauth_required` also announces itself on the outbox, once per stored credential (a reconnect
+ * stores a new one and can fail again later), in the same transaction as the status change.
+ */
+export async function markReauthRequired(
+  em: EntityManager,
+  mailboxId: string,
+  message: string,
+): Promise<void> {
+  await em.transactional(async (tx) => {
+    const row = await queryRow(
+      tx,
+      reauthRow,
+      `update mailbox set status = 'reauth_required', last_error = ?, updated_at = now()
+        where id = ? returning workspace_id, email, provider, md5(coalesce(credentials, '')) as version`,
+      [message, mailboxId],
+    );
+    if (!row) {
+      return;
+    }
+    await run(
+      tx,
+      `insert into outbox_event (workspace_id, type, aggregate_type, aggregate_id, payload, dedupe_key)
+       values (?, 'mailbox.reauth_required', 'mailbox', ?, ?::jsonb, ?)
+       on conflict (dedupe_key) do nothing`,
+      [
+        row.workspace_id,
+        mailboxId,
+        jsonb({ mailboxId, email: row.email, provider: row.provider, reason: message }),
+        `mailbox.reauth_required:${mailboxId}:${row.version}`,
+      ],
+    );
+  });
+}

@@ -1,0 +1,74 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { MailboxSchema, type Mailbox, type MailProvider } from '../entities/mailbox.entity.ts';
+import { queryRows } from '../sql.ts';
+
+export async function findMailbox(em: EntityManager, id: string): Promise<Mailbox | null> {
+  return em.findOne(MailboxSchema, { id });
+}
+
+/** Mailboxes the scheduler should sync, those never synced (or longest ago) first. */
+export async function mailboxIdsToPoll(em: EntityManager): Promise<string[]> {
+  const rows = await queryRows(
+    em,
+    z.object({ id: z.string() }),
+    `select id from mailbox where status in ('active', 'syncing', 'error') order by last_synced_at nulls first`,
+  );
+  return rows.map((r) => r.id);
+}
+
+export interface StoreConnectedMailbox {
+  workspaceId: string;
+  provider: MailProvider;
+  email: string;
+  /** The sealed refresh token. */
+  credentials: string;
+  aliases: string[];
+  autoCreatePolicy: Mailbox['autoCreatePolicy'] | undefined;
+}
+
+/**
+ * Stores a consented mailbox. An address the workspace already has is a re-connect: same id, new
+ * credentials, status back to active, aliases merged, and the policy kept unless one is given.
+ */
+export async function storeConnectedMailbox(
+  em: EntityManager,
+  input: StoreConnectedMailbox,
+): Promise<string> {
+  const existing = await em.findOne(MailboxSchema, {
+    workspaceId: input.workspaceId,
+    email: input.email,
+  });
+  if (existing) {
+    existing.provider = input.provider;
+    existing.credentials = input.credentials;
+    existing.status = 'active';
+    existing.lastError = null;
+    existing.aliases = [...new Set([...existing.aliases, ...input.aliases])];
+    if (input.autoCreatePolicy) {
+      existing.autoCreatePolicy = input.autoCreatePolicy;
+    }
+    existing.updatedAt = new Date();
+    await em.flush();
+    return existing.id;
+  }
+  const mailbox = em.create(MailboxSchema, {
+    id: randomUUID(),
+    workspaceId: input.workspaceId,
+    provider: input.provider,
+    email: input.email,
+    aliases: input.aliases,
+    credentials: input.credentials,
+    status: 'active',
+    autoCreatePolicy: input.autoCreatePolicy ?? 'sent_and_received',
+    settings: {},
+    syncState: {},
+    lastError: null,
+    lastSyncedAt: null,
+    createdAt: new Date(),
+    updatedAt: new Date(),
+  });
+  await em.persist(mailbox).flush();
+  return mailbox.id;
+}
