@@ -1,5 +1,6 @@
+import { appendEvents } from '../outbox.ts';
 import { z } from 'zod';
-import { jsonb, queryRow, run } from '../sql.ts';
+import { queryRow, run } from '../sql.ts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 
 /**
@@ -74,17 +75,14 @@ export async function markReauthRequired(
     if (!row) {
       return;
     }
-    await run(
-      tx,
-      `insert into outbox_event (workspace_id, type, aggregate_type, aggregate_id, payload, dedupe_key)
-       values (?, 'mailbox.reauth_required', 'mailbox', ?, ?::jsonb, ?)
-       on conflict (dedupe_key) do nothing`,
-      [
-        row.workspace_id,
-        mailboxId,
-        jsonb({ mailboxId, email: row.email, provider: row.provider, reason: message }),
-        `mailbox.reauth_required:${mailboxId}:${row.version}`,
-      ],
-    );
+    await appendEvents(tx, [
+      {
+        type: 'mailbox.reauth_required',
+        workspaceId: row.workspace_id,
+        aggregateId: mailboxId,
+        occurrence: `${mailboxId}:${row.version}`,
+        data: { mailboxId, email: row.email, provider: row.provider, reason: message },
+      },
+    ]);
   });
 }
