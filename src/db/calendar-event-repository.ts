@@ -202,3 +202,37 @@ export async function linkedPeopleOf(
   }
   return byEvent;
 }
+
+/**
+ * Events of a calendar that a full round did not see (`seen_in_round` is another round's), still
+ * live, and inside the synced window when there is one: what the calendar no longer lists.
+ */
+export async function unseenInRound(
+  db: Db,
+  where: {
+    mailboxId: string;
+    calendarId: string;
+    roundId: string;
+    window: { start: Date; end: Date } | null;
+  },
+): Promise<string[]> {
+  const end = where.window?.end.toISOString() ?? null;
+  const rows = await queryRows(
+    db,
+    z.object({ provider_event_id: z.string() }),
+    `select provider_event_id from calendar_event
+      where mailbox_id = ? and calendar_id = ? and status <> 'cancelled'
+        and seen_in_round is distinct from ?
+        and (?::timestamptz is null or (starts_at < ?::timestamptz and ends_at > ?::timestamptz))
+      order by provider_event_id`,
+    [
+      where.mailboxId,
+      where.calendarId,
+      where.roundId,
+      end,
+      end,
+      where.window?.start.toISOString() ?? null,
+    ],
+  );
+  return rows.map((r) => r.provider_event_id);
+}

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
+import { unseenInRound } from '../db/calendar-event-repository.ts';
 import {
   emptyEventCounters,
   writeCalendarChanges,
@@ -215,25 +216,16 @@ async function retireUnseen(
   window: CalendarWindow | null,
   summary: CalendarSyncSummary,
 ) {
-  const rows = await deps.em.execute<{ provider_event_id: string }[]>(
-    `select provider_event_id from calendar_event
-      where mailbox_id = ? and calendar_id = ? and status <> 'cancelled'
-        and seen_in_round is distinct from ?
-        and (?::timestamptz is null or (starts_at < ?::timestamptz and ends_at > ?::timestamptz))
-      order by provider_event_id`,
-    [
-      deps.target.mailboxId,
-      calendarId,
-      roundId,
-      window?.end.toISOString() ?? null,
-      window?.end.toISOString() ?? null,
-      window?.start.toISOString() ?? null,
-    ],
-  );
-  for (let i = 0; i < rows.length; i += 200) {
-    const changes = rows
+  const ids = await unseenInRound(deps.em, {
+    mailboxId: deps.target.mailboxId,
+    calendarId,
+    roundId,
+    window,
+  });
+  for (let i = 0; i < ids.length; i += 200) {
+    const changes = ids
       .slice(i, i + 200)
-      .map((r) => ({ type: 'removed' as const, providerEventId: r.provider_event_id }));
+      .map((providerEventId) => ({ type: 'removed' as const, providerEventId }));
     add(summary, await writeCalendarChanges(deps.em, deps.target, calendarId, roundId, changes));
   }
 }
