@@ -8,11 +8,11 @@ import { ingestRaw, testPool } from '../helpers/ingest.ts';
 import { createMailbox, createWorkspace, openTestOrm } from '../helpers/test-orm.ts';
 
 /**
- * Every real-world message in ../shared/corpora/emails (≈385 files nobody here wrote) goes through
+ * Every real-world message in fixtures/corpora/emails (≈385 files nobody here wrote) goes through
  * the whole pipeline: none may take the test process down, each is stored or failed with a reason,
  * and a second pass changes nothing.
  */
-const CORPUS = fileURLToPath(new URL('../../../shared/corpora/emails/', import.meta.url));
+const CORPUS = fileURLToPath(new URL('../../fixtures/corpora/emails/', import.meta.url));
 
 let orm: Orm;
 let pool: ParsePool;

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { IcsError, parseIcs } from '../../src/calendar/parse-ics.ts';
 import { zonedToUtc } from '../../src/calendar/zoned-time.ts';
 
-const CORPUS = fileURLToPath(new URL('../../../shared/corpora/ics/', import.meta.url));
+const CORPUS = fileURLToPath(new URL('../../fixtures/corpora/ics/', import.meta.url));
 
 const ics = (...lines: string[]) =>
   ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//test//EN', ...lines, 'END:VCALENDAR', ''].join(
