@@ -9,6 +9,7 @@ import {
   startGmailHarness,
   type GmailHarness,
 } from '../helpers/gmail-harness.ts';
+import { injectFaults } from '../helpers/inject-faults.ts';
 import { killSyncMidBackfill } from '../helpers/kill-mid-backfill.ts';
 import { createWorkspace, openTestOrm } from '../helpers/test-orm.ts';
 
@@ -42,7 +43,7 @@ it('a worker killed mid-backfill resumes from its checkpoint without refetching 
     );
   }
   // Slow fetches so the kill lands mid-backfill.
-  h.emulator.faults.add({ path: '/messages/', delayMs: 25, count: TOTAL });
+  const fired = injectFaults(h.emulator.faults, { path: '/messages/', delayMs: 25, count: TOTAL });
 
   const storedAtKill = await killSyncMidBackfill(orm, h.env, mb, 50);
   expect(storedAtKill).toBeGreaterThanOrEqual(50);
@@ -52,6 +53,8 @@ it('a worker killed mid-backfill resumes from its checkpoint without refetching 
   // Another worker picks the stalled job up once its lock expires, and finishes it.
   const result = await runSyncNow(h.config, orm, silentLog, mb);
   expect(result.status).toBe('active');
+  // Every message is fetched at least once, so every slow-fetch fault was served.
+  expect(fired()).toBe(TOTAL);
   const refetched = (h.emulator.stats.byMethod['messages.get'] ?? 0) - fetchesBefore;
   // Only what was not stored yet (plus the few in flight at the kill) is fetched again.
   expect(refetched).toBeLessThanOrEqual(TOTAL - storedAtKill + 4);

@@ -10,6 +10,7 @@ import {
   startGmailHarness,
   type GmailHarness,
 } from '../helpers/gmail-harness.ts';
+import { injectFaults } from '../helpers/inject-faults.ts';
 import { createWorkspace, openTestOrm } from '../helpers/test-orm.ts';
 
 let orm: Orm;
@@ -147,11 +148,15 @@ describe('Gmail sync through BullMQ and the real Gmail client', () => {
     const email = 'rep3@northwind.com';
     const { ws, mb } = await setup(email);
     seed(email, 20, 'e');
-    h.emulator.faults.add({ path: '/messages/', status: 429, retryAfterSeconds: 1, count: 6 });
-    h.emulator.faults.add({ path: '/messages$', status: 503, count: 2 });
-    h.emulator.faults.add({ path: '/profile$', status: 500, count: 1 });
+    const fired = injectFaults(
+      h.emulator.faults,
+      { path: '/messages/', status: 429, retryAfterSeconds: 1, count: 6 },
+      { path: '/messages$', status: 503, count: 2 },
+      { path: '/profile$', status: 500, count: 1 },
+    );
     const result = await runSyncNow(h.config, orm, silentLog, mb);
     expect(result.status).toBe('active');
+    expect(fired()).toBe(9);
     const data = await exportOf(ws);
     expect(data.emails).toHaveLength(20);
     expect(data.activities).toHaveLength(20);
@@ -189,7 +194,7 @@ describe('Gmail sync through BullMQ and the real Gmail client', () => {
     const email = 'rep5@northwind.com';
     const { ws, mb } = await setup(email);
     seed(email, 30, 'g');
-    h.emulator.faults.add({ path: '/messages/', delayMs: 20, count: 30 });
+    const fired = injectFaults(h.emulator.faults, { path: '/messages/', delayMs: 20, count: 30 });
     const [a, b] = await Promise.all([
       runSyncNow(h.config, orm, silentLog, mb),
       runSyncNow(h.config, orm, silentLog, mb),
@@ -197,6 +202,7 @@ describe('Gmail sync through BullMQ and the real Gmail client', () => {
     expect(a.counters.emailsStored).toBe(30);
     expect(b.counters.emailsStored).toBe(30);
     expect(h.emulator.stats.byMethod['messages.get']).toBeGreaterThanOrEqual(30);
+    expect(fired()).toBe(30);
     const data = await exportOf(ws);
     expect(data.emails).toHaveLength(30);
   });

@@ -9,6 +9,7 @@ import {
   startGmailHarness,
   type GmailHarness,
 } from '../helpers/gmail-harness.ts';
+import { injectFaults } from '../helpers/inject-faults.ts';
 import { activities, exportOf, people, companies } from '../helpers/ingest.ts';
 import { createWorkspace, openTestOrm } from '../helpers/test-orm.ts';
 
@@ -243,7 +244,7 @@ describe('Google Calendar sync through BullMQ and the real Calendar client', () 
       buildEml({ from: 'Bea <buyer@client.com>', to: [email], messageId: '<hello@client.com>' }),
     );
     // Google's granular consent lets a user decline the calendar scope: Calendar answers 403.
-    h.emulator.faults.add({
+    const fired = injectFaults(h.emulator.faults, {
       path: '^/calendar/v3/',
       status: 403,
       reason: 'insufficientPermissions',
@@ -251,6 +252,8 @@ describe('Google Calendar sync through BullMQ and the real Calendar client', () 
     });
     const first = await sync(mb);
     h.emulator.faults.clear();
+    // A missing grant is permanent: one 403 ends the calendar's round, no retries.
+    expect(fired()).toBe(1);
     expect(first.status).toBe('active');
     expect(first.counters.emailsStored).toBe(1);
     expect(first.calendar).toMatchObject({

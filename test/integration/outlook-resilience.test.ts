@@ -9,6 +9,7 @@ import {
   startGraphHarness,
   type GraphHarness,
 } from '../helpers/graph-harness.ts';
+import { injectFaults } from '../helpers/inject-faults.ts';
 import { killSyncMidBackfill } from '../helpers/kill-mid-backfill.ts';
 import { createWorkspace, openTestOrm } from '../helpers/test-orm.ts';
 
@@ -46,16 +47,20 @@ async function seeded(email: string, count: number) {
 it('rides out throttling (429 with Retry-After) and 503s on delta and $value', async () => {
   const email = 'throttled@contoso.com';
   const { ws, mb } = await seeded(email, 20);
-  g.emulator.faults.add({
-    path: '/\\$value$',
-    status: 429,
-    reason: 'ApplicationThrottled',
-    retryAfterSeconds: 1,
-    count: 5,
-  });
-  g.emulator.faults.add({ path: '/messages/delta$', status: 503, retryAfterSeconds: 1, count: 2 });
+  const fired = injectFaults(
+    g.emulator.faults,
+    {
+      path: '/\\$value$',
+      status: 429,
+      reason: 'ApplicationThrottled',
+      retryAfterSeconds: 1,
+      count: 5,
+    },
+    { path: '/messages/delta$', status: 503, retryAfterSeconds: 1, count: 2 },
+  );
   const result = await runSyncNow(g.config, orm, silentLog, mb);
   expect(result.status).toBe('active');
+  expect(fired()).toBe(7);
   expect(g.emulator.stats.throttled).toBeGreaterThanOrEqual(5);
   const data = await exportWorkspace(orm.em.fork(), ws);
   expect(data.emails).toHaveLength(20);
@@ -66,7 +71,7 @@ it('a worker killed mid-backfill resumes without refetching or duplicating', asy
   const email = 'killed@contoso.com';
   const TOTAL = 150;
   const { ws, mb } = await seeded(email, TOTAL);
-  g.emulator.faults.add({ path: '/\\$value$', delayMs: 25, count: TOTAL });
+  const fired = injectFaults(g.emulator.faults, { path: '/\\$value$', delayMs: 25, count: TOTAL });
   const storedAtKill = await killSyncMidBackfill(orm, g.env, mb, 50);
   expect(storedAtKill).toBeGreaterThanOrEqual(50);
   expect(storedAtKill).toBeLessThan(TOTAL);
@@ -74,6 +79,8 @@ it('a worker killed mid-backfill resumes without refetching or duplicating', asy
   const result = await runSyncNow(g.config, orm, silentLog, mb);
   expect(result.status).toBe('active');
   const refetched = (g.emulator.stats.byRoute['messages.value'] ?? 0) - before;
+  // Every message body is fetched at least once, so every slow-fetch fault was served.
+  expect(fired()).toBe(TOTAL);
   expect(refetched).toBeLessThanOrEqual(TOTAL - storedAtKill + 3);
   const data = await exportWorkspace(orm.em.fork(), ws);
   expect(data.emails).toHaveLength(TOTAL);
