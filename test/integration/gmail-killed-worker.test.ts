@@ -1,32 +1,19 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Orm } from '../../src/db/orm.ts';
+import { expect } from 'vitest';
 import { exportWorkspace } from '../../src/export/export-workspace.ts';
 import { runSyncNow } from '../../src/queue/run-sync-now.ts';
 import { buildEml } from '../helpers/build-eml.ts';
-import {
-  connectGmailMailbox,
-  silentLog,
-  startGmailHarness,
-  type GmailHarness,
-} from '../helpers/gmail-harness.ts';
+import { it } from '../helpers/fixtures.ts';
+import { connectGmailMailbox, silentLog } from '../helpers/gmail-harness.ts';
 import { injectFaults } from '../helpers/inject-faults.ts';
 import { killSyncMidBackfill } from '../helpers/kill-mid-backfill.ts';
-import { createWorkspace, openTestOrm } from '../helpers/test-orm.ts';
+import { createWorkspace } from '../helpers/test-orm.ts';
 
-let orm: Orm;
-let h: GmailHarness;
+it.override('gmailEnv', { scope: 'file' }, { MAILROOM_FETCH_CONCURRENCY: '2' });
 
-beforeAll(async () => {
-  orm = await openTestOrm();
-  h = await startGmailHarness({}, { MAILROOM_FETCH_CONCURRENCY: '2' });
-});
-
-afterAll(async () => {
-  await h.close();
-  await orm.close(true);
-});
-
-it('a worker killed mid-backfill resumes from its checkpoint without refetching or duplicating', async () => {
+it('a worker killed mid-backfill resumes from its checkpoint without refetching or duplicating', async ({
+  orm,
+  gmail: h,
+}) => {
   const email = 'killed@northwind.com';
   const ws = await createWorkspace(orm, { domains: ['northwind.com'] });
   const mb = await connectGmailMailbox(orm, h, ws, email);

@@ -1,32 +1,18 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect } from 'vitest';
 import type { Orm } from '../../src/db/orm.ts';
 import { exportWorkspace } from '../../src/export/export-workspace.ts';
 import { runSyncNow } from '../../src/queue/run-sync-now.ts';
 import { buildEml } from '../helpers/build-eml.ts';
+import { it } from '../helpers/fixtures.ts';
 import { silentLog } from '../helpers/gmail-harness.ts';
-import {
-  connectOutlookMailbox,
-  startGraphHarness,
-  type GraphHarness,
-} from '../helpers/graph-harness.ts';
+import { connectOutlookMailbox, type GraphHarness } from '../helpers/graph-harness.ts';
 import { injectFaults } from '../helpers/inject-faults.ts';
 import { killSyncMidBackfill } from '../helpers/kill-mid-backfill.ts';
-import { createWorkspace, openTestOrm } from '../helpers/test-orm.ts';
+import { createWorkspace } from '../helpers/test-orm.ts';
 
-let orm: Orm;
-let g: GraphHarness;
+it.override('graphEnv', { scope: 'file' }, { MAILROOM_FETCH_CONCURRENCY: '2' });
 
-beforeAll(async () => {
-  orm = await openTestOrm();
-  g = await startGraphHarness({}, { MAILROOM_FETCH_CONCURRENCY: '2' });
-});
-
-afterAll(async () => {
-  await g.close();
-  await orm.close(true);
-});
-
-async function seeded(email: string, count: number) {
+async function seeded(orm: Orm, g: GraphHarness, email: string, count: number) {
   const ws = await createWorkspace(orm, { domains: ['contoso.com'] });
   const mb = await connectOutlookMailbox(orm, g, ws, email);
   for (let i = 0; i < count; i++) {
@@ -44,9 +30,12 @@ async function seeded(email: string, count: number) {
   return { ws, mb };
 }
 
-it('rides out throttling (429 with Retry-After) and 503s on delta and $value', async () => {
+it('rides out throttling (429 with Retry-After) and 503s on delta and $value', async ({
+  orm,
+  graph: g,
+}) => {
   const email = 'throttled@contoso.com';
-  const { ws, mb } = await seeded(email, 20);
+  const { ws, mb } = await seeded(orm, g, email, 20);
   const fired = injectFaults(
     g.emulator.faults,
     {
@@ -67,10 +56,13 @@ it('rides out throttling (429 with Retry-After) and 503s on delta and $value', a
   expect(data.activities).toHaveLength(20);
 });
 
-it('a worker killed mid-backfill resumes without refetching or duplicating', async () => {
+it('a worker killed mid-backfill resumes without refetching or duplicating', async ({
+  orm,
+  graph: g,
+}) => {
   const email = 'killed@contoso.com';
   const TOTAL = 150;
-  const { ws, mb } = await seeded(email, TOTAL);
+  const { ws, mb } = await seeded(orm, g, email, TOTAL);
   const fired = injectFaults(g.emulator.faults, { path: '/\\$value$', delayMs: 25, count: TOTAL });
   const storedAtKill = await killSyncMidBackfill(orm, g.env, mb, 50);
   expect(storedAtKill).toBeGreaterThanOrEqual(50);
