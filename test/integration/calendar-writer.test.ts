@@ -1,30 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { writeCalendarChanges } from '../../src/calendar/write-events.ts';
 import type { Orm } from '../../src/db/orm.ts';
 import { loadIngestTarget } from '../../src/ingest/load-ingest-target.ts';
-import type { ParsePool } from '../../src/mail/parse-pool.ts';
 import type { CalendarEventData } from '../../src/providers/calendar-source.ts';
 import { buildEml } from '../helpers/build-eml.ts';
-import { activities, exportOf, ingestRaw, people, testPool } from '../helpers/ingest.ts';
-import { createMailbox, createWorkspace, openTestOrm } from '../helpers/test-orm.ts';
+import { it } from '../helpers/fixtures.ts';
+import { activities, exportOf, ingestRaw, people } from '../helpers/ingest.ts';
+import { createMailbox, createWorkspace } from '../helpers/test-orm.ts';
 
 /**
  * The calendar writer against PostgreSQL, without a provider: one logical meeting across two
  * colleagues' calendars, invitations in mail linked by UID, people created by mail joining their
  * meetings, and concurrent writers creating a person once.
  */
-let orm: Orm;
-let pool: ParsePool;
-
-beforeAll(async () => {
-  orm = await openTestOrm();
-  pool = testPool();
-});
-
-afterAll(async () => {
-  await pool.close();
-  await orm.close(true);
-});
 
 const meeting = (over: Partial<CalendarEventData>): CalendarEventData => ({
   providerEventId: 'ev-1',
@@ -65,7 +53,7 @@ const meeting = (over: Partial<CalendarEventData>): CalendarEventData => ({
   ...over,
 });
 
-async function write(ws: string, mb: string, events: CalendarEventData[]) {
+async function write(orm: Orm, ws: string, mb: string, events: CalendarEventData[]) {
   const target = await loadIngestTarget(orm.em.fork(), ws, mb);
   return writeCalendarChanges(
     orm.em.fork(),
@@ -77,12 +65,12 @@ async function write(ws: string, mb: string, events: CalendarEventData[]) {
 }
 
 describe('calendar writer', () => {
-  it('logs one meeting seen in two colleagues calendars once per person', async () => {
+  it('logs one meeting seen in two colleagues calendars once per person', async ({ orm }) => {
     const ws = await createWorkspace(orm, { domains: ['northwind.com'] });
     const dana = await createMailbox(orm, ws, 'dana@northwind.com');
     const li = await createMailbox(orm, ws, 'li@northwind.com');
-    await write(ws, dana, [meeting({ providerEventId: 'google-id' })]);
-    await write(ws, li, [meeting({ providerEventId: 'AAMk-graph-id' })]);
+    await write(orm, ws, dana, [meeting({ providerEventId: 'google-id' })]);
+    await write(orm, ws, li, [meeting({ providerEventId: 'AAMk-graph-id' })]);
     const out = await exportOf(orm, ws);
     expect(out.events).toHaveLength(2);
     expect(activities(out).map((a) => [a.type, a.personEmail])).toEqual([
@@ -93,8 +81,8 @@ describe('calendar writer', () => {
       startsAt: new Date('2026-06-01T16:00:00Z'),
       endsAt: new Date('2026-06-01T17:00:00Z'),
     };
-    await write(ws, dana, [meeting({ providerEventId: 'google-id', ...moved })]);
-    await write(ws, li, [meeting({ providerEventId: 'AAMk-graph-id', ...moved })]);
+    await write(orm, ws, dana, [meeting({ providerEventId: 'google-id', ...moved })]);
+    await write(orm, ws, li, [meeting({ providerEventId: 'AAMk-graph-id', ...moved })]);
     expect(
       activities(await exportOf(orm, ws))
         .filter((a) => a.type === 'MEETING_UPDATED')
@@ -140,7 +128,10 @@ describe('calendar writer', () => {
     );
   });
 
-  it('links an invitation email to its event by UID, whichever arrives first', async () => {
+  it('links an invitation email to its event by UID, whichever arrives first', async ({
+    orm,
+    pool,
+  }) => {
     const ws = await createWorkspace(orm, { domains: ['northwind.com'] });
     const dana = await createMailbox(orm, ws, 'dana@northwind.com');
     const ics = [
@@ -189,7 +180,7 @@ describe('calendar writer', () => {
       iCalUid: 'meeting-1@northwind.com',
       linkedEvents: 0,
     });
-    await write(ws, dana, [meeting({})]);
+    await write(orm, ws, dana, [meeting({})]);
     const out = await exportOf(orm, ws);
     email = out.emails[0] as { invitation: unknown };
     expect(email.invitation).toMatchObject({ linkedEvents: 1 });
@@ -198,11 +189,11 @@ describe('calendar writer', () => {
     ]);
   });
 
-  it('puts a meeting on the timeline of a person created later by mail', async () => {
+  it('puts a meeting on the timeline of a person created later by mail', async ({ orm, pool }) => {
     const ws = await createWorkspace(orm, { domains: ['northwind.com'] });
     // `sent`: meetings someone else organizes create nobody; mail Dana sends does.
     const dana = await createMailbox(orm, ws, 'dana@northwind.com', { policy: 'sent' });
-    await write(ws, dana, [
+    await write(orm, ws, dana, [
       meeting({ organizer: { email: 'buyer@client.com', name: 'Bea Buyer' }, attendees: [] }),
     ]);
     expect(people(await exportOf(orm, ws))).toEqual([]);
@@ -226,20 +217,24 @@ describe('calendar writer', () => {
     ]);
   });
 
-  it('creates a new attendee once when two calendars write at the same time', async () => {
+  it('creates a new attendee once when two calendars write at the same time', async ({ orm }) => {
     const ws = await createWorkspace(orm, { domains: ['northwind.com'] });
     const mailboxes = await Promise.all(
       ['a', 'b', 'c', 'd'].map((n) => createMailbox(orm, ws, `${n}@northwind.com`)),
     );
     await Promise.all(
-      mailboxes.map((mb, i) => write(ws, mb, [meeting({ providerEventId: `e-${String(i)}` })])),
+      mailboxes.map((mb, i) =>
+        write(orm, ws, mb, [meeting({ providerEventId: `e-${String(i)}` })]),
+      ),
     );
     const out = await exportOf(orm, ws);
     expect(people(out).map((p) => p.email)).toEqual(['buyer@client.com']);
     expect(activities(out)).toHaveLength(1);
   });
 
-  it('cancels the stored occurrences of a series when the series itself is removed', async () => {
+  it('cancels the stored occurrences of a series when the series itself is removed', async ({
+    orm,
+  }) => {
     const ws = await createWorkspace(orm, { domains: ['northwind.com'] });
     const dana = await createMailbox(orm, ws, 'dana@northwind.com');
     const occurrence = (day: number) =>
@@ -251,7 +246,7 @@ describe('calendar writer', () => {
         startsAt: new Date(`2026-06-0${String(day)}T14:00:00Z`),
         endsAt: new Date(`2026-06-0${String(day)}T15:00:00Z`),
       });
-    await write(ws, dana, [occurrence(1), occurrence(2), occurrence(3)]);
+    await write(orm, ws, dana, [occurrence(1), occurrence(2), occurrence(3)]);
     const target = await loadIngestTarget(orm.em.fork(), ws, dana);
     // Only the series' id, as a provider may send it for a deleted series.
     const counters = await writeCalendarChanges(orm.em.fork(), target, 'primary', null, [
@@ -267,8 +262,8 @@ describe('calendar writer', () => {
     expect(activities(out).filter((a) => a.type === 'MEETING_CANCELLED')).toHaveLength(3);
 
     // The same when the series arrives as a cancelled master with its data.
-    await write(ws, dana, [occurrence(4), occurrence(5)]);
-    const again = await write(ws, dana, [
+    await write(orm, ws, dana, [occurrence(4), occurrence(5)]);
+    const again = await write(orm, ws, dana, [
       meeting({
         providerEventId: 'series-1',
         kind: 'master',

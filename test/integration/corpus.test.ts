@@ -1,34 +1,23 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Orm } from '../../src/db/orm.ts';
+import { describe, expect } from 'vitest';
 import { exportWorkspace } from '../../src/export/export-workspace.ts';
-import type { ParsePool } from '../../src/mail/parse-pool.ts';
-import { ingestRaw, testPool } from '../helpers/ingest.ts';
-import { createMailbox, createWorkspace, openTestOrm } from '../helpers/test-orm.ts';
+import { it } from '../helpers/fixtures.ts';
+import { ingestRaw } from '../helpers/ingest.ts';
+import { createMailbox, createWorkspace } from '../helpers/test-orm.ts';
 
 /**
- * Every real-world message in ../shared/corpora/emails (≈385 files nobody here wrote) goes through
+ * Every real-world message in fixtures/corpora/emails (≈385 files nobody here wrote) goes through
  * the whole pipeline: none may take the test process down, each is stored or failed with a reason,
  * and a second pass changes nothing.
  */
-const CORPUS = fileURLToPath(new URL('../../../shared/corpora/emails', import.meta.url));
-
-let orm: Orm;
-let pool: ParsePool;
-
-beforeAll(async () => {
-  orm = await openTestOrm();
-  pool = testPool();
-});
-
-afterAll(async () => {
-  await pool.close();
-  await orm.close(true);
-});
+const CORPUS = fileURLToPath(new URL('../../fixtures/corpora/emails/', import.meta.url));
 
 describe('shared corpus', () => {
-  it('ingests every corpus email, or fails it with a reason, idempotently', async () => {
+  it('ingests every corpus email, or fails it with a reason, idempotently', async ({
+    orm,
+    pool,
+  }) => {
     const files = (await readdir(CORPUS)).filter((f) => f.endsWith('.eml')).sort();
     expect(files.length).toBeGreaterThan(350);
     const raws = await Promise.all(files.map((f) => readFile(`${CORPUS}${f}`)));

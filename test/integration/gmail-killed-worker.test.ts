@@ -1,31 +1,19 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Orm } from '../../src/db/orm.ts';
+import { expect } from 'vitest';
 import { exportWorkspace } from '../../src/export/export-workspace.ts';
 import { runSyncNow } from '../../src/app/run-sync-now.ts';
 import { buildEml } from '../helpers/build-eml.ts';
-import {
-  connectGmailMailbox,
-  silentLog,
-  startGmailHarness,
-  type GmailHarness,
-} from '../helpers/gmail-harness.ts';
+import { it } from '../helpers/fixtures.ts';
+import { connectGmailMailbox, silentLog } from '../helpers/gmail-harness.ts';
+import { injectFaults } from '../helpers/inject-faults.ts';
 import { killSyncMidBackfill } from '../helpers/kill-mid-backfill.ts';
-import { createWorkspace, openTestOrm } from '../helpers/test-orm.ts';
+import { createWorkspace } from '../helpers/test-orm.ts';
 
-let orm: Orm;
-let h: GmailHarness;
+it.override('gmailEnv', { scope: 'file' }, { MAILROOM_FETCH_CONCURRENCY: '2' });
 
-beforeAll(async () => {
-  orm = await openTestOrm();
-  h = await startGmailHarness({}, { MAILROOM_FETCH_CONCURRENCY: '2' });
-});
-
-afterAll(async () => {
-  await h.close();
-  await orm.close(true);
-});
-
-it('a worker killed mid-backfill resumes from its checkpoint without refetching or duplicating', async () => {
+it('a worker killed mid-backfill resumes from its checkpoint without refetching or duplicating', async ({
+  orm,
+  gmail: h,
+}) => {
   const email = 'killed@northwind.com';
   const ws = await createWorkspace(orm, { domains: ['northwind.com'] });
   const mb = await connectGmailMailbox(orm, h, ws, email);
@@ -42,7 +30,7 @@ it('a worker killed mid-backfill resumes from its checkpoint without refetching 
     );
   }
   // Slow fetches so the kill lands mid-backfill.
-  h.emulator.faults.add({ path: '/messages/', delayMs: 25, count: TOTAL });
+  const fired = injectFaults(h.emulator.faults, { path: '/messages/', delayMs: 25, count: TOTAL });
 
   const storedAtKill = await killSyncMidBackfill(orm, h.env, mb, 50);
   expect(storedAtKill).toBeGreaterThanOrEqual(50);
@@ -52,6 +40,8 @@ it('a worker killed mid-backfill resumes from its checkpoint without refetching 
   // Another worker picks the stalled job up once its lock expires, and finishes it.
   const result = await runSyncNow(h.config, orm, silentLog, mb);
   expect(result.status).toBe('active');
+  // Every message is fetched at least once, so every slow-fetch fault was served.
+  expect(fired()).toBe(TOTAL);
   const refetched = (h.emulator.stats.byMethod['messages.get'] ?? 0) - fetchesBefore;
   // Only what was not stored yet (plus the few in flight at the kill) is fetched again.
   expect(refetched).toBeLessThanOrEqual(TOTAL - storedAtKill + 4);

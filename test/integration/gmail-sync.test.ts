@@ -1,31 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { Orm } from '../../src/db/orm.ts';
-import { exportWorkspace } from '../../src/export/export-workspace.ts';
 import { mailboxStatus } from '../../src/mailboxes/mailbox-status.ts';
 import { runSyncNow } from '../../src/app/run-sync-now.ts';
 import { buildEml } from '../helpers/build-eml.ts';
-import {
-  connectGmailMailbox,
-  silentLog,
-  startGmailHarness,
-  type GmailHarness,
-} from '../helpers/gmail-harness.ts';
-import { createWorkspace, openTestOrm } from '../helpers/test-orm.ts';
+import { it } from '../helpers/fixtures.ts';
+import { connectGmailMailbox, silentLog, type GmailHarness } from '../helpers/gmail-harness.ts';
+import { exportOf } from '../helpers/ingest.ts';
+import { injectFaults } from '../helpers/inject-faults.ts';
+import { createWorkspace } from '../helpers/test-orm.ts';
 
-let orm: Orm;
-let h: GmailHarness;
-
-beforeAll(async () => {
-  orm = await openTestOrm();
-  h = await startGmailHarness();
-});
-
-afterAll(async () => {
-  await h.close();
-  await orm.close(true);
-});
-
-function seed(email: string, count: number, prefix: string, day = 1): string[] {
+function seed(h: GmailHarness, email: string, count: number, prefix: string, day = 1): string[] {
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
     const raw = buildEml({
@@ -39,20 +23,22 @@ function seed(email: string, count: number, prefix: string, day = 1): string[] {
   return ids;
 }
 
-async function setup(email: string) {
+async function setup(orm: Orm, h: GmailHarness, email: string) {
   const ws = await createWorkspace(orm, { domains: ['northwind.com'] });
   const mb = await connectGmailMailbox(orm, h, ws, email);
   return { ws, mb };
 }
 
-const exportOf = (ws: string) => exportWorkspace(orm.em.fork(), ws);
 type EmailRow = { providerMessageId: string; deleted: boolean; labels: string[] };
 
 describe('Gmail sync through BullMQ and the real Gmail client', () => {
-  it('full sync, then incremental adds, deletes and label changes; re-sync is idempotent', async () => {
+  it('full sync, then incremental adds, deletes and label changes; re-sync is idempotent', async ({
+    orm,
+    gmail: h,
+  }) => {
     const email = 'rep1@northwind.com';
-    const { ws, mb } = await setup(email);
-    const ids = seed(email, 25, 'a');
+    const { ws, mb } = await setup(orm, h, email);
+    const ids = seed(h, email, 25, 'a');
     // Spam, trash and drafts are never synced.
     h.emulator.store.addMessage(
       email,
@@ -78,12 +64,12 @@ describe('Gmail sync through BullMQ and the real Gmail client', () => {
       peopleCreated: 25,
       companiesCreated: 7,
     });
-    let data = await exportOf(ws);
+    let data = await exportOf(orm, ws);
     expect(data.emails).toHaveLength(25);
     expect(data.activities).toHaveLength(25);
 
     // Incremental: 3 new, 1 deleted, 1 trashed, 1 relabeled, 1 added straight to spam.
-    const added = seed(email, 3, 'b', 20);
+    const added = seed(h, email, 3, 'b', 20);
     h.emulator.store.deleteMessage(email, ids[0] ?? '');
     h.emulator.store.relabel(email, ids[1] ?? '', ['TRASH'], ['INBOX']);
     h.emulator.store.relabel(email, ids[2] ?? '', ['STARRED'], ['UNREAD']);
@@ -95,7 +81,7 @@ describe('Gmail sync through BullMQ and the real Gmail client', () => {
     const second = await runSyncNow(h.config, orm, silentLog, mb);
     expect(second).toMatchObject({ fetched: 3, deleted: 1, excluded: 1 });
     expect(second.counters.emailsStored).toBe(3);
-    data = await exportOf(ws);
+    data = await exportOf(orm, ws);
     const rows = data.emails as EmailRow[];
     expect(rows).toHaveLength(28);
     expect(rows.find((e) => e.providerMessageId === ids[0])?.deleted).toBe(true);
@@ -111,7 +97,7 @@ describe('Gmail sync through BullMQ and the real Gmail client', () => {
     const third = await runSyncNow(h.config, orm, silentLog, mb);
     expect(third).toMatchObject({ fetched: 0, deleted: 0 });
     expect(h.emulator.stats.byMethod['messages.get'] ?? 0).toBe(before);
-    const after = await exportOf(ws);
+    const after = await exportOf(orm, ws);
     expect((after.emails as EmailRow[]).find((e) => e.providerMessageId === ids[1])?.deleted).toBe(
       false,
     );
@@ -128,39 +114,52 @@ describe('Gmail sync through BullMQ and the real Gmail client', () => {
     expect(status.backfill).toMatchObject({ done: 26, total: 26 });
   });
 
-  it('an expired history id triggers a bounded resync that duplicates nothing', async () => {
+  it('an expired history id triggers a bounded resync that duplicates nothing', async ({
+    orm,
+    gmail: h,
+  }) => {
     const email = 'rep2@northwind.com';
-    const { ws, mb } = await setup(email);
-    seed(email, 12, 'c');
+    const { ws, mb } = await setup(orm, h, email);
+    seed(h, email, 12, 'c');
     await runSyncNow(h.config, orm, silentLog, mb);
-    seed(email, 4, 'd', 15);
+    seed(h, email, 4, 'd', 15);
     h.emulator.store.expireHistory(email);
     const resync = await runSyncNow(h.config, orm, silentLog, mb);
     expect(resync).toMatchObject({ resyncs: 1, fetched: 4, alreadyStored: 12 });
-    const data = await exportOf(ws);
+    const data = await exportOf(orm, ws);
     expect(data.emails).toHaveLength(16);
     expect(data.people).toHaveLength(16);
     expect(data.activities).toHaveLength(16);
   });
 
-  it('rides out a 429 storm and 5xx bursts without losing or duplicating mail', async () => {
+  it('rides out a 429 storm and 5xx bursts without losing or duplicating mail', async ({
+    orm,
+    gmail: h,
+  }) => {
     const email = 'rep3@northwind.com';
-    const { ws, mb } = await setup(email);
-    seed(email, 20, 'e');
-    h.emulator.faults.add({ path: '/messages/', status: 429, retryAfterSeconds: 1, count: 6 });
-    h.emulator.faults.add({ path: '/messages$', status: 503, count: 2 });
-    h.emulator.faults.add({ path: '/profile$', status: 500, count: 1 });
+    const { ws, mb } = await setup(orm, h, email);
+    seed(h, email, 20, 'e');
+    const fired = injectFaults(
+      h.emulator.faults,
+      { path: '/messages/', status: 429, retryAfterSeconds: 1, count: 6 },
+      { path: '/messages$', status: 503, count: 2 },
+      { path: '/profile$', status: 500, count: 1 },
+    );
     const result = await runSyncNow(h.config, orm, silentLog, mb);
     expect(result.status).toBe('active');
-    const data = await exportOf(ws);
+    expect(fired()).toBe(9);
+    const data = await exportOf(orm, ws);
     expect(data.emails).toHaveLength(20);
     expect(data.activities).toHaveLength(20);
   });
 
-  it('invalid_grant marks the mailbox reauth_required, writes an event and stops retrying', async () => {
+  it('invalid_grant marks the mailbox reauth_required, writes an event and stops retrying', async ({
+    orm,
+    gmail: h,
+  }) => {
     const email = 'rep4@northwind.com';
-    const { mb } = await setup(email);
-    seed(email, 3, 'f');
+    const { mb } = await setup(orm, h, email);
+    seed(h, email, 3, 'f');
     h.emulator.auth.revokeUser(email);
     await expect(runSyncNow(h.config, orm, silentLog, mb)).rejects.toThrow(
       /needs to be reconnected/,
@@ -185,11 +184,11 @@ describe('Gmail sync through BullMQ and the real Gmail client', () => {
     expect(h.emulator.auth.refreshes).toBe(refreshesBefore);
   });
 
-  it('two workers asked to sync one mailbox at once run one sync', async () => {
+  it('two workers asked to sync one mailbox at once run one sync', async ({ orm, gmail: h }) => {
     const email = 'rep5@northwind.com';
-    const { ws, mb } = await setup(email);
-    seed(email, 30, 'g');
-    h.emulator.faults.add({ path: '/messages/', delayMs: 20, count: 30 });
+    const { ws, mb } = await setup(orm, h, email);
+    seed(h, email, 30, 'g');
+    const fired = injectFaults(h.emulator.faults, { path: '/messages/', delayMs: 20, count: 30 });
     const [a, b] = await Promise.all([
       runSyncNow(h.config, orm, silentLog, mb),
       runSyncNow(h.config, orm, silentLog, mb),
@@ -197,7 +196,8 @@ describe('Gmail sync through BullMQ and the real Gmail client', () => {
     expect(a.counters.emailsStored).toBe(30);
     expect(b.counters.emailsStored).toBe(30);
     expect(h.emulator.stats.byMethod['messages.get']).toBeGreaterThanOrEqual(30);
-    const data = await exportOf(ws);
+    expect(fired()).toBe(30);
+    const data = await exportOf(orm, ws);
     expect(data.emails).toHaveLength(30);
   });
 });

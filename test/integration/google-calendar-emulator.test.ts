@@ -1,7 +1,8 @@
 import { calendar, type calendar_v3 } from '@googleapis/calendar';
 import { OAuth2Client } from 'google-auth-library';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildGmailEmulator, type GmailEmulator } from '../../emulators/google/gmail-emulator.ts';
+import { describe, expect } from 'vitest';
+import { it } from '../helpers/fixtures.ts';
+import type { GmailHarness } from '../helpers/gmail-harness.ts';
 
 /**
  * The emulator's Calendar `events.list` as the real @googleapis/calendar client sees it
@@ -9,31 +10,20 @@ import { buildGmailEmulator, type GmailEmulator } from '../../emulators/google/g
  * change, all-day events, 410 after expiry and 400 for a forbidden parameter. No database: the
  * emulator alone, fed through its programmatic store and its control routes.
  */
-let emulator: GmailEmulator;
-let url: string;
-
-beforeAll(async () => {
-  emulator = buildGmailEmulator();
-  url = await emulator.app.listen({ port: 0, host: '127.0.0.1' });
-});
-
-afterAll(async () => {
-  await emulator.app.close();
-});
 
 /** A Calendar client for `email`, refreshing its access token at the emulator's `/token`. */
-function clientFor(email: string): calendar_v3.Calendar {
+function clientFor(h: GmailHarness, email: string): calendar_v3.Calendar {
   const auth = new OAuth2Client({
     clientId: 'test-client',
     clientSecret: 'test-secret',
-    endpoints: { oauth2TokenUrl: `${url}/token` },
+    endpoints: { oauth2TokenUrl: `${h.url}/token` },
   });
-  auth.setCredentials({ refresh_token: emulator.auth.issueRefreshToken(email) });
-  return calendar({ version: 'v3', auth, rootUrl: `${url}/` });
+  auth.setCredentials({ refresh_token: h.emulator.auth.issueRefreshToken(email) });
+  return calendar({ version: 'v3', auth, rootUrl: `${h.url}/` });
 }
 
-async function control(method: 'POST' | 'DELETE', path: string, body?: unknown) {
-  const res = await fetch(`${url}/__control${path}`, {
+async function control(h: GmailHarness, method: 'POST' | 'DELETE', path: string, body?: unknown) {
+  const res = await fetch(`${h.url}/__control${path}`, {
     method,
     ...(body === undefined
       ? {}
@@ -84,10 +74,12 @@ const timed = (summary: string, startIso: string, endIso: string) => ({
 });
 
 describe('Google Calendar emulator: events.list with the real client', () => {
-  it('pages with maxResults=2, gives nextSyncToken only on the last page, then syncs changes', async () => {
+  it('pages with maxResults=2, gives nextSyncToken only on the last page, then syncs changes', async ({
+    gmail: h,
+  }) => {
     const email = 'paging@northwind.com';
-    const api = clientFor(email);
-    const store = emulator.calendars;
+    const api = clientFor(h, email);
+    const store = h.emulator.calendars;
     const seeded = [1, 2, 3, 4, 5].map((n) =>
       store.upsertEvent(
         email,
@@ -122,7 +114,7 @@ describe('Google Calendar emulator: events.list with the real client', () => {
     expect(idle.items).toEqual([]);
 
     // One update (over the control route) and one delete.
-    const moved = await control('POST', `/users/${email}/calendars/primary/events`, {
+    const moved = await control(h, 'POST', `/users/${email}/calendars/primary/events`, {
       ...seeded[1],
       summary: 'Call 2 (moved)',
       start: { dateTime: '2026-11-02T12:00:00Z' },
@@ -130,7 +122,7 @@ describe('Google Calendar emulator: events.list with the real client', () => {
     });
     expect(moved).toMatchObject({ id: seeded[1]?.id, sequence: 1 });
     expect(moved.etag).not.toBe(seeded[1]?.etag);
-    await control('DELETE', `/users/${email}/calendars/primary/events/${seeded[3]?.id ?? ''}`);
+    await control(h, 'DELETE', `/users/${email}/calendars/primary/events/${seeded[3]?.id ?? ''}`);
 
     const delta = await listAll(api, { syncToken: idle.syncToken, maxResults: 1 });
     expect(delta.pages).toBe(2);
@@ -152,11 +144,13 @@ describe('Google Calendar emulator: events.list with the real client', () => {
     expect(withDeleted.items.find((e) => e.id === seeded[3]?.id)?.status).toBe('cancelled');
   });
 
-  it('expands a weekly Europe/Berlin series across the end of summer time', async () => {
+  it('expands a weekly Europe/Berlin series across the end of summer time', async ({
+    gmail: h,
+  }) => {
     const email = 'series@northwind.com';
-    const api = clientFor(email);
+    const api = clientFor(h, email);
     // 09:00 Berlin on Wednesdays; summer time ends on Sunday 25 October 2026.
-    const master = emulator.calendars.upsertEvent(email, 'primary', {
+    const master = h.emulator.calendars.upsertEvent(email, 'primary', {
       summary: 'Weekly sync',
       start: { dateTime: '2026-10-14T09:00:00', timeZone: 'Europe/Berlin' },
       end: { dateTime: '2026-10-14T09:30:00', timeZone: 'Europe/Berlin' },
@@ -197,9 +191,14 @@ describe('Google Calendar emulator: events.list with the real client', () => {
     ]);
 
     // Cancelling one occurrence: gone from a full listing, reported cancelled incrementally.
-    await control('POST', `/users/${email}/calendars/primary/events/${masterId}/cancel-instance`, {
-      originalStartTime: '2026-10-28T08:00:00.000Z',
-    });
+    await control(
+      h,
+      'POST',
+      `/users/${email}/calendars/primary/events/${masterId}/cancel-instance`,
+      {
+        originalStartTime: '2026-10-28T08:00:00.000Z',
+      },
+    );
     const delta = await listAll(api, { syncToken: expanded.syncToken, singleEvents: true });
     expect(delta.items.map((e) => [e.id, e.status, e.recurringEventId])).toEqual([
       [`${masterId}_20261028T080000Z`, 'cancelled', masterId],
@@ -217,7 +216,7 @@ describe('Google Calendar emulator: events.list with the real client', () => {
     expect(window.items.map((e) => e.id)).toEqual([`${masterId}_20261021T070000Z`]);
 
     // Deleting the series cancels every instance in the next incremental round.
-    emulator.calendars.deleteEvent(email, 'primary', masterId);
+    h.emulator.calendars.deleteEvent(email, 'primary', masterId);
     const gone = await listAll(api, { syncToken: after.syncToken, singleEvents: true });
     expect(gone.items.every((e) => e.status === 'cancelled')).toBe(true);
     expect(gone.items.map((e) => e.id)).toEqual(
@@ -225,10 +224,10 @@ describe('Google Calendar emulator: events.list with the real client', () => {
     );
   });
 
-  it('lists an all-day event with dates, the end exclusive', async () => {
+  it('lists an all-day event with dates, the end exclusive', async ({ gmail: h }) => {
     const email = 'allday@northwind.com';
-    const api = clientFor(email);
-    const offsite = await control('POST', `/users/${email}/calendars/primary/events`, {
+    const api = clientFor(h, email);
+    const offsite = await control(h, 'POST', `/users/${email}/calendars/primary/events`, {
       summary: 'Offsite',
       start: { date: '2026-12-01' },
       end: { date: '2026-12-03' },
@@ -250,10 +249,12 @@ describe('Google Calendar emulator: events.list with the real client', () => {
     expect((await listAll(api, { timeMin: '2026-12-03T00:00:00Z' })).items).toEqual([]);
   });
 
-  it('answers 410 fullSyncRequired after expire-sync, and 400 for timeMin with a sync token', async () => {
+  it('answers 410 fullSyncRequired after expire-sync, and 400 for timeMin with a sync token', async ({
+    gmail: h,
+  }) => {
     const email = 'expired@northwind.com';
-    const api = clientFor(email);
-    emulator.calendars.upsertEvent(
+    const api = clientFor(h, email);
+    h.emulator.calendars.upsertEvent(
       email,
       'primary',
       timed('Call', '2026-11-01T10:00:00Z', '2026-11-01T11:00:00Z'),
@@ -268,7 +269,7 @@ describe('Google Calendar emulator: events.list with the real client', () => {
       error: { code: 400, errors: [{ domain: 'global', reason: 'invalid' }] },
     });
 
-    await control('POST', `/users/${email}/calendars/primary/expire-sync`, {});
+    await control(h, 'POST', `/users/${email}/calendars/primary/expire-sync`, {});
     const gone = await errorOf(api.events.list({ calendarId: 'primary', syncToken }));
     expect(gone.status).toBe(410);
     expect(gone.data).toMatchObject({
@@ -292,8 +293,8 @@ describe('Google Calendar emulator: events.list with the real client', () => {
     expect((await listAll(api, { syncToken: again.syncToken })).items).toEqual([]);
   });
 
-  it('answers 404 notFound for an unknown calendar', async () => {
-    const api = clientFor('nobody@northwind.com');
+  it('answers 404 notFound for an unknown calendar', async ({ gmail: h }) => {
+    const api = clientFor(h, 'nobody@northwind.com');
     const missing = await errorOf(
       api.events.list({ calendarId: 'team@group.calendar.google.com' }),
     );
@@ -301,12 +302,12 @@ describe('Google Calendar emulator: events.list with the real client', () => {
     expect(missing.data).toMatchObject({ error: { errors: [{ reason: 'notFound' }] } });
   });
 
-  it('keeps paging right when an event is deleted between two pages', async () => {
+  it('keeps paging right when an event is deleted between two pages', async ({ gmail: h }) => {
     const email = 'pager@northwind.com';
-    const api = clientFor(email);
+    const api = clientFor(h, email);
     const ids = [1, 2, 3, 4, 5].map(
       (n) =>
-        emulator.calendars.upsertEvent(email, 'primary', {
+        h.emulator.calendars.upsertEvent(email, 'primary', {
           summary: `E${String(n)}`,
           start: { dateTime: `2026-03-0${String(n)}T10:00:00Z` },
           end: { dateTime: `2026-03-0${String(n)}T11:00:00Z` },
@@ -314,22 +315,24 @@ describe('Google Calendar emulator: events.list with the real client', () => {
     );
     const first = await api.events.list({ calendarId: 'primary', maxResults: 2 });
     expect(first.data.items?.map((e) => e.summary)).toEqual(['E1', 'E2']);
-    emulator.calendars.deleteEvent(email, 'primary', ids[0] ?? '');
+    h.emulator.calendars.deleteEvent(email, 'primary', ids[0] ?? '');
     const rest = await listAll(api, { maxResults: 2, pageToken: first.data.nextPageToken ?? '' });
     expect(rest.items.map((e) => e.summary)).toEqual(['E3', 'E4', 'E5']);
   });
 
-  it('reports the instances a shortened series no longer has, and exceptions under their own id', async () => {
+  it('reports the instances a shortened series no longer has, and exceptions under their own id', async ({
+    gmail: h,
+  }) => {
     const email = 'series@northwind.com';
-    const api = clientFor(email);
-    const master = emulator.calendars.upsertEvent(email, 'primary', {
+    const api = clientFor(h, email);
+    const master = h.emulator.calendars.upsertEvent(email, 'primary', {
       summary: 'Daily',
       start: { dateTime: '2026-04-06T09:00:00', timeZone: 'Europe/Paris' },
       end: { dateTime: '2026-04-06T09:15:00', timeZone: 'Europe/Paris' },
       recurrence: ['RRULE:FREQ=DAILY;COUNT=4'],
     });
     // An exception stored under an id of its own replaces its instance.
-    emulator.calendars.upsertEvent(email, 'primary', {
+    h.emulator.calendars.upsertEvent(email, 'primary', {
       id: 'movedone',
       summary: 'Daily (moved)',
       recurringEventId: master.id ?? '',
@@ -344,7 +347,7 @@ describe('Google Calendar emulator: events.list with the real client', () => {
       [`${master.id ?? ''}_20260408T070000Z`, '2026-04-08T09:00:00+02:00'],
       [`${master.id ?? ''}_20260409T070000Z`, '2026-04-09T09:00:00+02:00'],
     ]);
-    emulator.calendars.upsertEvent(email, 'primary', {
+    h.emulator.calendars.upsertEvent(email, 'primary', {
       ...master,
       recurrence: ['RRULE:FREQ=DAILY;COUNT=2'],
     });

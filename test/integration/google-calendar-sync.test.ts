@@ -1,16 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { Orm } from '../../src/db/orm.ts';
 import { mailboxStatus } from '../../src/mailboxes/mailbox-status.ts';
 import { runSyncNow } from '../../src/app/run-sync-now.ts';
 import { buildEml } from '../helpers/build-eml.ts';
+import { it } from '../helpers/fixtures.ts';
 import {
   connectGmailMailbox,
   silentLog,
   startGmailHarness,
   type GmailHarness,
 } from '../helpers/gmail-harness.ts';
+import { injectFaults } from '../helpers/inject-faults.ts';
 import { activities, exportOf, people, companies } from '../helpers/ingest.ts';
-import { createWorkspace, openTestOrm } from '../helpers/test-orm.ts';
+import { createWorkspace } from '../helpers/test-orm.ts';
 
 /**
  * Google Calendar sync end to end: the real @googleapis/calendar client against the emulator,
@@ -18,18 +20,6 @@ import { createWorkspace, openTestOrm } from '../helpers/test-orm.ts';
  * export. Covers singleEvents instances across a DST change, all-day events, people and
  * companies from attendees, meeting activities, cancellations and an expired sync token.
  */
-let orm: Orm;
-let h: GmailHarness;
-
-beforeAll(async () => {
-  orm = await openTestOrm();
-  h = await startGmailHarness();
-});
-
-afterAll(async () => {
-  await h.close();
-  await orm.close(true);
-});
 
 interface EventView {
   providerEventId: string;
@@ -47,17 +37,17 @@ interface EventView {
 }
 
 const events = (e: { events: unknown[] }) => e.events as EventView[];
-const sync = (mb: string) => runSyncNow(h.config, orm, silentLog, mb);
-const cal = () => h.emulator.calendars;
+const sync = (orm: Orm, h: GmailHarness, mb: string) => runSyncNow(h.config, orm, silentLog, mb);
+const cal = (h: GmailHarness) => h.emulator.calendars;
 
-async function setup(email: string) {
+async function setup(orm: Orm, h: GmailHarness, email: string) {
   const ws = await createWorkspace(orm, { domains: ['northwind.com'] });
   const mb = await connectGmailMailbox(orm, h, ws, email);
   return { ws, mb };
 }
 
-function seedCalendar(email: string) {
-  const demo = cal().upsertEvent(email, 'primary', {
+function seedCalendar(h: GmailHarness, email: string) {
+  const demo = cal(h).upsertEvent(email, 'primary', {
     summary: 'Demo call',
     start: { dateTime: '2026-11-10T15:00:00+01:00', timeZone: 'Europe/Berlin' },
     end: { dateTime: '2026-11-10T15:30:00+01:00', timeZone: 'Europe/Berlin' },
@@ -70,7 +60,7 @@ function seedCalendar(email: string) {
       { email: 'room-1@resource.calendar.google.com', resource: true, responseStatus: 'accepted' },
     ],
   });
-  const offsite = cal().upsertEvent(email, 'primary', {
+  const offsite = cal(h).upsertEvent(email, 'primary', {
     summary: 'Offsite',
     start: { date: '2026-12-01' },
     end: { date: '2026-12-03' },
@@ -78,7 +68,7 @@ function seedCalendar(email: string) {
     attendees: [{ email, responseStatus: 'accepted' }, { email: 'ceo@partner.io' }],
   });
   // Weekly at 09:00 Berlin time across the end of summer time (25 October 2026).
-  const weekly = cal().upsertEvent(email, 'primary', {
+  const weekly = cal(h).upsertEvent(email, 'primary', {
     summary: 'Weekly sync',
     start: { dateTime: '2026-10-14T09:00:00', timeZone: 'Europe/Berlin' },
     end: { dateTime: '2026-10-14T09:30:00', timeZone: 'Europe/Berlin' },
@@ -86,7 +76,7 @@ function seedCalendar(email: string) {
     organizer: { email: 'am@vendor.com', displayName: 'Alex Manager' },
     attendees: [{ email, responseStatus: 'accepted' }, { email: 'am@vendor.com' }],
   });
-  const robot = cal().upsertEvent(email, 'primary', {
+  const robot = cal(h).upsertEvent(email, 'primary', {
     summary: 'Webinar',
     start: { dateTime: '2026-11-20T17:00:00Z' },
     end: { dateTime: '2026-11-20T18:00:00Z' },
@@ -97,12 +87,15 @@ function seedCalendar(email: string) {
 }
 
 describe('Google Calendar sync through BullMQ and the real Calendar client', () => {
-  it('stores every occurrence with UTC instants, all-day dates, people, companies and activities', async () => {
+  it('stores every occurrence with UTC instants, all-day dates, people, companies and activities', async ({
+    orm,
+    gmail: h,
+  }) => {
     const email = 'dana@northwind.com';
-    const { ws, mb } = await setup(email);
-    const seeded = seedCalendar(email);
+    const { ws, mb } = await setup(orm, h, email);
+    const seeded = seedCalendar(h, email);
 
-    const first = await sync(mb);
+    const first = await sync(orm, h, mb);
     expect(first.calendar).toMatchObject({ calendars: 1, fullSyncs: 1, eventsStored: 7 });
 
     const out = await exportOf(orm, ws);
@@ -157,19 +150,22 @@ describe('Google Calendar sync through BullMQ and the real Calendar client', () 
     expect(meetings.every((a) => a.type === 'MEETING_SCHEDULED')).toBe(true);
 
     // A second run with nothing new changes nothing.
-    const again = await sync(mb);
+    const again = await sync(orm, h, mb);
     expect(again.calendar).toMatchObject({ eventsStored: 0, activitiesCreated: 0, fullSyncs: 0 });
     expect(await exportOf(orm, ws)).toEqual(out);
   });
 
-  it('applies updates, cancellations and deletions incrementally, each activity once', async () => {
+  it('applies updates, cancellations and deletions incrementally, each activity once', async ({
+    orm,
+    gmail: h,
+  }) => {
     const email = 'sam@northwind.com';
-    const { ws, mb } = await setup(email);
-    const seeded = seedCalendar(email);
-    await sync(mb);
+    const { ws, mb } = await setup(orm, h, email);
+    const seeded = seedCalendar(h, email);
+    await sync(orm, h, mb);
 
     // Moved by an hour and a new attendee: updated for those on it, scheduled for the newcomer.
-    cal().upsertEvent(email, 'primary', {
+    cal(h).upsertEvent(email, 'primary', {
       ...seeded.demo,
       start: { dateTime: '2026-11-10T16:00:00+01:00', timeZone: 'Europe/Berlin' },
       end: { dateTime: '2026-11-10T16:30:00+01:00', timeZone: 'Europe/Berlin' },
@@ -179,10 +175,10 @@ describe('Google Calendar sync through BullMQ and the real Calendar client', () 
       ],
     });
     // One occurrence of the series cancelled, and the offsite deleted.
-    cal().cancelInstance(email, 'primary', seeded.weekly.id ?? '', '2026-10-28T08:00:00.000Z');
-    cal().deleteEvent(email, 'primary', seeded.offsite.id ?? '');
+    cal(h).cancelInstance(email, 'primary', seeded.weekly.id ?? '', '2026-10-28T08:00:00.000Z');
+    cal(h).deleteEvent(email, 'primary', seeded.offsite.id ?? '');
 
-    const second = await sync(mb);
+    const second = await sync(orm, h, mb);
     expect(second.calendar).toMatchObject({ fullSyncs: 0, resyncs: 0 });
     const out = await exportOf(orm, ws);
     const list = events(out);
@@ -205,23 +201,26 @@ describe('Google Calendar sync through BullMQ and the real Calendar client', () 
     expect(kinds('MEETING_CANCELLED')).toEqual(['am@vendor.com', 'ceo@partner.io']);
     expect(kinds('MEETING_SCHEDULED')).toContain('cfo@client.com');
 
-    const third = await sync(mb);
+    const third = await sync(orm, h, mb);
     expect(third.calendar).toMatchObject({ activitiesCreated: 0 });
     expect(await exportOf(orm, ws)).toEqual(out);
   });
 
-  it('answers an expired sync token with a full resync that duplicates nothing', async () => {
+  it('answers an expired sync token with a full resync that duplicates nothing', async ({
+    orm,
+    gmail: h,
+  }) => {
     const email = 'kim@northwind.com';
-    const { ws, mb } = await setup(email);
-    const seeded = seedCalendar(email);
-    await sync(mb);
+    const { ws, mb } = await setup(orm, h, email);
+    const seeded = seedCalendar(h, email);
+    await sync(orm, h, mb);
     const before = await exportOf(orm, ws);
 
     // While our token is dead, one event is deleted: only the full listing can tell us.
-    cal().expireSyncTokens(email, 'primary');
-    cal().deleteEvent(email, 'primary', seeded.robot.id ?? '');
+    cal(h).expireSyncTokens(email, 'primary');
+    cal(h).deleteEvent(email, 'primary', seeded.robot.id ?? '');
 
-    const resync = await sync(mb);
+    const resync = await sync(orm, h, mb);
     expect(resync.calendar).toMatchObject({ resyncs: 1, fullSyncs: 1, eventsStored: 0 });
     const after = await exportOf(orm, ws);
     expect(events(after)).toHaveLength(events(before).length);
@@ -230,27 +229,32 @@ describe('Google Calendar sync through BullMQ and the real Calendar client', () 
     // The webinar had no linked person, so nothing is cancelled on anyone's timeline.
     expect(after.activities).toEqual(before.activities);
 
-    const status = await sync(mb);
+    const status = await sync(orm, h, mb);
     expect(status.calendar).toMatchObject({ resyncs: 0, fullSyncs: 0 });
   });
 
-  it('reports a calendar the user did not grant, and keeps syncing mail', async () => {
+  it('reports a calendar the user did not grant, and keeps syncing mail', async ({
+    orm,
+    gmail: h,
+  }) => {
     const email = 'lee@northwind.com';
-    const { mb } = await setup(email);
-    seedCalendar(email);
+    const { mb } = await setup(orm, h, email);
+    seedCalendar(h, email);
     h.emulator.store.addMessage(
       email,
       buildEml({ from: 'Bea <buyer@client.com>', to: [email], messageId: '<hello@client.com>' }),
     );
     // Google's granular consent lets a user decline the calendar scope: Calendar answers 403.
-    h.emulator.faults.add({
+    const fired = injectFaults(h.emulator.faults, {
       path: '^/calendar/v3/',
       status: 403,
       reason: 'insufficientPermissions',
       count: 20,
     });
-    const first = await sync(mb);
+    const first = await sync(orm, h, mb);
     h.emulator.faults.clear();
+    // A missing grant is permanent: one 403 ends the calendar's round, no retries.
+    expect(fired()).toBe(1);
     expect(first.status).toBe('active');
     expect(first.counters.emailsStored).toBe(1);
     expect(first.calendar).toMatchObject({
@@ -268,7 +272,7 @@ describe('Google Calendar sync through BullMQ and the real Calendar client', () 
     expect(status.calendars[0]?.lastError).toMatch(/not granted/);
 
     // Granted later: the next run syncs it and clears the error.
-    const second = await sync(mb);
+    const second = await sync(orm, h, mb);
     expect(second.calendar).toMatchObject({ calendars: 1, eventsStored: 7, unavailable: [] });
     const after = (await mailboxStatus(orm.em.fork(), mb)) as {
       calendars: { lastError: string | null; events: number; stage: string }[];
@@ -276,7 +280,7 @@ describe('Google Calendar sync through BullMQ and the real Calendar client', () 
     expect(after.calendars).toMatchObject([{ lastError: null, events: 7, stage: 'incremental' }]);
   });
 
-  it('syncs the configured calendars, each with its own cursor', async () => {
+  it('syncs the configured calendars, each with its own cursor', async ({ orm }) => {
     const team = 'sales-team@group.calendar.google.com';
     const h2 = await startGmailHarness({}, { MAILROOM_GOOGLE_CALENDARS: `primary,${team}` });
     try {

@@ -1,27 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { parseConfig } from '../../src/config.ts';
 import { MailboxSchema } from '../../src/db/entities/mailbox.entity.ts';
 import type { Orm } from '../../src/db/orm.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { SecretBox } from '../../src/security/secret-box.ts';
-import { silentLog, startGmailHarness, type GmailHarness } from '../helpers/gmail-harness.ts';
-import { createWorkspace, openTestOrm } from '../helpers/test-orm.ts';
+import { it } from '../helpers/fixtures.ts';
+import { silentLog, type GmailHarness } from '../helpers/gmail-harness.ts';
+import { createWorkspace } from '../helpers/test-orm.ts';
 
-let orm: Orm;
-let h: GmailHarness;
-
-beforeAll(async () => {
-  orm = await openTestOrm();
-  h = await startGmailHarness();
-});
-
-afterAll(async () => {
-  await h.close();
-  await orm.close(true);
-});
-
-function app(scheduled: string[], key = h.config.encryptionKey ?? '') {
+function app(orm: Orm, h: GmailHarness, scheduled: string[], key = h.config.encryptionKey ?? '') {
   return buildApp({
     config: parseConfig({ ...h.env, PUBLIC_URL: 'http://mailroom.test' }),
     orm,
@@ -35,11 +23,14 @@ function app(scheduled: string[], key = h.config.encryptionKey ?? '') {
 }
 
 describe('Google OAuth connect flow', () => {
-  it('start → consent → callback stores the mailbox sealed and schedules its first sync', async () => {
+  it('start → consent → callback stores the mailbox sealed and schedules its first sync', async ({
+    orm,
+    gmail: h,
+  }) => {
     const ws = await createWorkspace(orm);
     h.emulator.store.user('rep.oauth@northwind.com');
     const scheduled: string[] = [];
-    const server = app(scheduled);
+    const server = app(orm, h, scheduled);
 
     const start = await server.inject({
       url: `/oauth/google/start?workspace=${ws}&email=rep.oauth@northwind.com`,
@@ -78,12 +69,12 @@ describe('Google OAuth connect flow', () => {
     expect(mailbox?.credentials).not.toContain(token);
   });
 
-  it.each([
+  it.for([
     ['a forged state', (s: string) => `${s.slice(0, -3)}abc`],
     ['a state signed with another key', () => 'eyJ3b3Jrc3BhY2VJZCI6IngifQ.bad'],
-  ])('rejects %s', async (_name, tamper) => {
+  ] as const)('rejects %s', async ([, tamper], { orm, gmail: h }) => {
     const ws = await createWorkspace(orm);
-    const server = app([]);
+    const server = app(orm, h, []);
     const start = await server.inject({ url: `/oauth/google/start?workspace=${ws}` });
     const state = new URL(start.headers.location ?? '').searchParams.get('state') ?? '';
     const res = await server.inject({
@@ -93,20 +84,23 @@ describe('Google OAuth connect flow', () => {
     expect(res.json()).toMatchObject({ error: 'OAUTH_BAD_STATE' });
   });
 
-  it('rejects a state from another deployment key and unknown workspaces', async () => {
+  it('rejects a state from another deployment key and unknown workspaces', async ({
+    orm,
+    gmail: h,
+  }) => {
     const ws = await createWorkspace(orm);
-    const other = app([], randomBytes(32).toString('base64'));
+    const other = app(orm, h, [], randomBytes(32).toString('base64'));
     const start = await other.inject({ url: `/oauth/google/start?workspace=${ws}` });
     const state = new URL(start.headers.location ?? '').searchParams.get('state') ?? '';
-    const res = await app([]).inject({
+    const res = await app(orm, h, []).inject({
       url: `/oauth/google/callback?code=x&state=${encodeURIComponent(state)}`,
     });
     expect(res.json()).toMatchObject({ error: 'OAUTH_BAD_STATE' });
-    const missing = await app([]).inject({
+    const missing = await app(orm, h, []).inject({
       url: '/oauth/google/start?workspace=00000000-0000-4000-8000-000000000000',
     });
     expect(missing.statusCode).toBe(404);
-    const health = await app([]).inject({ url: '/healthz' });
+    const health = await app(orm, h, []).inject({ url: '/healthz' });
     expect(health.json()).toEqual({ status: 'ok' });
   });
 });

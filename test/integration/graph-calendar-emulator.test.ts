@@ -4,11 +4,9 @@ import type {
   Event as GraphEvent,
   ResponseType,
 } from '@microsoft/microsoft-graph-types';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import {
-  buildGraphEmulator,
-  type GraphEmulator,
-} from '../../emulators/microsoft/graph-emulator.ts';
+import { describe, expect } from 'vitest';
+import type { GraphEmulator } from '../../emulators/microsoft/graph-emulator.ts';
+import { it } from '../helpers/fixtures.ts';
 
 /**
  * The Graph emulator's calendarView delta driven by the real Graph SDK over HTTPS
@@ -16,18 +14,6 @@ import {
  * expanded in their own zone across a DST change, changes and `@removed` in a delta round, 410 for
  * an expired token, 400 for what Graph refuses.
  */
-let emu: GraphEmulator;
-let base: string;
-
-beforeAll(async () => {
-  emu = buildGraphEmulator({ tls: inject('tls'), requestsPerWindow: null });
-  await emu.app.listen({ port: 0, host: '127.0.0.1' });
-  base = emu.baseUrl();
-});
-
-afterAll(async () => {
-  await emu.app.close();
-});
 
 type Item = GraphEvent & { id: string; '@removed'?: { reason: string } };
 interface Page {
@@ -36,12 +22,12 @@ interface Page {
   '@odata.deltaLink'?: string;
 }
 
-function client(email: string): Client {
+function client(emu: GraphEmulator, email: string): Client {
   emu.store.mailbox(email);
   const token = emu.identity.issueAccessToken(email);
   return Client.initWithMiddleware({
     authProvider: { getAccessToken: () => Promise.resolve(token) },
-    baseUrl: base,
+    baseUrl: emu.baseUrl(),
     // The emulator's links name localhost; the SDK only sends the token to hosts it trusts.
     customHosts: new Set(['localhost']),
   });
@@ -84,7 +70,7 @@ const attendee = (
 
 const at = (dateTime: string, timeZone = 'UTC') => ({ dateTime, timeZone });
 
-function seed(email: string) {
+function seed(emu: GraphEmulator, email: string) {
   const organizer = { emailAddress: { name: 'Rep', address: email } };
   const kickoff = emu.calendars.upsertEvent(email, {
     subject: 'Kickoff',
@@ -135,10 +121,12 @@ function seed(email: string) {
 }
 
 describe('Graph calendarView delta through @microsoft/microsoft-graph-client', () => {
-  it('pages the initial round to a deltaLink and expands a weekly series across DST', async () => {
+  it('pages the initial round to a deltaLink and expands a weekly series across DST', async ({
+    graph: { emulator: emu },
+  }) => {
     const email = 'cal-initial@contoso.com';
-    const { kickoff, weekly } = seed(email);
-    const graph = client(email);
+    const { kickoff, weekly } = seed(emu, email);
+    const graph = client(emu, email);
 
     const { pages, items, deltaLink } = await round(
       graph,
@@ -215,10 +203,12 @@ describe('Graph calendarView delta through @microsoft/microsoft-graph-client', (
     ]);
   });
 
-  it('reports updates, cancellations, removals and exceptions in a delta round', async () => {
+  it('reports updates, cancellations, removals and exceptions in a delta round', async ({
+    graph: { emulator: emu },
+  }) => {
     const email = 'cal-delta@contoso.com';
-    const { kickoff, demo, review, outside, weekly } = seed(email);
-    const graph = client(email);
+    const { kickoff, demo, review, outside, weekly } = seed(emu, email);
+    const graph = client(emu, email);
     const first = await round(graph, '/me/calendarView/delta', 'odata.maxpagesize=10');
     expect(first.items).toHaveLength(7);
     const occurrences = first.items.filter((i) => i.seriesMasterId === weekly.id);
@@ -286,8 +276,10 @@ describe('Graph calendarView delta through @microsoft/microsoft-graph-client', (
     ).rejects.toMatchObject({ statusCode: 410, code: 'syncStateNotFound' });
   });
 
-  it('answers 400 without a window and for query options Graph refuses', async () => {
-    const graph = client('cal-errors@contoso.com');
+  it('answers 400 without a window and for query options Graph refuses', async ({
+    graph: { emulator: emu },
+  }) => {
+    const graph = client(emu, 'cal-errors@contoso.com');
     await expect(
       graph.api('/me/calendarView/delta').query({ endDateTime: WINDOW.endDateTime }).get(),
     ).rejects.toMatchObject({ statusCode: 400, code: 'ErrorInvalidParameter' });

@@ -1,27 +1,15 @@
 import { Client, PageIterator, type PageCollection } from '@microsoft/microsoft-graph-client';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import {
-  buildGraphEmulator,
-  type GraphEmulator,
-} from '../../emulators/microsoft/graph-emulator.ts';
+import { describe, expect } from 'vitest';
+import type { GraphEmulator } from '../../emulators/microsoft/graph-emulator.ts';
 import { buildEml } from '../helpers/build-eml.ts';
+import { it } from '../helpers/fixtures.ts';
 
 /** The Graph emulator driven by the real Graph SDK over HTTPS (provider-apis.md §D.8, §F.3). */
-let emu: GraphEmulator;
-let base: string;
+// A small request budget in a fast window, so the throttling test reaches it quickly.
+it.override('graphOptions', { scope: 'file' }, { requestsPerWindow: 50, throttleScale: 600 });
 
-beforeAll(async () => {
-  emu = buildGraphEmulator({ tls: inject('tls'), requestsPerWindow: 50, throttleScale: 600 });
-  await emu.app.listen({ port: 0, host: '127.0.0.1' });
-  base = emu.baseUrl();
-});
-
-afterAll(async () => {
-  await emu.app.close();
-});
-
-async function tokenFor(refreshToken: string, tenant = 'common') {
-  const res = await fetch(`${base}/${tenant}/oauth2/v2.0/token`, {
+async function tokenFor(emu: GraphEmulator, refreshToken: string, tenant = 'common') {
+  const res = await fetch(`${emu.baseUrl()}/${tenant}/oauth2/v2.0/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({
@@ -34,33 +22,37 @@ async function tokenFor(refreshToken: string, tenant = 'common') {
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
-function client(accessToken: string): Client {
+function client(emu: GraphEmulator, accessToken: string): Client {
   return Client.initWithMiddleware({
     authProvider: { getAccessToken: () => Promise.resolve(accessToken) },
-    baseUrl: base,
+    baseUrl: emu.baseUrl(),
     customHosts: new Set(['localhost']),
   });
 }
 
 describe('Graph emulator through @microsoft/microsoft-graph-client', () => {
-  it('rotates refresh tokens and answers a revoked grant with AADSTS invalid_grant', async () => {
+  it('rotates refresh tokens and answers a revoked grant with AADSTS invalid_grant', async ({
+    graph: { emulator: emu },
+  }) => {
     const email = 'rot@contoso.com';
     const first = emu.identity.issueRefreshToken(email);
     emu.store.mailbox(email);
-    const a = await tokenFor(first);
+    const a = await tokenFor(emu, first);
     expect(a.status).toBe(200);
     expect(a.body['refresh_token']).toEqual(expect.any(String));
     expect(a.body['refresh_token']).not.toBe(first);
-    const b = await tokenFor(String(a.body['refresh_token']));
+    const b = await tokenFor(emu, String(a.body['refresh_token']));
     expect(b.body['refresh_token']).not.toBe(a.body['refresh_token']);
     emu.identity.revoke(email);
-    const c = await tokenFor(String(b.body['refresh_token']));
+    const c = await tokenFor(emu, String(b.body['refresh_token']));
     expect(c.status).toBe(400);
     expect(c.body).toMatchObject({ error: 'invalid_grant', error_codes: [70008] });
     expect(String(c.body['error_description'])).toMatch(/^AADSTS70008:/);
   });
 
-  it('pages a folder delta with absolute links, then reports changes and removals', async () => {
+  it('pages a folder delta with absolute links, then reports changes and removals', async ({
+    graph: { emulator: emu },
+  }) => {
     const email = 'delta@contoso.com';
     for (let i = 0; i < 7; i++) {
       await emu.addMime(
@@ -75,9 +67,9 @@ describe('Graph emulator through @microsoft/microsoft-graph-client', () => {
       buildEml({ from: email, to: ['x@fabrikam.com'], messageId: '<sent@x>' }),
     );
     const token = String(
-      (await tokenFor(emu.identity.issueRefreshToken(email))).body['access_token'],
+      (await tokenFor(emu, emu.identity.issueRefreshToken(email))).body['access_token'],
     );
-    const graph = client(token);
+    const graph = client(emu, token);
 
     const seen: { id: string; internetMessageId?: string; removed?: boolean }[] = [];
     const first = (await graph
@@ -158,7 +150,9 @@ describe('Graph emulator through @microsoft/microsoft-graph-client', () => {
     });
   });
 
-  it('serves raw MIME, batches up to 20, and throttles with Retry-After', async () => {
+  it('serves raw MIME, batches up to 20, and throttles with Retry-After', async ({
+    graph: { emulator: emu },
+  }) => {
     const email = 'batch@contoso.com';
     const stored = await emu.addMime(
       email,
@@ -171,7 +165,8 @@ describe('Graph emulator through @microsoft/microsoft-graph-client', () => {
       }),
     );
     const graph = client(
-      String((await tokenFor(emu.identity.issueRefreshToken(email))).body['access_token']),
+      emu,
+      String((await tokenFor(emu, emu.identity.issueRefreshToken(email))).body['access_token']),
     );
     const raw = (await graph
       .api(`/me/messages/${stored.id}/$value`)

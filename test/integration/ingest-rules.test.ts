@@ -1,34 +1,24 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { Orm } from '../../src/db/orm.ts';
-import type { ParsePool } from '../../src/mail/parse-pool.ts';
 import { buildEml } from '../helpers/build-eml.ts';
-import { activities, companies, exportOf, ingestRaw, people, testPool } from '../helpers/ingest.ts';
-import { createMailbox, createWorkspace, openTestOrm } from '../helpers/test-orm.ts';
-
-let orm: Orm;
-let pool: ParsePool;
-
-beforeAll(async () => {
-  orm = await openTestOrm();
-  pool = testPool();
-});
-
-afterAll(async () => {
-  await pool.close();
-  await orm.close(true);
-});
+import { it } from '../helpers/fixtures.ts';
+import { activities, companies, exportOf, ingestRaw, people } from '../helpers/ingest.ts';
+import { createMailbox, createWorkspace } from '../helpers/test-orm.ts';
 
 const OWNER = 'dana@northwind.com';
 
-async function setup(opts: { blocklist?: string[] } = {}) {
+async function setup(orm: Orm, opts: { blocklist?: string[] } = {}) {
   const ws = await createWorkspace(orm, { domains: ['northwind.com'], ...opts });
   const mb = await createMailbox(orm, ws, OWNER, { aliases: ['d.whitfield@northwind.com'] });
   return { ws, mb };
 }
 
 describe('enrichment rules, end to end through PostgreSQL', () => {
-  it('creates people and companies only for the senders product.md allows', async () => {
-    const { ws, mb } = await setup({ blocklist: ['spammer@evil.com', 'blocked.org'] });
+  it('creates people and companies only for the senders product.md allows', async ({
+    orm,
+    pool,
+  }) => {
+    const { ws, mb } = await setup(orm, { blocklist: ['spammer@evil.com', 'blocked.org'] });
     const mails = [
       buildEml({
         from: '"Okafor, James" <J.Okafor@Mail.Harborview.co.uk>',
@@ -147,8 +137,8 @@ describe('enrichment rules, end to end through PostgreSQL', () => {
     ]);
   });
 
-  it('re-ingesting changes nothing, and events are written once', async () => {
-    const { ws, mb } = await setup();
+  it('re-ingesting changes nothing, and events are written once', async ({ orm, pool }) => {
+    const { ws, mb } = await setup(orm);
     const mails = [
       buildEml({ from: 'A Person <a@alpha.com>', to: [OWNER], messageId: '<i1@x>' }),
       buildEml({ from: 'B Person <b@beta.com>', to: [OWNER], messageId: '<i2@x>' }),
@@ -243,8 +233,11 @@ describe('enrichment rules, end to end through PostgreSQL', () => {
     ]);
   });
 
-  it('one Message-ID seen in two mailboxes is one logical email for activities', async () => {
-    const { ws, mb } = await setup();
+  it('one Message-ID seen in two mailboxes is one logical email for activities', async ({
+    orm,
+    pool,
+  }) => {
+    const { ws, mb } = await setup(orm);
     const other = await createMailbox(orm, ws, 'li@northwind.com');
     const mail = buildEml({
       from: 'Cara Client <cara@client.io>',
@@ -259,8 +252,11 @@ describe('enrichment rules, end to end through PostgreSQL', () => {
     expect(activities(data).map((a) => a.type)).toEqual(['EMAIL_RECEIVED']);
   });
 
-  it('links earlier mail to a person created later (order does not matter)', async () => {
-    const { ws, mb } = await setup();
+  it('links earlier mail to a person created later (order does not matter)', async ({
+    orm,
+    pool,
+  }) => {
+    const { ws, mb } = await setup(orm);
     // Carl is only cc'd on received mail (no person), then Dana writes to him (person created).
     const received = buildEml({
       from: 'Eve <eve@acme.com>',
@@ -288,8 +284,11 @@ describe('enrichment rules, end to end through PostgreSQL', () => {
     );
   });
 
-  it('never overwrites fields a user edited, and fills names sync may fill', async () => {
-    const { ws, mb } = await setup();
+  it('never overwrites fields a user edited, and fills names sync may fill', async ({
+    orm,
+    pool,
+  }) => {
+    const { ws, mb } = await setup(orm);
     await ingestRaw(orm, pool, ws, mb, [
       buildEml({ from: 'rita@rio.com', to: [OWNER], messageId: '<e1@x>' }),
     ]);
@@ -316,8 +315,11 @@ describe('enrichment rules, end to end through PostgreSQL', () => {
     });
   });
 
-  it('matches an existing person on any of their addresses, case-insensitively', async () => {
-    const { ws, mb } = await setup();
+  it('matches an existing person on any of their addresses, case-insensitively', async ({
+    orm,
+    pool,
+  }) => {
+    const { ws, mb } = await setup(orm);
     await ingestRaw(orm, pool, ws, mb, [
       buildEml({ from: 'Max <max@mega.com>', to: [OWNER], messageId: '<a1@x>' }),
     ]);
@@ -339,7 +341,7 @@ describe('enrichment rules, end to end through PostgreSQL', () => {
     expect(activities(data).map((a) => a.personEmail)).toEqual(['max@mega.com', 'max@mega.com']);
   });
 
-  it('a name does not depend on the order mail arrives in', async () => {
+  it('a name does not depend on the order mail arrives in', async ({ orm, pool }) => {
     const sent = buildEml({
       from: OWNER,
       to: ['Taro Yamada <taro@sakura.co.jp>'],
@@ -364,7 +366,7 @@ describe('enrichment rules, end to end through PostgreSQL', () => {
       [older, own, sent],
       [own, sent, older],
     ]) {
-      const { ws, mb } = await setup();
+      const { ws, mb } = await setup(orm);
       for (const mail of order) {
         await ingestRaw(orm, pool, ws, mb, [mail]);
       }

@@ -1,27 +1,16 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect } from 'vitest';
 import { parseConfig } from '../../src/config.ts';
 import { MailboxSchema } from '../../src/db/entities/mailbox.entity.ts';
-import type { Orm } from '../../src/db/orm.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { SecretBox } from '../../src/security/secret-box.ts';
+import { it } from '../helpers/fixtures.ts';
 import { silentLog } from '../helpers/gmail-harness.ts';
-import { startGraphHarness, type GraphHarness } from '../helpers/graph-harness.ts';
-import { createWorkspace, openTestOrm } from '../helpers/test-orm.ts';
+import { createWorkspace } from '../helpers/test-orm.ts';
 
-let orm: Orm;
-let g: GraphHarness;
-
-beforeAll(async () => {
-  orm = await openTestOrm();
-  g = await startGraphHarness();
-});
-
-afterAll(async () => {
-  await g.close();
-  await orm.close(true);
-});
-
-it('Microsoft connect: start → authorize → callback stores the mailbox and schedules a sync', async () => {
+it('Microsoft connect: start → authorize → callback stores the mailbox and schedules a sync', async ({
+  orm,
+  graph: g,
+}) => {
   const email = 'adele@contoso.com';
   g.emulator.store.mailbox(email);
   const ws = await createWorkspace(orm);

@@ -1,31 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { expect } from 'vitest';
 import { parseConfig } from '../../src/config.ts';
-import type { Orm } from '../../src/db/orm.ts';
-import {
-  buildGraphEmulator,
-  type GraphEmulator,
-} from '../../emulators/microsoft/graph-emulator.ts';
 import { connectMailbox } from '../../src/mailboxes/connect-mailbox.ts';
 import { MicrosoftTokenStore } from '../../src/providers/microsoft/oauth/microsoft-token-store.ts';
 import { SecretBox } from '../../src/security/secret-box.ts';
-import { createWorkspace, openTestOrm, testDatabaseUrl } from '../helpers/test-orm.ts';
+import { it } from '../helpers/fixtures.ts';
+import { createWorkspace, testDatabaseUrl } from '../helpers/test-orm.ts';
 
-let orm: Orm;
-let emu: GraphEmulator;
+// The emulator's default request budget (Graph's 10,000 per 10 minutes), not the harness's none.
+it.override('graphOptions', { scope: 'file' }, { requestsPerWindow: 10_000 });
 
-beforeAll(async () => {
-  orm = await openTestOrm();
-  emu = buildGraphEmulator({ tls: inject('tls') });
-  await emu.app.listen({ port: 0, host: '127.0.0.1' });
-});
-
-afterAll(async () => {
-  await emu.app.close();
-  await orm.close(true);
-});
-
-it('two workers refreshing one Outlook mailbox at once keep the rotated refresh token chain', async () => {
+it('two workers refreshing one Outlook mailbox at once keep the rotated refresh token chain', async ({
+  orm,
+  graph: { emulator: emu },
+}) => {
   const key = randomBytes(32).toString('base64');
   const box = new SecretBox(key);
   const config = parseConfig({

@@ -1,5 +1,5 @@
 import type { AttendeeType, ResponseType } from '@microsoft/microsoft-graph-types';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { MailboxSchema } from '../../src/db/entities/mailbox.entity.ts';
 import type { Orm } from '../../src/db/orm.ts';
 import { loadIngestTarget } from '../../src/ingest/load-ingest-target.ts';
@@ -7,14 +7,11 @@ import { createProviderFactories } from '../../src/providers/registry.ts';
 import { runSyncNow } from '../../src/app/run-sync-now.ts';
 import { SecretBox } from '../../src/security/secret-box.ts';
 import { runCalendarSync } from '../../src/sync/calendar-sync.ts';
+import { it } from '../helpers/fixtures.ts';
 import { silentLog } from '../helpers/gmail-harness.ts';
-import {
-  connectOutlookMailbox,
-  startGraphHarness,
-  type GraphHarness,
-} from '../helpers/graph-harness.ts';
+import { connectOutlookMailbox, type GraphHarness } from '../helpers/graph-harness.ts';
 import { activities, exportOf, people } from '../helpers/ingest.ts';
-import { createWorkspace, openTestOrm } from '../helpers/test-orm.ts';
+import { createWorkspace } from '../helpers/test-orm.ts';
 
 /**
  * Outlook calendar sync end to end: the real Graph SDK against the HTTPS emulator's
@@ -22,18 +19,6 @@ import { createWorkspace, openTestOrm } from '../helpers/test-orm.ts';
  * DST change, occurrences of a series, all-day events, `isCancelled`, `@removed`, an expired delta
  * token and moving the window.
  */
-let orm: Orm;
-let h: GraphHarness;
-
-beforeAll(async () => {
-  orm = await openTestOrm();
-  h = await startGraphHarness();
-});
-
-afterAll(async () => {
-  await h.close();
-  await orm.close(true);
-});
 
 interface EventView {
   providerEventId: string;
@@ -50,8 +35,8 @@ interface EventView {
 }
 
 const events = (e: { events: unknown[] }) => e.events as EventView[];
-const sync = (mb: string) => runSyncNow(h.config, orm, silentLog, mb);
-const cal = () => h.emulator.calendars;
+const sync = (orm: Orm, h: GraphHarness, mb: string) => runSyncNow(h.config, orm, silentLog, mb);
+const cal = (h: GraphHarness) => h.emulator.calendars;
 
 const attendee = (
   address: string,
@@ -64,14 +49,14 @@ const attendee = (
   emailAddress: { name, address },
 });
 
-async function setup(email: string) {
+async function setup(orm: Orm, h: GraphHarness, email: string) {
   const ws = await createWorkspace(orm, { domains: ['northwind.com'] });
   const mb = await connectOutlookMailbox(orm, h, ws, email);
   return { ws, mb };
 }
 
-function seedCalendar(email: string) {
-  const review = cal().upsertEvent(email, {
+function seedCalendar(h: GraphHarness, email: string) {
+  const review = cal(h).upsertEvent(email, {
     subject: 'Contract review',
     start: { dateTime: '2026-03-09T09:00:00.0000000', timeZone: 'Pacific Standard Time' },
     end: { dateTime: '2026-03-09T10:00:00.0000000', timeZone: 'Pacific Standard Time' },
@@ -83,7 +68,7 @@ function seedCalendar(email: string) {
       attendee('room7@client.com', 'Room 7', 'accepted', 'resource'),
     ],
   });
-  const holiday = cal().upsertEvent(email, {
+  const holiday = cal(h).upsertEvent(email, {
     subject: 'Trade fair',
     isAllDay: true,
     start: { dateTime: '2026-05-04T00:00:00.0000000', timeZone: 'W. Europe Standard Time' },
@@ -91,7 +76,7 @@ function seedCalendar(email: string) {
     organizer: { emailAddress: { name: 'Li', address: email } },
     attendees: [attendee('hanna.berg@fairco.de', 'Hanna Berg')],
   });
-  const standup = cal().upsertEvent(email, {
+  const standup = cal(h).upsertEvent(email, {
     subject: 'Partner stand-up',
     type: 'seriesMaster',
     start: { dateTime: '2026-10-14T09:00:00.0000000', timeZone: 'W. Europe Standard Time' },
@@ -112,12 +97,15 @@ function seedCalendar(email: string) {
 }
 
 describe('Outlook calendar sync through calendarView delta and the real Graph SDK', () => {
-  it('converts Windows and IANA zones to UTC, keeps occurrences and all-day dates, links people', async () => {
+  it('converts Windows and IANA zones to UTC, keeps occurrences and all-day dates, links people', async ({
+    orm,
+    graph: h,
+  }) => {
     const email = 'li@northwind.com';
-    const { ws, mb } = await setup(email);
-    seedCalendar(email);
+    const { ws, mb } = await setup(orm, h, email);
+    seedCalendar(h, email);
 
-    const first = await sync(mb);
+    const first = await sync(orm, h, mb);
     expect(first.calendar).toMatchObject({ calendars: 1, fullSyncs: 1, eventsStored: 5 });
     const out = await exportOf(orm, ws);
     const list = events(out);
@@ -151,24 +139,27 @@ describe('Outlook calendar sync through calendarView delta and the real Graph SD
     // review: 2 people; fair: 1; three stand-ups: 1 each.
     expect(activities(out).filter((a) => a.type === 'MEETING_SCHEDULED')).toHaveLength(6);
 
-    const again = await sync(mb);
+    const again = await sync(orm, h, mb);
     expect(again.calendar).toMatchObject({ eventsStored: 0, activitiesCreated: 0, fullSyncs: 0 });
     expect(await exportOf(orm, ws)).toEqual(out);
   });
 
-  it('handles isCancelled, @removed, updates and an expired delta token without duplicates', async () => {
+  it('handles isCancelled, @removed, updates and an expired delta token without duplicates', async ({
+    orm,
+    graph: h,
+  }) => {
     const email = 'ana@northwind.com';
-    const { ws, mb } = await setup(email);
-    const seeded = seedCalendar(email);
-    await sync(mb);
+    const { ws, mb } = await setup(orm, h, email);
+    const seeded = seedCalendar(h, email);
+    await sync(orm, h, mb);
 
-    cal().upsertEvent(email, {
+    cal(h).upsertEvent(email, {
       ...seeded.review,
       start: { dateTime: '2026-03-09T11:00:00.0000000', timeZone: 'Pacific Standard Time' },
       end: { dateTime: '2026-03-09T12:00:00.0000000', timeZone: 'Pacific Standard Time' },
     });
-    cal().cancelEvent(email, seeded.holiday.id);
-    await sync(mb);
+    cal(h).cancelEvent(email, seeded.holiday.id);
+    await sync(orm, h, mb);
     let out = await exportOf(orm, ws);
     expect(events(out).find((e) => e.title === 'Contract review')?.startsAt).toBe(
       '2026-03-09T18:00:00.000Z',
@@ -183,8 +174,8 @@ describe('Outlook calendar sync through calendarView delta and the real Graph SD
     expect(byType('MEETING_CANCELLED')).toEqual(['hanna.berg@fairco.de']);
 
     // The organizer cancels the series: Outlook removes it from Ana's calendar (@removed).
-    cal().deleteEvent(email, seeded.standup.id);
-    await sync(mb);
+    cal(h).deleteEvent(email, seeded.standup.id);
+    await sync(orm, h, mb);
     out = await exportOf(orm, ws);
     expect(
       events(out)
@@ -199,18 +190,21 @@ describe('Outlook calendar sync through calendarView delta and the real Graph SD
     ]);
 
     // An expired delta token: a new round in the same window; nothing is duplicated.
-    cal().expireDelta(email);
-    const resync = await sync(mb);
+    cal(h).expireDelta(email);
+    const resync = await sync(orm, h, mb);
     expect(resync.calendar).toMatchObject({ resyncs: 1, fullSyncs: 1, eventsStored: 0 });
     const after = await exportOf(orm, ws);
     expect(after.events).toEqual(out.events);
     expect(after.activities).toEqual(out.activities);
   });
 
-  it('starts a new round when the window moves, keeping events that fall out of it', async () => {
+  it('starts a new round when the window moves, keeping events that fall out of it', async ({
+    orm,
+    graph: h,
+  }) => {
     const email = 'max@northwind.com';
-    const { ws, mb } = await setup(email);
-    seedCalendar(email);
+    const { ws, mb } = await setup(orm, h, email);
+    seedCalendar(h, email);
     const em = orm.em.fork();
     const mailbox = await em.findOneOrFail(MailboxSchema, { id: mb });
     const providers = createProviderFactories(

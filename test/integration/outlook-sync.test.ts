@@ -1,47 +1,26 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Orm } from '../../src/db/orm.ts';
+import { describe, expect } from 'vitest';
 import { loadEmlFolder } from '../../emulators/google/load-fixtures.ts';
-import { exportWorkspace, type WorkspaceExport } from '../../src/export/export-workspace.ts';
+import type { WorkspaceExport } from '../../src/export/export-workspace.ts';
 import { mailboxStatus } from '../../src/mailboxes/mailbox-status.ts';
 import { runSyncNow } from '../../src/app/run-sync-now.ts';
 import { buildEml } from '../helpers/build-eml.ts';
-import {
-  connectGmailMailbox,
-  silentLog,
-  startGmailHarness,
-  type GmailHarness,
-} from '../helpers/gmail-harness.ts';
-import {
-  connectOutlookMailbox,
-  startGraphHarness,
-  type GraphHarness,
-} from '../helpers/graph-harness.ts';
-import { createWorkspace, openTestOrm } from '../helpers/test-orm.ts';
+import { it } from '../helpers/fixtures.ts';
+import { connectGmailMailbox, silentLog } from '../helpers/gmail-harness.ts';
+import { connectOutlookMailbox } from '../helpers/graph-harness.ts';
+import { exportOf } from '../helpers/ingest.ts';
+import { createWorkspace } from '../helpers/test-orm.ts';
 
-const FIXTURES = fileURLToPath(new URL('../../fixtures/mailbox', import.meta.url));
-let orm: Orm;
-let g: GraphHarness;
-let gmail: GmailHarness;
-
-beforeAll(async () => {
-  orm = await openTestOrm();
-  g = await startGraphHarness();
-  gmail = await startGmailHarness();
-});
-
-afterAll(async () => {
-  await g.close();
-  await gmail.close();
-  await orm.close(true);
-});
+const FIXTURES = fileURLToPath(new URL('../../fixtures/mailbox/', import.meta.url));
 
 type EmailRow = { providerMessageId: string; internetMessageId: string; deleted: boolean };
-const exportOf = (ws: string) => exportWorkspace(orm.em.fork(), ws);
 
 describe('Outlook sync through Graph delta, BullMQ and the real Graph SDK', () => {
-  it('syncs Inbox and Sent Items, then changes, deletions, moves and an expired delta token', async () => {
+  it('syncs Inbox and Sent Items, then changes, deletions, moves and an expired delta token', async ({
+    orm,
+    graph: g,
+  }) => {
     const email = 'rep@contoso.com';
     const ws = await createWorkspace(orm, { domains: ['contoso.com'] });
     const mb = await connectOutlookMailbox(orm, g, ws, email);
@@ -94,7 +73,7 @@ describe('Outlook sync through Graph delta, BullMQ and the real Graph SDK', () =
     g.emulator.store.markRead(email, inbox[2]?.id ?? '', true);
     const second = await runSyncNow(g.config, orm, silentLog, mb);
     expect(second).toMatchObject({ fetched: 1, deleted: 2 });
-    let rows = (await exportOf(ws)).emails as EmailRow[];
+    let rows = (await exportOf(orm, ws)).emails as EmailRow[];
     expect(rows).toHaveLength(14);
     expect(
       rows
@@ -112,7 +91,7 @@ describe('Outlook sync through Graph delta, BullMQ and the real Graph SDK', () =
     g.emulator.store.expireDeltaTokens(email);
     const third = await runSyncNow(g.config, orm, silentLog, mb);
     expect(third).toMatchObject({ resyncs: 1, fetched: 1 });
-    const data = await exportOf(ws);
+    const data = await exportOf(orm, ws);
     rows = data.emails as EmailRow[];
     expect(rows).toHaveLength(15);
     expect(new Set(rows.map((r) => r.providerMessageId)).size).toBe(15);
@@ -127,7 +106,7 @@ describe('Outlook sync through Graph delta, BullMQ and the real Graph SDK', () =
     });
   });
 
-  it('a revoked grant marks the mailbox reauth_required', async () => {
+  it('a revoked grant marks the mailbox reauth_required', async ({ orm, graph: g }) => {
     const email = 'revoked@contoso.com';
     const ws = await createWorkspace(orm);
     const mb = await connectOutlookMailbox(orm, g, ws, email);
@@ -145,7 +124,11 @@ describe('Outlook sync through Graph delta, BullMQ and the real Graph SDK', () =
     });
   });
 
-  it('parity: the same mailbox through Gmail and through Outlook gives the same export', async () => {
+  it('parity: the same mailbox through Gmail and through Outlook gives the same export', async ({
+    orm,
+    graph: g,
+    gmail,
+  }) => {
     const owner = 'dana@northwindtraders.com';
     const exports: WorkspaceExport[] = [];
     for (const provider of ['google', 'microsoft'] as const) {
@@ -168,7 +151,7 @@ describe('Outlook sync through Graph delta, BullMQ and the real Graph SDK', () =
         const mb = await connectOutlookMailbox(orm, g, ws, owner);
         await runSyncNow(g.config, orm, silentLog, mb);
       }
-      exports.push(await exportOf(ws));
+      exports.push(await exportOf(orm, ws));
     }
     // Provider ids, row ids and provider labels differ by nature; everything else must not.
     const omit = (rows: unknown[], keys: string[]) =>

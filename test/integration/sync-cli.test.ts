@@ -1,24 +1,11 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Orm } from '../../src/db/orm.ts';
+import { expect } from 'vitest';
 import { buildEml } from '../helpers/build-eml.ts';
-import { startGmailHarness, type GmailHarness } from '../helpers/gmail-harness.ts';
+import { it } from '../helpers/fixtures.ts';
 import { json, runCli } from '../helpers/run-cli.ts';
-import { openTestOrm } from '../helpers/test-orm.ts';
 
-let orm: Orm;
-let h: GmailHarness;
-
-beforeAll(async () => {
-  orm = await openTestOrm();
-  h = await startGmailHarness();
-});
-
-afterAll(async () => {
-  await h.close();
-  await orm.close(true);
-});
-
-it('mailbox:connect queues the first sync; sync runs it; a revoked grant fails with one line', async () => {
+it('mailbox:connect queues the first sync; sync runs it; a revoked grant fails with one line', async ({
+  gmail: h,
+}) => {
   const email = 'cli.rep@northwind.com';
   h.emulator.store.user(email);
   for (let i = 0; i < 5; i++) {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { resolveTimeZone } from '../../src/calendar/resolve-time-zone.ts';
 import type { CalendarChange, CalendarEventData } from '../../src/providers/calendar-source.ts';
 import { mapGoogleEvent } from '../../src/providers/google/calendar/map-google-event.ts';
 import { mapGraphEvent } from '../../src/providers/microsoft/calendar/map-graph-event.ts';
@@ -11,20 +10,6 @@ const upserted = (change: CalendarChange | null): CalendarEventData => {
   return change.event;
 };
 const iso = (d: Date | null) => d?.toISOString() ?? null;
-
-describe('resolveTimeZone', () => {
-  it.each([
-    ['Europe/Berlin', 'Europe/Berlin'],
-    ['W. Europe Standard Time', 'Europe/Berlin'],
-    ['"Pacific Standard Time"', 'America/Los_Angeles'],
-    ['Eastern Standard Time', 'America/New_York'],
-    ['UTC', 'UTC'],
-    ['Not A Zone', null],
-    ['', null],
-  ])('%s → %s', (name, zone) => {
-    expect(resolveTimeZone(name)).toBe(zone);
-  });
-});
 
 describe('mapGoogleEvent', () => {
   it('takes RFC 3339 offsets as they are and keeps people, status and conference link', () => {
