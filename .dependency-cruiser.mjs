@@ -15,11 +15,13 @@ const LAYERS = [
     'src/types',
     'src/security',
   ],
-  // Pure domain: iCalendar and time zones, MIME parsing, enrichment rules, the event catalog.
+  // Pure domain: addresses, iCalendar and time zones, MIME parsing, enrichment rules, the event
+  // catalog and the read models' schemas.
+  ['src/addresses'],
   ['src/calendar'],
   ['src/mail'],
   ['src/crm'],
-  ['src/events'],
+  ['src/events', 'src/read-models'],
   // Persistence: entities, repositories and read models own every SQL statement.
   ['src/db'],
   // Provider adapters behind narrow ports.

@@ -1,5 +1,5 @@
 import ICAL from 'ical.js';
-import { normalizeAddress } from '../crm/address.ts';
+import { normalizeAddress } from '../addresses/address.ts';
 import { resolveTimeZone } from './resolve-time-zone.ts';
 import { zonedToUtc } from './zoned-time.ts';
 

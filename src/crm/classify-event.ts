@@ -1,5 +1,5 @@
-import { domainOf } from './address.ts';
-import { parseDisplayName, type PersonName } from './display-name.ts';
+import { domainOf } from '../addresses/address.ts';
+import { parseDisplayName, type PersonName } from '../addresses/display-name.ts';
 import { companyDomainFor, excludedAddressReason, type MailboxContext } from './mailbox-context.ts';
 import type { ParticipantSkipReason } from './skip-reasons.ts';
 

@@ -1,7 +1,7 @@
 import type { EmailDirection, ParticipantRole } from './email-roles.ts';
 import type { MessageAddress, NormalizedMessage } from '../mail/normalized-message.ts';
-import { normalizeAddress } from './address.ts';
-import { parseDisplayName, type PersonName } from './display-name.ts';
+import { normalizeAddress } from '../addresses/address.ts';
+import { parseDisplayName, type PersonName } from '../addresses/display-name.ts';
 import { companyDomainFor, excludedAddressReason, type MailboxContext } from './mailbox-context.ts';
 import type { MessageSkipReason, ParticipantSkipReason } from './skip-reasons.ts';
 

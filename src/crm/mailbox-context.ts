@@ -1,7 +1,7 @@
-import { domainOf, isDomainOrSubdomain, normalizeAddress } from './address.ts';
-import { isFreemailDomain, registrableDomain } from './domains.ts';
+import { domainOf, isDomainOrSubdomain, normalizeAddress } from '../addresses/address.ts';
+import { isFreemailDomain, registrableDomain } from '../addresses/domains.ts';
 import type { EnrichmentSettings } from './enrichment-settings.ts';
-import { isRoleAddress } from './role-address.ts';
+import { isRoleAddress } from '../addresses/role-address.ts';
 import type { ParticipantSkipReason } from './skip-reasons.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { PersonName } from './display-name.ts';
+import type { PersonName } from '../addresses/display-name.ts';
 
 /**
  * A participant who creates (or names) a person, with where its name came from. Names must not

@@ -1,5 +1,5 @@
 import type { ClassifiedMessage } from '../crm/classify-message.ts';
-import type { EmailRow, ParticipantRow } from '../db/email-repository.ts';
+import type { EmailRow, ParticipantRow } from '../db/repositories/email.repository.ts';
 import { emailId, logicalKey, threadKey } from '../crm/ids.ts';
 import type { IngestItem } from './ingest-types.ts';
 

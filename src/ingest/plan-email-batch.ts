@@ -1,7 +1,7 @@
 import type { ClassifiedMessage } from '../crm/classify-message.ts';
 import type { MailboxTarget } from '../crm/mailbox-target.ts';
 import { creatorOf, type PersonCandidate } from '../crm/person-candidates.ts';
-import type { EmailRow, ParticipantRow } from '../db/email-repository.ts';
+import type { EmailRow, ParticipantRow } from '../db/repositories/email.repository.ts';
 import type { LinkedParticipant } from '../db/crm/email-links.ts';
 import type { DomainEvent } from '../events/catalog.ts';
 import { buildEmailRow, buildParticipantRows } from './build-rows.ts';

@@ -4,7 +4,7 @@ import { bestCandidates } from '../crm/person-candidates.ts';
 import { linkMeetingAttendees } from '../db/crm/attendee-links.ts';
 import { linkEmailParticipants } from '../db/crm/email-links.ts';
 import { createPeopleAndCompanies } from '../db/crm/people.ts';
-import { insertEmails, insertParticipants } from '../db/email-repository.ts';
+import { insertEmails, insertParticipants } from '../db/repositories/email.repository.ts';
 import { appendEvents } from '../db/outbox.ts';
 import { withTransactionRetry } from '../db/transaction-retry.ts';
 import { lockWorkspace } from '../db/workspace-lock.ts';

@@ -1,11 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
-import { unseenInRound } from '../db/calendar-event-repository.ts';
+import { unseenInRound } from '../db/repositories/calendar-event.repository.ts';
 import {
   emptyEventCounters,
   writeCalendarChanges,
   type EventWriteCounters,
-} from '../calendar/write-events.ts';
+} from '../ingest/write-calendar-events.ts';
 import type { IngestTarget } from '../ingest/load-ingest-target.ts';
 import type { Logger } from '../logger.ts';
 import type { CalendarPage, CalendarSource, CalendarWindow } from '../providers/calendar-source.ts';

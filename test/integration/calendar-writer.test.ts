@@ -1,5 +1,5 @@
 import { describe, expect } from 'vitest';
-import { writeCalendarChanges } from '../../src/calendar/write-events.ts';
+import { writeCalendarChanges } from '../../src/ingest/write-calendar-events.ts';
 import type { Orm } from '../../src/db/orm.ts';
 import { loadIngestTarget } from '../../src/ingest/load-ingest-target.ts';
 import type { CalendarEventData } from '../../src/providers/calendar-source.ts';

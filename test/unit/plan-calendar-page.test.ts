@@ -3,10 +3,10 @@ import {
   pageActivities,
   pageChanges,
   planCalendarPage,
-} from '../../src/calendar/plan-calendar-page.ts';
+} from '../../src/ingest/plan-calendar-page.ts';
 import { DEFAULT_ENRICHMENT_SETTINGS } from '../../src/crm/enrichment-settings.ts';
 import { buildMailboxContext } from '../../src/crm/mailbox-context.ts';
-import type { StoredEvent } from '../../src/db/calendar-event-repository.ts';
+import type { StoredEvent } from '../../src/db/repositories/calendar-event.repository.ts';
 import type { CalendarEventData } from '../../src/providers/calendar-source.ts';
 
 const WS = '00000000-0000-4000-8000-000000000001';

@@ -1,18 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeAddress } from '../../src/crm/address.ts';
+import { normalizeAddress } from '../../src/addresses/address.ts';
 import { classifyMessage } from '../../src/crm/classify-message.ts';
-import { parseDisplayName } from '../../src/crm/display-name.ts';
+import { parseDisplayName } from '../../src/addresses/display-name.ts';
 import {
   companyNameFromDomain,
   isFreemailDomain,
   registrableDomain,
-} from '../../src/crm/domains.ts';
+} from '../../src/addresses/domains.ts';
 import {
   DEFAULT_ENRICHMENT_SETTINGS,
   type EnrichmentSettings,
 } from '../../src/crm/enrichment-settings.ts';
 import { buildMailboxContext } from '../../src/crm/mailbox-context.ts';
-import { isRoleAddress } from '../../src/crm/role-address.ts';
+import { isRoleAddress } from '../../src/addresses/role-address.ts';
 import { detectAutomation } from '../../src/mail/automation-markers.ts';
 import type { MessageAddress, NormalizedMessage } from '../../src/mail/normalized-message.ts';
 

@@ -4,7 +4,7 @@ import { requireEncryptionKey } from '../../config.ts';
 import { AUTO_CREATE_POLICIES } from '../../crm/enrichment-settings.ts';
 import { connectMailbox } from '../../mailboxes/connect-mailbox.ts';
 import { SecretBox } from '../../security/secret-box.ts';
-import { normalizeAddress } from '../../crm/address.ts';
+import { normalizeAddress } from '../../addresses/address.ts';
 import { scheduleFirstSync } from '../../app/schedule-sync.ts';
 import { withContext } from '../context.ts';
 import { printResult } from '../output.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { companyNameFromDomain } from '../../crm/domains.ts';
+import { companyNameFromDomain } from '../../addresses/domains.ts';
 import { companyId, personId } from '../../crm/ids.ts';
 import {
   personUpdate,

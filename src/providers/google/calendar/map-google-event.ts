@@ -1,5 +1,5 @@
 import type { calendar_v3 } from '@googleapis/calendar';
-import { normalizeAddress } from '../../../crm/address.ts';
+import { normalizeAddress } from '../../../addresses/address.ts';
 import { localToUtc, resolveTimeZone } from '../../../calendar/resolve-time-zone.ts';
 import type {
   CalendarAttendee,

@@ -1,5 +1,5 @@
 import type { Event as GraphEvent } from '@microsoft/microsoft-graph-types';
-import { normalizeAddress } from '../../../crm/address.ts';
+import { normalizeAddress } from '../../../addresses/address.ts';
 import { localToUtc } from '../../../calendar/resolve-time-zone.ts';
 import type {
   CalendarAttendee,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { jsonb, queryRows, run, type Db } from './sql.ts';
+import { jsonb, queryRows, run, type Db } from '../sql.ts';
 
 /** Calendar events and their attendees as calendar sync stores them. */
 export interface CalendarEventRow {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { jsonb, queryRows, run, type Db } from './sql.ts';
+import { jsonb, queryRows, run, type Db } from '../sql.ts';
 
 /** Emails and their participants as mail ingest stores them: one row each, column names as stored. */
 export interface EmailRow {

@@ -13,7 +13,7 @@ import type {
   AttendeeRow,
   CalendarEventRow,
   StoredEvent,
-} from '../db/calendar-event-repository.ts';
+} from '../db/repositories/calendar-event.repository.ts';
 import type { CalendarChange, CalendarEventData } from '../providers/calendar-source.ts';
 
 /**

@@ -8,7 +8,7 @@ import {
   loadStoredEvents,
   replaceAttendees,
   upsertEvents,
-} from '../db/calendar-event-repository.ts';
+} from '../db/repositories/calendar-event.repository.ts';
 import { linkAttendeesOfEvents, linkMeetingAttendees } from '../db/crm/attendee-links.ts';
 import { linkEmailParticipants } from '../db/crm/email-links.ts';
 import { recordMeetingActivities } from '../db/crm/meeting-activities.ts';
