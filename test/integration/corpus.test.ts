@@ -11,7 +11,7 @@ import { createMailbox, createWorkspace } from '../helpers/test-orm.ts';
  * the whole pipeline: none may take the test process down, each is stored or failed with a reason,
  * and a second pass changes nothing.
  */
-const CORPUS = fileURLToPath(new URL('../../fixtures/corpora/emails', import.meta.url));
+const CORPUS = fileURLToPath(new URL('../../fixtures/corpora/emails/', import.meta.url));
 
 describe('shared corpus', () => {
   it('ingests every corpus email, or fails it with a reason, idempotently', async ({

@@ -12,7 +12,7 @@ import { connectOutlookMailbox } from '../helpers/graph-harness.ts';
 import { exportOf } from '../helpers/ingest.ts';
 import { createWorkspace } from '../helpers/test-orm.ts';
 
-const FIXTURES = fileURLToPath(new URL('../../fixtures/mailbox', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../../fixtures/mailbox/', import.meta.url));
 
 type EmailRow = { providerMessageId: string; internetMessageId: string; deleted: boolean };
 

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { IcsError, parseIcs } from '../../src/calendar/parse-ics.ts';
 
-const CORPUS = fileURLToPath(new URL('../../fixtures/corpora/ics', import.meta.url));
+const CORPUS = fileURLToPath(new URL('../../fixtures/corpora/ics/', import.meta.url));
 
 const ics = (...lines: string[]) =>
   ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//test//EN', ...lines, 'END:VCALENDAR', ''].join(
