@@ -8,7 +8,7 @@ import {
   recordMailboxFailure,
   mailboxJobSchema,
   type MailboxJobData,
-} from '../src/queue/mailbox-job.ts';
+} from './mailbox-job.ts';
 import { runCalendarSync, type CalendarSyncSummary } from '../src/sync/calendar-sync.ts';
 
 /**

@@ -8,7 +8,7 @@ import {
   recordMailboxFailure,
   mailboxJobSchema,
   type MailboxJobData,
-} from '../src/queue/mailbox-job.ts';
+} from './mailbox-job.ts';
 import { markSynced, markSyncing } from '../src/db/repositories/mailbox-health.repository.ts';
 import { runMailSync } from '../src/sync/mail-sync.ts';
 import type { MailSyncSummary } from '../src/sync/mail-sync-summary.ts';

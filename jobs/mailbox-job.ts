@@ -1,15 +1,15 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { JobsOptions } from 'bullmq';
 import { z } from 'zod';
-import type { Mailbox } from '../db/entities/mailbox.entity.ts';
+import type { Mailbox } from '../src/db/entities/mailbox.entity.ts';
 import {
   markError,
   markReauthRequired,
   recordLastError,
-} from '../db/repositories/mailbox-health.repository.ts';
-import { findMailbox } from '../db/repositories/mailbox.repository.ts';
-import type { JobContext } from './job-context.ts';
-import type { JobFailure } from './job-definition.ts';
+} from '../src/db/repositories/mailbox-health.repository.ts';
+import { findMailbox } from '../src/db/repositories/mailbox.repository.ts';
+import type { JobContext } from '../src/queue/job-context.ts';
+import type { JobFailure } from '../src/queue/job-definition.ts';
 
 /**
  * What every per-mailbox sync job (mail, calendar) shares: ids-only data, retry options, and the
