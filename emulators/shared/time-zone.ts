@@ -34,8 +34,23 @@ export function isKnownZone(zone: string): boolean {
   }
 }
 
+// Offsets change only on quarter-hour boundaries in every zone's modern rules, so one answer per
+// zone and quarter hour is exact there; an emulator asks for the same few quarters again and again.
+const QUARTER_HOUR = 900_000;
+const offsets = new Map<string, number>();
+
 /** The zone's offset from UTC at an instant, in milliseconds (east of Greenwich is positive). */
 export function utcOffsetMs(instantMs: number, zone: string): number {
+  const key = `${zone}|${Math.floor(instantMs / QUARTER_HOUR)}`;
+  let offset = offsets.get(key);
+  if (offset === undefined) {
+    offset = readOffsetMs(instantMs, zone);
+    offsets.set(key, offset);
+  }
+  return offset;
+}
+
+function readOffsetMs(instantMs: number, zone: string): number {
   const name = offsetFormat(zone)
     .formatToParts(instantMs)
     .find((part) => part.type === 'timeZoneName')?.value;

@@ -4,13 +4,21 @@
  * pairs. Across a DST gap the wall time is shifted forward, as calendar apps do.
  */
 export function isKnownTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
+  let known = knownZones.get(zone);
+  if (known === undefined) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: zone });
+      known = true;
+    } catch {
+      known = false;
+    }
+    knownZones.set(zone, known);
   }
+  return known;
 }
+
+// Asked once per event time; building a formatter to find out costs far more than a lookup.
+const knownZones = new Map<string, boolean>();
 
 function offsetMinutes(zone: string, at: number): number {
   return Math.round((Date.parse(`${wallTime(new Date(at), zone)}Z`) - at) / 60_000);
