@@ -2,8 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { resolveEnrichmentSettings } from '../crm/enrichment-settings.ts';
 import { buildMailboxContext } from '../crm/mailbox-context.ts';
 import type { MailboxTarget } from '../crm/mailbox-target.ts';
-import { MailboxSchema } from '../db/entities/mailbox.entity.ts';
-import { WorkspaceSchema } from '../db/entities/workspace.entity.ts';
+import { findMailbox } from '../db/repositories/mailbox.repository.ts';
+import { findWorkspace } from '../db/repositories/workspace.repository.ts';
 import { NotFoundError } from '../errors.ts';
 
 export type IngestTarget = MailboxTarget;
@@ -14,11 +14,11 @@ export async function loadIngestTarget(
   workspaceId: string,
   mailboxId: string,
 ): Promise<IngestTarget> {
-  const workspace = await em.findOne(WorkspaceSchema, { id: workspaceId });
+  const workspace = await findWorkspace(em, workspaceId);
   if (!workspace) {
     throw new NotFoundError(`workspace ${workspaceId} not found`);
   }
-  const mailbox = await em.findOne(MailboxSchema, { id: mailboxId });
+  const mailbox = await findMailbox(em, mailboxId);
   if (!mailbox || mailbox.workspaceId !== workspaceId) {
     throw new NotFoundError(`mailbox ${mailboxId} not found in workspace ${workspaceId}`);
   }

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Config } from '../../config.ts';
-import { WorkspaceSchema } from '../../db/entities/workspace.entity.ts';
 import type { Orm } from '../../db/orm.ts';
+import { findWorkspace } from '../../db/repositories/workspace.repository.ts';
 import { MailroomError, NotFoundError } from '../../errors.ts';
 import type { OAuthConnector } from '../../providers/oauth-connector.ts';
 import type { SecretBox } from '../../security/secret-box.ts';
@@ -48,7 +48,7 @@ function registerConnector(app: FastifyInstance, deps: Deps, connector: OAuthCon
     if (!q.success) {
       throw new MailroomError('INVALID_INPUT', 'workspace (uuid) is required; email is optional');
     }
-    if (!(await deps.orm.em.fork().findOne(WorkspaceSchema, { id: q.data.workspace }))) {
+    if (!(await findWorkspace(deps.orm.em.fork(), q.data.workspace))) {
       throw new NotFoundError(`workspace ${q.data.workspace} not found`);
     }
     const loginHint = q.data.email ?? null;
