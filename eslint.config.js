@@ -31,6 +31,11 @@ export default tseslint.config(
           selector: "CallExpression[callee.property.name='execute']",
           message: 'SQL belongs in src/db/: add a repository or read-model function there.',
         },
+        {
+          selector:
+            'CallExpression[callee.property.name=/^(findOne|findOneOrFail|nativeUpdate|nativeDelete|upsert|upsertMany|persistAndFlush|createQueryBuilder|getKnex)$/]',
+          message: 'Data access belongs in src/db/: add a repository or read-model function there.',
+        },
       ],
     },
   },
