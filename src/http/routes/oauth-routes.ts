@@ -1,9 +1,9 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { Config } from '../../config.ts';
 import { WorkspaceSchema } from '../../db/entities/workspace.entity.ts';
 import type { Orm } from '../../db/orm.ts';
-import { MailroomError, NotFoundError } from '../../errors.ts';
+import { MailroomError, NotFoundError, httpStatusOf } from '../../errors.ts';
 import type { OAuthConnector } from '../../providers/oauth-connector.ts';
 import type { SecretBox } from '../../security/secret-box.ts';
 import type { StateSigner } from '../../security/signed-state.ts';
@@ -33,6 +33,40 @@ const callbackQuery = z.object({
   error_description: z.string().optional(),
 });
 
+/**
+ * The variables a provider's OAuth client needs, and whether each is set. Mailroom is a web
+ * (confidential) client for both vendors, so each needs an id and a secret.
+ */
+function clientSettings(config: Config, provider: OAuthConnector['provider']): [string, boolean][] {
+  const { clientId, clientSecret } = config[provider];
+  const prefix = provider.toUpperCase();
+  return [
+    [`${prefix}_CLIENT_ID`, clientId !== undefined],
+    [`${prefix}_CLIENT_SECRET`, clientSecret !== undefined],
+  ];
+}
+
+/**
+ * Answers 503 naming the variables when the provider's client is not configured (rather than
+ * sending the rep to a consent page with `client_id=`); undefined when it is.
+ */
+function refuseUnconfigured(
+  config: Config,
+  connector: OAuthConnector,
+  reply: FastifyReply,
+): FastifyReply | undefined {
+  const settings = clientSettings(config, connector.provider);
+  const missing = settings.filter(([, set]) => !set).map(([name]) => name);
+  if (missing.length === 0) {
+    return undefined;
+  }
+  const code = 'OAUTH_NOT_CONFIGURED';
+  const message =
+    `${connector.vendor} sign-in is not configured (${missing.join(' and ')} not set): ` +
+    `set ${settings.map(([name]) => name).join(' and ')}`;
+  return reply.code(httpStatusOf(code)).send({ error: { code, message } });
+}
+
 export function registerOAuthRoutes(app: FastifyInstance, deps: Deps): void {
   for (const connector of deps.connectors) {
     registerConnector(app, deps, connector);
@@ -44,6 +78,10 @@ function registerConnector(app: FastifyInstance, deps: Deps, connector: OAuthCon
   const redirectUri = new URL(`/oauth/${provider}/callback`, deps.config.http.publicUrl).toString();
 
   app.get(`/oauth/${provider}/start`, async (req, reply) => {
+    const unconfigured = refuseUnconfigured(deps.config, connector, reply);
+    if (unconfigured) {
+      return unconfigured;
+    }
     const q = startQuery.safeParse(req.query);
     if (!q.success) {
       throw new MailroomError('INVALID_INPUT', 'workspace (uuid) is required; email is optional');
@@ -56,7 +94,11 @@ function registerConnector(app: FastifyInstance, deps: Deps, connector: OAuthCon
     return reply.redirect(connector.authorizationUrl({ redirectUri, state, loginHint }), 302);
   });
 
-  app.get(`/oauth/${provider}/callback`, async (req) => {
+  app.get(`/oauth/${provider}/callback`, async (req, reply) => {
+    const unconfigured = refuseUnconfigured(deps.config, connector, reply);
+    if (unconfigured) {
+      return unconfigured;
+    }
     const q = callbackQuery.safeParse(req.query);
     if (!q.success) {
       throw new MailroomError('INVALID_INPUT', 'state and code are required');
