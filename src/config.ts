@@ -42,6 +42,8 @@ const envSchema = z.object({
   MAILROOM_ENCRYPTION_KEY: base64Key.optional(),
   PUBLIC_URL: url(['http:', 'https:']).default('http://127.0.0.1:3000'),
   PORT: positiveInt(3000),
+  /** The address the API listens on: loopback by default, `0.0.0.0` in containers. */
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
   GOOGLE_CLIENT_ID: z.string().trim().min(1).optional(),
   GOOGLE_CLIENT_SECRET: z.string().trim().min(1).optional(),
   GOOGLE_API_ROOT_URL: url(['http:', 'https:']).optional(),
@@ -129,7 +131,7 @@ export interface Config {
   db: { url: string };
   redis: { url: string };
   encryptionKey: string | undefined;
-  http: { publicUrl: string; port: number };
+  http: { publicUrl: string; port: number; host: string };
   google: {
     clientId: string | undefined;
     clientSecret: string | undefined;
@@ -208,7 +210,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     db: { url: e.DATABASE_URL },
     redis: { url: e.REDIS_URL },
     encryptionKey: e.MAILROOM_ENCRYPTION_KEY,
-    http: { publicUrl: e.PUBLIC_URL, port: e.PORT },
+    http: { publicUrl: e.PUBLIC_URL, port: e.PORT, host: e.HOST },
     google: {
       clientId: e.GOOGLE_CLIENT_ID,
       clientSecret: e.GOOGLE_CLIENT_SECRET,

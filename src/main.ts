@@ -20,7 +20,7 @@ const app = buildApp({
     await enqueueMailboxSync(queue, mailboxId, config.sync.calendarSync);
   },
 });
-await app.listen({ port: config.http.port, host: '0.0.0.0' });
+await app.listen({ port: config.http.port, host: config.http.host });
 
 onShutdown(services.log, async () => {
   await app.close();

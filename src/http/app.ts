@@ -7,6 +7,7 @@ import { createOAuthConnectors } from '../providers/registry.ts';
 import { SecretBox } from '../security/secret-box.ts';
 import { StateSigner } from '../security/signed-state.ts';
 import { registerErrorHandler } from './error-handler.ts';
+import { registerNotFoundHandler, serializeRequest } from './request-log.ts';
 import { registerOAuthRoutes } from './routes/oauth-routes.ts';
 
 /**
@@ -23,8 +24,11 @@ export interface AppDeps {
 }
 
 export function buildApp(deps: AppDeps): FastifyInstance {
-  const app = Fastify({ loggerInstance: deps.log }) as unknown as FastifyInstance;
+  // Request logs never carry OAuth codes or states: the `req` serializer redacts their query.
+  const log = deps.log.child({}, { serializers: { req: serializeRequest } });
+  const app = Fastify({ loggerInstance: log }) as unknown as FastifyInstance;
   registerErrorHandler(app);
+  registerNotFoundHandler(app);
   app.get('/healthz', async () => {
     await pingDatabase(deps.orm.em.fork());
     return { status: 'ok' };

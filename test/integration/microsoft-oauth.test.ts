@@ -16,7 +16,12 @@ it('Microsoft connect: start → authorize → callback stores the mailbox and s
   const ws = await createWorkspace(orm);
   const scheduled: string[] = [];
   const app = buildApp({
-    config: parseConfig({ ...g.env, PUBLIC_URL: 'http://mailroom.test' }),
+    config: parseConfig({
+      ...g.env,
+      PUBLIC_URL: 'http://mailroom.test',
+      GOOGLE_CLIENT_ID: 'test-client',
+      GOOGLE_CLIENT_SECRET: 'test-secret',
+    }),
     orm,
     log: silentLog,
     encryptionKey: g.config.encryptionKey ?? '',
@@ -53,9 +58,45 @@ it('Microsoft connect: start → authorize → callback stores the mailbox and s
 
   // A Google state cannot be replayed on the Microsoft callback.
   const googleStart = await app.inject({ url: `/oauth/google/start?workspace=${ws}` });
+  expect(googleStart.statusCode).toBe(302);
   const googleState = new URL(googleStart.headers.location ?? '').searchParams.get('state') ?? '';
   const replay = await app.inject({
     url: `/oauth/microsoft/callback?code=x&state=${encodeURIComponent(googleState)}`,
   });
   expect(replay.statusCode).toBe(400);
+});
+
+it('answers 503 naming the variables when the Microsoft client is not configured, and leaves a configured provider alone', async ({
+  orm,
+  graph: g,
+}) => {
+  const ws = await createWorkspace(orm);
+  const app = buildApp({
+    // Microsoft without its secret (a web app is a confidential client); Google configured.
+    config: parseConfig({
+      ...g.env,
+      MICROSOFT_CLIENT_SECRET: '',
+      GOOGLE_CLIENT_ID: 'test-client',
+      GOOGLE_CLIENT_SECRET: 'test-secret',
+    }),
+    orm,
+    log: silentLog,
+    encryptionKey: g.config.encryptionKey ?? '',
+    scheduleSync: () => Promise.resolve(),
+  });
+  for (const url of [
+    `/oauth/microsoft/start?workspace=${ws}`,
+    '/oauth/microsoft/callback?code=x&state=y',
+  ]) {
+    const res = await app.inject({ url });
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toEqual({
+      error: 'OAUTH_NOT_CONFIGURED',
+      message: expect.stringMatching(
+        /MICROSOFT_CLIENT_SECRET not set.*set MICROSOFT_CLIENT_ID and MICROSOFT_CLIENT_SECRET$/,
+      ) as unknown,
+    });
+  }
+  const google = await app.inject({ url: `/oauth/google/start?workspace=${ws}` });
+  expect(google.statusCode).toBe(302);
 });

@@ -44,6 +44,12 @@ describe('parseConfig', () => {
     ).toBeUndefined();
   });
 
+  it('listens on loopback unless HOST says otherwise (0.0.0.0 in containers)', () => {
+    expect(parseConfig({}).http.host).toBe('127.0.0.1');
+    expect(parseConfig({ HOST: '' }).http.host).toBe('127.0.0.1');
+    expect(parseConfig({ HOST: '0.0.0.0' }).http.host).toBe('0.0.0.0');
+  });
+
   it('accepts a valid key', () => {
     const k = randomBytes(32).toString('base64');
     expect(requireEncryptionKey(parseConfig({ MAILROOM_ENCRYPTION_KEY: k }))).toBe(k);

@@ -20,6 +20,7 @@ describe('error codes', () => {
     expect(httpStatusOf('OAUTH_DENIED')).toBe(400);
     expect(httpStatusOf('OAUTH_NO_REFRESH_TOKEN')).toBe(400);
     expect(httpStatusOf('OAUTH_EXCHANGE_FAILED')).toBe(502);
+    expect(httpStatusOf('OAUTH_NOT_CONFIGURED')).toBe(503);
   });
 
   it('maps every code to an HTTP error status', () => {

@@ -33,6 +33,36 @@ const callbackQuery = z.object({
   error_description: z.string().optional(),
 });
 
+/**
+ * The variables a provider's OAuth client needs, and whether each is set. Mailroom is a web
+ * (confidential) client for both vendors, so each needs an id and a secret.
+ */
+function clientSettings(config: Config, provider: OAuthConnector['provider']): [string, boolean][] {
+  const { clientId, clientSecret } = config[provider];
+  const prefix = provider.toUpperCase();
+  return [
+    [`${prefix}_CLIENT_ID`, clientId !== undefined],
+    [`${prefix}_CLIENT_SECRET`, clientSecret !== undefined],
+  ];
+}
+
+/**
+ * Refuses with 503 naming the variables when the provider's client is not configured (rather than
+ * sending the rep to a consent page with `client_id=`).
+ */
+function assertConfigured(config: Config, connector: OAuthConnector): void {
+  const settings = clientSettings(config, connector.provider);
+  const missing = settings.filter(([, set]) => !set).map(([name]) => name);
+  if (missing.length === 0) {
+    return;
+  }
+  throw new MailroomError(
+    'OAUTH_NOT_CONFIGURED',
+    `${connector.vendor} sign-in is not configured (${missing.join(' and ')} not set): ` +
+      `set ${settings.map(([name]) => name).join(' and ')}`,
+  );
+}
+
 export function registerOAuthRoutes(app: FastifyInstance, deps: Deps): void {
   for (const connector of deps.connectors) {
     registerConnector(app, deps, connector);
@@ -44,6 +74,7 @@ function registerConnector(app: FastifyInstance, deps: Deps, connector: OAuthCon
   const redirectUri = new URL(`/oauth/${provider}/callback`, deps.config.http.publicUrl).toString();
 
   app.get(`/oauth/${provider}/start`, async (req, reply) => {
+    assertConfigured(deps.config, connector);
     const q = startQuery.safeParse(req.query);
     if (!q.success) {
       throw new MailroomError('INVALID_INPUT', 'workspace (uuid) is required; email is optional');
@@ -57,6 +88,7 @@ function registerConnector(app: FastifyInstance, deps: Deps, connector: OAuthCon
   });
 
   app.get(`/oauth/${provider}/callback`, async (req) => {
+    assertConfigured(deps.config, connector);
     const q = callbackQuery.safeParse(req.query);
     if (!q.success) {
       throw new MailroomError('INVALID_INPUT', 'state and code are required');
