@@ -180,6 +180,7 @@ export class ParsePool {
     }
     slot.task = null;
     slot.timer = null;
+    slot.worker.unref();
   }
 
   private dispatch(): void {
@@ -195,9 +196,13 @@ export class ParsePool {
     }
   }
 
-  /** Hands a message to a worker; its timer starts when the worker reports it has started. */
+  /**
+   * Hands a message to a worker; its timer starts when the worker reports it has started. A worker
+   * with a message keeps the process alive (an idle one does not), as no timer may be pending yet.
+   */
   private assign(slot: Slot, task: Task): void {
     slot.task = task;
+    slot.worker.ref();
     slot.worker.postMessage({ id: task.id, raw: task.raw } satisfies ParseRequest);
   }
 }
