@@ -1,12 +1,17 @@
 import { Worker } from 'node:worker_threads';
 import type { ParseLimits } from './parse-mime.ts';
-import type { ParseOutcome, ParseRequest, ParseResponse } from './parse-protocol.ts';
+import type { ParseOutcome, ParseRequest, WorkerMessage } from './parse-protocol.ts';
 
 /**
  * A fixed pool of parser worker threads. Each worker parses one message at a time, so a crash,
  * hang or out-of-memory costs exactly that message: the worker is replaced and the message fails
  * with a reason ("parser crashed: RangeError …", "parser timed out after 10000 ms"). Everything
  * else queued keeps going.
+ *
+ * The timeout covers the parse only: it starts when the worker reports that it has picked the
+ * message up, so a worker that is slow to start (a busy machine, module loading) never fails a
+ * healthy message. A message that times out is retried once in a fresh worker before it is
+ * failed; a crash or out-of-memory fails the message at once.
  */
 export interface ParsePoolOptions {
   size: number;
@@ -18,10 +23,15 @@ export interface ParsePoolOptions {
   workerUrl?: URL;
 }
 
+/** How many times a message may time out before it is failed (the first try and one retry). */
+const TIMEOUT_ATTEMPTS = 2;
+
 interface Task {
   id: number;
   raw: Uint8Array;
   resolve: (outcome: ParseOutcome) => void;
+  /** Tries that ended in a timeout. */
+  timedOut: number;
 }
 
 interface Slot {
@@ -37,9 +47,12 @@ export class ParsePool {
   private readonly queue: Task[] = [];
   private nextId = 1;
   private closed = false;
-  /** Counts of worker replacements, exposed for tests and metrics. */
+  /** Workers replaced because they crashed or exited; exposed for tests and metrics. */
   crashes = 0;
+  /** Messages failed because their parse timed out on every try. */
   timeouts = 0;
+  /** Timed-out parses handed to a fresh worker for another try. */
+  retries = 0;
 
   private readonly options: ParsePoolOptions;
 
@@ -55,7 +68,7 @@ export class ParsePool {
       return Promise.reject(new Error('parse pool is closed'));
     }
     return new Promise((resolve) => {
-      this.queue.push({ id: this.nextId++, raw, resolve });
+      this.queue.push({ id: this.nextId++, raw, resolve, timedOut: 0 });
       this.dispatch();
     });
   }
@@ -64,6 +77,13 @@ export class ParsePool {
     this.closed = true;
     for (const task of this.queue.splice(0)) {
       task.resolve({ ok: false, reason: 'parse pool closed' });
+    }
+    // Messages still with a worker: their timer may not have started, so nothing else would
+    // settle them once the workers are gone.
+    for (const slot of this.slots) {
+      const task = slot.task;
+      this.clear(slot);
+      task?.resolve({ ok: false, reason: 'parse pool closed' });
     }
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
@@ -75,13 +95,17 @@ export class ParsePool {
       stderr: false,
     });
     const slot: Slot = { worker, task: null, timer: null };
-    worker.on('message', (res: ParseResponse) => {
-      if (slot.task?.id !== res.id) {
+    worker.on('message', (msg: WorkerMessage) => {
+      if (slot.task?.id !== msg.id) {
+        return;
+      }
+      if ('started' in msg) {
+        this.startTimer(slot);
         return;
       }
       this.finish(
         slot,
-        res.ok ? { ok: true, message: res.message } : { ok: false, reason: res.reason },
+        msg.ok ? { ok: true, message: msg.message } : { ok: false, reason: msg.reason },
       );
     });
     worker.on('error', (err: Error) => {
@@ -98,7 +122,28 @@ export class ParsePool {
     return slot;
   }
 
-  private replace(slot: Slot, reason: string): void {
+  private startTimer(slot: Slot): void {
+    if (slot.timer) {
+      return;
+    }
+    slot.timer = setTimeout(() => {
+      const task = slot.task;
+      if (task && task.timedOut + 1 < TIMEOUT_ATTEMPTS) {
+        task.timedOut++;
+        this.retries++;
+        this.replace(slot, null);
+        return;
+      }
+      this.timeouts++;
+      this.replace(slot, `parser timed out after ${this.options.timeoutMs} ms`);
+    }, this.options.timeoutMs);
+  }
+
+  /**
+   * Terminates the slot's worker and puts a fresh one in its place. With a reason, the worker's
+   * message fails with it; without one, the message is retried in the fresh worker.
+   */
+  private replace(slot: Slot, reason: string | null): void {
     const index = this.slots.indexOf(slot);
     if (index < 0) {
       return;
@@ -106,30 +151,36 @@ export class ParsePool {
     // Swap the slot out before failing its task: failing it dispatches the next queued message,
     // which must go to a live worker, not to the one being torn down.
     const task = slot.task;
-    if (slot.timer) {
-      clearTimeout(slot.timer);
-    }
-    slot.task = null;
-    slot.timer = null;
+    this.clear(slot);
     void slot.worker.terminate();
     if (this.closed) {
       this.slots.splice(index, 1);
     } else {
-      this.slots[index] = this.spawn();
+      const fresh = this.spawn();
+      this.slots[index] = fresh;
+      if (task && reason === null) {
+        this.assign(fresh, task);
+        return;
+      }
     }
-    task?.resolve({ ok: false, reason });
+    task?.resolve({ ok: false, reason: reason ?? 'parse pool closed' });
     this.dispatch();
   }
 
   private finish(slot: Slot, outcome: ParseOutcome): void {
     const task = slot.task;
+    this.clear(slot);
+    task?.resolve(outcome);
+    this.dispatch();
+  }
+
+  private clear(slot: Slot): void {
     if (slot.timer) {
       clearTimeout(slot.timer);
     }
     slot.task = null;
     slot.timer = null;
-    task?.resolve(outcome);
-    this.dispatch();
+    slot.worker.unref();
   }
 
   private dispatch(): void {
@@ -141,12 +192,17 @@ export class ParsePool {
       if (!task) {
         return;
       }
-      slot.task = task;
-      slot.timer = setTimeout(() => {
-        this.timeouts++;
-        this.replace(slot, `parser timed out after ${this.options.timeoutMs} ms`);
-      }, this.options.timeoutMs);
-      slot.worker.postMessage({ id: task.id, raw: task.raw } satisfies ParseRequest);
+      this.assign(slot, task);
     }
+  }
+
+  /**
+   * Hands a message to a worker; its timer starts when the worker reports it has started. A worker
+   * with a message keeps the process alive (an idle one does not), as no timer may be pending yet.
+   */
+  private assign(slot: Slot, task: Task): void {
+    slot.task = task;
+    slot.worker.ref();
+    slot.worker.postMessage({ id: task.id, raw: task.raw } satisfies ParseRequest);
   }
 }

@@ -6,7 +6,18 @@ export interface ParseRequest {
   raw: Uint8Array;
 }
 
+/**
+ * Sent by a worker when it picks a request up, i.e. once its modules are loaded and it is about to
+ * parse. The pool starts the message's timeout here, so worker start-up never counts against it.
+ */
+export interface ParseStarted {
+  id: number;
+  started: true;
+}
+
 export type ParseResponse =
   { id: number; ok: true; message: NormalizedMessage } | { id: number; ok: false; reason: string };
+
+export type WorkerMessage = ParseStarted | ParseResponse;
 
 export type ParseOutcome = { ok: true; message: NormalizedMessage } | { ok: false; reason: string };

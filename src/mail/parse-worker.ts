@@ -1,11 +1,13 @@
 /**
  * Parser worker thread: receives raw messages, answers with a NormalizedMessage or a reason.
+ * It first reports that it has started on a message (the pool's timeout runs from there, so a
+ * slow start-up of this thread does not count against the message).
  * An exception the parser throws asynchronously (outside our promise) kills this thread only;
  * the pool notices, fails that one message and starts a fresh worker.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { parseMime, type ParseLimits } from './parse-mime.ts';
-import type { ParseRequest, ParseResponse } from './parse-protocol.ts';
+import type { ParseRequest, ParseResponse, ParseStarted } from './parse-protocol.ts';
 
 const limits = workerData as ParseLimits;
 const port = parentPort;
@@ -14,6 +16,7 @@ if (!port) {
 }
 
 port.on('message', (req: ParseRequest) => {
+  port.postMessage({ id: req.id, started: true } satisfies ParseStarted);
   const raw = Buffer.from(req.raw.buffer, req.raw.byteOffset, req.raw.byteLength);
   parseMime(raw, limits).then(
     (message) => {

@@ -1,9 +1,15 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ParsePool } from '../../src/mail/parse-pool.ts';
 
 const LIMITS = { maxMessageBytes: 1_000_000, maxHeaderBytes: 16_384, maxTextBodyChars: 10_000 };
-const message = (subject: string) =>
-  Buffer.from(`From: a@b.com\r\nTo: c@d.com\r\nSubject: ${subject}\r\n\r\nbody\r\n`);
+const message = (subject: string, headers = '') =>
+  Buffer.from(`From: a@b.com\r\nTo: c@d.com\r\nSubject: ${subject}\r\n${headers}\r\nbody\r\n`);
+const MISBEHAVING_WORKER = new URL('../helpers/misbehaving-parse-worker.ts', import.meta.url);
+/** Waits several seconds before it loads its modules, longer than the timeouts used with it. */
+const SLOW_START_WORKER = new URL('../helpers/slow-start-parse-worker.ts', import.meta.url);
 
 describe('parse pool isolation', () => {
   it('a crashing, hanging or memory-hungry message costs only itself', async () => {
@@ -12,7 +18,7 @@ describe('parse pool isolation', () => {
       timeoutMs: 1_500,
       limits: LIMITS,
       maxHeapMb: 64,
-      workerUrl: new URL('../helpers/misbehaving-parse-worker.ts', import.meta.url),
+      workerUrl: MISBEHAVING_WORKER,
     });
     try {
       const subjects = ['one', 'CRASH', 'two', 'HANG', 'three', 'OOM', 'four'];
@@ -36,6 +42,58 @@ describe('parse pool isolation', () => {
       expect(after.ok && after.message.subject).toBe('after');
     } finally {
       await pool.close();
+    }
+  });
+
+  it('a worker that is slow to start does not time out healthy messages', async () => {
+    // The worker takes longer to start than the timeout; only the parse itself is timed.
+    const pool = new ParsePool({
+      size: 2,
+      timeoutMs: 1_000,
+      limits: LIMITS,
+      workerUrl: SLOW_START_WORKER,
+    });
+    try {
+      const subjects = ['one', 'two', 'three'];
+      const outcomes = await Promise.all(subjects.map((s) => pool.parse(message(s))));
+      expect(outcomes.map((o) => (o.ok ? o.message.subject : o.reason))).toEqual(subjects);
+      expect(pool.timeouts).toBe(0);
+      expect(pool.retries).toBe(0);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('retries a timed-out message once in a fresh worker before failing it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'parse-pool-'));
+    const pool = new ParsePool({
+      size: 1,
+      timeoutMs: 1_000,
+      limits: LIMITS,
+      workerUrl: MISBEHAVING_WORKER,
+    });
+    try {
+      const onceLog = join(dir, 'hang-once.log');
+      const alwaysLog = join(dir, 'hang.log');
+      const [once, always, after] = await Promise.all([
+        pool.parse(message('HANG_ONCE', `X-Attempt-Log: ${onceLog}\r\n`)),
+        pool.parse(message('HANG', `X-Attempt-Log: ${alwaysLog}\r\n`)),
+        pool.parse(message('after')),
+      ]);
+      // Timed out once, parsed on its second try.
+      expect(once.ok && once.message.subject).toBe('HANG_ONCE');
+      // Hangs every time: failed with the timeout reason after exactly two tries.
+      expect(always).toEqual({ ok: false, reason: 'parser timed out after 1000 ms' });
+      const tries = async (log: string) =>
+        (await readFile(log, 'utf8')).split('\n').filter(Boolean);
+      expect(await tries(onceLog)).toHaveLength(2);
+      expect(await tries(alwaysLog)).toHaveLength(2);
+      expect(pool.retries).toBe(2);
+      expect(pool.timeouts).toBe(1);
+      expect(after.ok && after.message.subject).toBe('after');
+    } finally {
+      await pool.close();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 
