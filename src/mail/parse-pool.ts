@@ -38,7 +38,17 @@ interface Slot {
   worker: Worker;
   task: Task | null;
   timer: NodeJS.Timeout | null;
+  /** Set until the worker reports it started the message; see START_GRACE_FACTOR. */
+  startWatch: NodeJS.Timeout | null;
 }
+
+/**
+ * A worker that has not even started a message after this many parse budgets (and at least a
+ * minute) is stuck before mailparser loaded: it is replaced and the message handed to a fresh one,
+ * which costs the message nothing, so a wedged start-up can never hold a message for ever.
+ */
+const START_GRACE_FACTOR = 10;
+const MIN_START_GRACE_MS = 60_000;
 
 const WORKER_URL = new URL('./parse-worker.ts', import.meta.url);
 
@@ -94,7 +104,7 @@ export class ParsePool {
       resourceLimits: { maxOldGenerationSizeMb: this.options.maxHeapMb ?? 512 },
       stderr: false,
     });
-    const slot: Slot = { worker, task: null, timer: null };
+    const slot: Slot = { worker, task: null, timer: null, startWatch: null };
     worker.on('message', (msg: WorkerMessage) => {
       if (slot.task?.id !== msg.id) {
         return;
@@ -123,6 +133,10 @@ export class ParsePool {
   }
 
   private startTimer(slot: Slot): void {
+    if (slot.startWatch) {
+      clearTimeout(slot.startWatch);
+      slot.startWatch = null;
+    }
     if (slot.timer) {
       return;
     }
@@ -178,8 +192,12 @@ export class ParsePool {
     if (slot.timer) {
       clearTimeout(slot.timer);
     }
+    if (slot.startWatch) {
+      clearTimeout(slot.startWatch);
+    }
     slot.task = null;
     slot.timer = null;
+    slot.startWatch = null;
     slot.worker.unref();
   }
 
@@ -202,6 +220,12 @@ export class ParsePool {
    */
   private assign(slot: Slot, task: Task): void {
     slot.task = task;
+    slot.startWatch = setTimeout(
+      () => {
+        this.replace(slot, null);
+      },
+      Math.max(MIN_START_GRACE_MS, START_GRACE_FACTOR * this.options.timeoutMs),
+    );
     slot.worker.ref();
     slot.worker.postMessage({ id: task.id, raw: task.raw } satisfies ParseRequest);
   }

