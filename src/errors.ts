@@ -22,6 +22,8 @@ export const HTTP_STATUS_BY_CODE = {
   OAUTH_EXCHANGE_FAILED: 502,
   SYNC_FAILED: 502,
   SCHEDULE_FAILED: 503,
+  // The database is missing or behind the code's migrations; only `migrate` fixes that.
+  DATABASE_NOT_READY: 503,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof HTTP_STATUS_BY_CODE;

@@ -7,6 +7,7 @@ import { buildEml } from '../helpers/build-eml.ts';
 import { json, runCli } from '../helpers/run-cli.ts';
 import { openTestOrm, testDatabaseUrl } from '../helpers/test-orm.ts';
 import { SecretBox } from '../../src/security/secret-box.ts';
+import { createDatabaseIfMissing, dropDatabase } from '../../src/db/create-database.ts';
 
 const env = () => ({
   DATABASE_URL: testDatabaseUrl(),
@@ -264,5 +265,64 @@ describe('CLI contract', () => {
     expect(data.activities).toHaveLength(120);
     const keys = data.activities.map((x) => `${x.type}|${x.personEmail}|${x.internetMessageId}`);
     expect(new Set(keys).size).toBe(120);
+  });
+});
+
+describe('a database that is missing or not migrated', () => {
+  const urlOf = (name: string) => {
+    const url = new URL(testDatabaseUrl());
+    url.pathname = `/${name}`;
+    return url.toString();
+  };
+  const databaseExists = async (name: string) => {
+    const orm = await openTestOrm();
+    try {
+      const rows = await orm.em
+        .fork()
+        .execute<{ n: string }[]>('select count(*) as n from pg_database where datname = ?', [
+          name,
+        ]);
+      return Number(rows[0]?.n) === 1;
+    } finally {
+      await orm.close(true);
+    }
+  };
+  const commands = [
+    ['export', '--workspace', '00000000-0000-4000-8000-000000000000'],
+    ['workspace:create', '--name', 'Typo'],
+    ['mailbox:status', '--mailbox', '00000000-0000-4000-8000-000000000000'],
+  ];
+
+  it('is never created by a command other than migrate', async () => {
+    const name = `mailroom_typo_${randomBytes(4).toString('hex')}`;
+    for (const args of commands) {
+      const result = await runCli(args, { ...env(), DATABASE_URL: urlOf(name) });
+      expect(result.code).not.toBe(0);
+      expect(result.stdout).toBe('');
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toContain(`database "${name}" does not exist`);
+      expect(result.stderr).toContain('run `npm run migrate`');
+    }
+    expect(await databaseExists(name)).toBe(false);
+  });
+
+  it('an empty database asks for migrate in one line, and migrate makes it usable', async () => {
+    const name = `mailroom_empty_${randomBytes(4).toString('hex')}`;
+    await createDatabaseIfMissing(urlOf(name));
+    const e = { ...env(), DATABASE_URL: urlOf(name) };
+    try {
+      for (const args of commands) {
+        const result = await runCli(args, e);
+        expect(result.code).not.toBe(0);
+        expect(result.stdout).toBe('');
+        expect(result.stderr.trim()).toBe(
+          `error: database "${name}" is not migrated: run \`npm run migrate\``,
+        );
+      }
+      expect(json<{ applied: string[] }>(await runCli(['migrate'], e)).applied).not.toEqual([]);
+      expect(json<{ id: string }>(await runCli(commands[1] ?? [], e)).id).toMatch(/-/);
+    } finally {
+      await dropDatabase(urlOf(name));
+    }
   });
 });
