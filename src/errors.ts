@@ -24,6 +24,8 @@ export const HTTP_STATUS_BY_CODE = {
   SCHEDULE_FAILED: 503,
   // The deployment has no OAuth client for this provider (its variables are not set).
   OAUTH_NOT_CONFIGURED: 503,
+  // The database is missing or behind the code's migrations; only `migrate` fixes that.
+  DATABASE_NOT_READY: 503,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof HTTP_STATUS_BY_CODE;

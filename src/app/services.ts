@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { requireEncryptionKey, type Config } from '../config.ts';
-import { initORM, type Orm } from '../db/orm.ts';
+import { openMigratedORM, type Orm } from '../db/orm.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { createParsePool } from '../mail/create-parse-pool.ts';
 import type { ParsePool } from '../mail/parse-pool.ts';
@@ -51,7 +51,9 @@ export async function initServices(
   options: ServicesOptions = {},
 ): Promise<Services> {
   const log = options.log ?? createLogger(config.logLevel, options.name);
-  const orm = options.orm ?? (await initORM(config.db.url));
+  // Only `migrate` creates or migrates the database; every process stops here with one line if
+  // it is missing or behind.
+  const orm = options.orm ?? (await openMigratedORM(config.db.url));
   const closers: (() => Promise<void> | void)[] = [];
   if (!options.orm) {
     closers.push(() => orm.close(true));

@@ -4,7 +4,7 @@ import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
  * Database-level operations run from the server's `postgres` maintenance database: creating the
  * database `migrate` needs, and dropping the throwaway ones tests and benchmarks make.
  */
-function databaseName(databaseUrl: string): string {
+export function databaseName(databaseUrl: string): string {
   const name = decodeURIComponent(new URL(databaseUrl).pathname.replace(/^\//, ''));
   if (!name) {
     throw new Error('DATABASE_URL names no database');
@@ -24,6 +24,7 @@ async function withMaintenanceConnection<T>(
     clientUrl: admin.toString(),
     entities: [],
     discovery: { warnWhenNoEntities: false },
+    ensureDatabase: false,
     allowGlobalContext: true,
     pool: { min: 0, max: 1 },
   });

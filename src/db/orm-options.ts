@@ -3,7 +3,7 @@ import { Migrator } from '@mikro-orm/migrations';
 import { fileURLToPath } from 'node:url';
 import { ENTITIES } from './entities/index.ts';
 
-const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
 
 /**
  * MikroORM options. Schema changes go through migrations in `migrations/` only; there is no
@@ -15,6 +15,9 @@ export function ormOptions(databaseUrl: string, overrides: Partial<Options> = {}
     entities: ENTITIES,
     extensions: [Migrator],
     discovery: { warnWhenNoEntities: false },
+    // MikroORM creates a missing database on connect by default; only `migrate` may create one,
+    // so a mistyped DATABASE_URL never leaves an empty database behind.
+    ensureDatabase: false,
     allowGlobalContext: false,
     debug: false,
     // stdout belongs to the CLI's JSON document.

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { buildEml } from '../helpers/build-eml.ts';
 import { json, runCli } from '../helpers/run-cli.ts';
 import { openTestOrm, testDatabaseUrl } from '../helpers/test-orm.ts';
 import { SecretBox } from '../../src/security/secret-box.ts';
+import { createDatabaseIfMissing, dropDatabase } from '../../src/db/create-database.ts';
 
 const env = () => ({
   DATABASE_URL: testDatabaseUrl(),
@@ -61,7 +62,8 @@ describe('CLI contract', () => {
     expect(ingest).toEqual({
       ingested: 1,
       skipped: 1,
-      failed: [{ file: join(dir, 'not-mail.eml'), reason: 'InputRejected: empty message' }],
+      failed: [{ file: join(dir, 'not-mail.eml'), reason: 'not an email message' }],
+      ignored: [],
     });
     const exported = json<{ people: { email: string }[]; emails: unknown[] }>(
       await runCli(['export', '--workspace', ws], e),
@@ -251,7 +253,7 @@ describe('CLI contract', () => {
       runCli(['ingest:eml', '--workspace', ws, '--mailbox', b, dirB], e),
     ]);
     for (const r of results) {
-      expect(json(r)).toEqual({ ingested: 80, skipped: 0, failed: [] });
+      expect(json(r)).toEqual({ ingested: 80, skipped: 0, failed: [], ignored: [] });
     }
     const data = json<{
       people: unknown[];
@@ -264,5 +266,135 @@ describe('CLI contract', () => {
     expect(data.activities).toHaveLength(120);
     const keys = data.activities.map((x) => `${x.type}|${x.personEmail}|${x.internetMessageId}`);
     expect(new Set(keys).size).toBe(120);
+  });
+
+  it('ingest:eml fails files that are not email and reports what it passes over', async () => {
+    const e = env();
+    const { id: ws } = json<{ id: string }>(
+      await runCli(['workspace:create', '--name', 'Files', '--domain', 'files.com'], e),
+    );
+    const { id: mb } = json<{ id: string }>(
+      await runCli(
+        [
+          'mailbox:connect',
+          '--workspace',
+          ws,
+          '--provider',
+          'google',
+          '--email',
+          'rep@files.com',
+          '--refresh-token',
+          't',
+        ],
+        e,
+      ),
+    );
+    const dir = await folderOf([
+      buildEml({
+        from: 'Ann <ann@client.com>',
+        to: ['rep@files.com'],
+        messageId: '<f1@client.com>',
+      }),
+    ]);
+    const good = join(dir, '0000.eml');
+    // Named on the command line: package.json, a PNG and random bytes (the last as `.eml`).
+    const packageJson = join(dir, 'package.json');
+    await copyFile(new URL('../../package.json', import.meta.url), packageJson);
+    const png = join(dir, 'image.png');
+    await writeFile(
+      png,
+      Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), randomBytes(512)]),
+    );
+    const noise = join(dir, 'noise.eml');
+    await writeFile(noise, randomBytes(4096));
+    await symlink(good, join(dir, 'link.eml'));
+    await writeFile(join(dir, 'notes.txt'), 'hello');
+    const unreadable = join(dir, 'locked.eml');
+    await writeFile(unreadable, 'Subject: locked\n\nx');
+    await chmod(unreadable, 0o000);
+    const root = process.getuid?.() === 0; // root reads it anyway
+    const result = json<{
+      ingested: number;
+      skipped: number;
+      failed: { file: string; reason: string }[];
+      ignored: { file: string; reason: string }[];
+    }>(await runCli(['ingest:eml', '--workspace', ws, '--mailbox', mb, dir, packageJson, png], e));
+    expect(result).toEqual({
+      ingested: 1,
+      skipped: root ? 1 : 0,
+      failed: [
+        { file: png, reason: 'not an email message' },
+        ...(root ? [] : [{ file: unreadable, reason: 'cannot read: EACCES' }]),
+        { file: noise, reason: 'not an email message' },
+        { file: packageJson, reason: 'not an email message' },
+      ],
+      ignored: [
+        { file: join(dir, 'image.png'), reason: 'not a .eml file' },
+        { file: join(dir, 'link.eml'), reason: 'symbolic link, not followed' },
+        { file: join(dir, 'notes.txt'), reason: 'not a .eml file' },
+        { file: join(dir, 'package.json'), reason: 'not a .eml file' },
+      ],
+    });
+    const exported = json<{ emails: unknown[] }>(await runCli(['export', '--workspace', ws], e));
+    expect(exported.emails).toHaveLength(root ? 2 : 1);
+  });
+});
+
+describe('a database that is missing or not migrated', () => {
+  const urlOf = (name: string) => {
+    const url = new URL(testDatabaseUrl());
+    url.pathname = `/${name}`;
+    return url.toString();
+  };
+  const databaseExists = async (name: string) => {
+    const orm = await openTestOrm();
+    try {
+      const rows = await orm.em
+        .fork()
+        .execute<{ n: string }[]>('select count(*) as n from pg_database where datname = ?', [
+          name,
+        ]);
+      return Number(rows[0]?.n) === 1;
+    } finally {
+      await orm.close(true);
+    }
+  };
+  const commands = [
+    ['export', '--workspace', '00000000-0000-4000-8000-000000000000'],
+    ['workspace:create', '--name', 'Typo'],
+    ['mailbox:status', '--mailbox', '00000000-0000-4000-8000-000000000000'],
+  ];
+
+  it('is never created by a command other than migrate', async () => {
+    const name = `mailroom_typo_${randomBytes(4).toString('hex')}`;
+    for (const args of commands) {
+      const result = await runCli(args, { ...env(), DATABASE_URL: urlOf(name) });
+      expect(result.code).not.toBe(0);
+      expect(result.stdout).toBe('');
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toContain(`database "${name}" does not exist`);
+      expect(result.stderr).toContain('run `npm run migrate`');
+    }
+    expect(await databaseExists(name)).toBe(false);
+  });
+
+  it('an empty database asks for migrate in one line, and migrate makes it usable', async () => {
+    const name = `mailroom_empty_${randomBytes(4).toString('hex')}`;
+    await createDatabaseIfMissing(urlOf(name));
+    const e = { ...env(), DATABASE_URL: urlOf(name) };
+    try {
+      for (const args of commands) {
+        const result = await runCli(args, e);
+        expect(result.code).not.toBe(0);
+        expect(result.stdout).toBe('');
+        expect(result.stderr.trim()).toBe(
+          `error: database "${name}" is not migrated: run \`npm run migrate\``,
+        );
+      }
+      expect(json<{ applied: string[] }>(await runCli(['migrate'], e)).applied).not.toEqual([]);
+      expect(json<{ id: string }>(await runCli(commands[1] ?? [], e)).id).toMatch(/-/);
+    } finally {
+      await dropDatabase(urlOf(name));
+    }
   });
 });
