@@ -3,10 +3,10 @@ import type { EmailRow, ParticipantRow } from '../db/repositories/email.reposito
 import { emailId, logicalKey, threadKey } from '../crm/ids.ts';
 import type { IngestItem } from './ingest-types.ts';
 
-/** Postgres text columns reject NUL; real-world mail contains it. */
-const clean = (s: string): string => s.replaceAll('\u0000', '');
-
-/** Pure mapping from a classified message to the rows the writer inserts. */
+/**
+ * Pure mapping from a classified message to the rows the writer inserts. The rows are made
+ * storable (no NUL, no lone surrogate) in one place, by `planEmailBatch` (see mail/pg-text.ts).
+ */
 export function buildEmailRow(
   workspaceId: string,
   mailboxId: string,
@@ -21,27 +21,27 @@ export function buildEmailRow(
     mailbox_id: mailboxId,
     provider_message_id: item.providerMessageId,
     provider_thread_id: item.providerThreadId,
-    internet_message_id: m.internetMessageId ? clean(m.internetMessageId) : null,
-    in_reply_to: m.inReplyTo ? clean(m.inReplyTo) : null,
-    references: m.references.map(clean),
-    logical_key: clean(logicalKey(m.internetMessageId, mailboxId, item.providerMessageId)),
-    thread_key: clean(threadKey(m.references, m.inReplyTo, m.internetMessageId, own)),
+    internet_message_id: m.internetMessageId ? m.internetMessageId : null,
+    in_reply_to: m.inReplyTo ? m.inReplyTo : null,
+    references: m.references,
+    logical_key: logicalKey(m.internetMessageId, mailboxId, item.providerMessageId),
+    thread_key: threadKey(m.references, m.inReplyTo, m.internetMessageId, own),
     direction: classified.direction,
     labels: item.labels,
-    subject: clean(m.subject),
-    snippet: clean(m.snippet),
-    text_body: clean(m.textBody),
+    subject: m.subject,
+    snippet: m.snippet,
+    text_body: m.textBody,
     text_body_truncated: m.textBodyTruncated,
     sent_at: m.sentAt,
     size_bytes: m.sizeBytes,
     attachments: m.attachments.map((a) => ({
       ...a,
-      filename: a.filename ? clean(a.filename) : null,
-      contentId: a.contentId ? clean(a.contentId) : null,
+      filename: a.filename ? a.filename : null,
+      contentId: a.contentId ? a.contentId : null,
     })),
     automation: m.automation,
     crm_skip_reason: classified.crmSkipReason,
-    ical_uid: m.invitation ? clean(m.invitation.uid) : null,
+    ical_uid: m.invitation ? m.invitation.uid : null,
     ical_method: m.invitation?.method ?? null,
   };
 }
@@ -55,7 +55,7 @@ export function buildParticipantRows(
     workspace_id: row.workspace_id,
     role: p.role,
     address: p.address,
-    display_name: clean(p.displayName),
+    display_name: p.displayName,
     position: p.position,
     linkable: p.linkable,
     skip_reason: p.skipReason,

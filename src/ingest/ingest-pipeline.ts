@@ -14,7 +14,8 @@ import { writeBatch, type ClassifiedItem } from './write-batch.ts';
 /**
  * Raw messages in, CRM records out. Parsing runs on the pool's worker threads while the previous
  * batch is being written, so the database and the parser work at the same time; a message that
- * fails to parse is reported with its reason and costs nothing else.
+ * fails to parse, or that the database refuses (see write-batch.ts), is reported with its reason
+ * and costs nothing else.
  */
 export interface LoadedMessage {
   raw: Buffer;
@@ -135,16 +136,19 @@ export async function runIngestPipeline(
     }
     const current = batch;
     batch = [];
-    addCounters(
-      counters,
-      await writeBatch(
-        em,
-        target,
-        current.map((b) => b.item),
-      ),
+    const written = await writeBatch(
+      em,
+      target,
+      current.map((b) => b.item),
     );
+    addCounters(counters, written.counters);
     for (const { item, key } of current) {
-      outcomes.push({ key, status: 'stored', crmSkipReason: item.classified.crmSkipReason });
+      const reason = written.rejected.get(item.item.providerMessageId);
+      outcomes.push(
+        reason === undefined
+          ? { key, status: 'stored', crmSkipReason: item.classified.crmSkipReason }
+          : { key, status: 'failed', reason },
+      );
     }
   };
   while (inflight.length > 0) {

@@ -4,6 +4,7 @@ import { creatorOf, type PersonCandidate } from '../crm/person-candidates.ts';
 import type { EmailRow, ParticipantRow } from '../db/repositories/email.repository.ts';
 import type { LinkedParticipant } from '../db/crm/email-links.ts';
 import type { DomainEvent } from '../events/catalog.ts';
+import { pgSafe } from '../mail/pg-text.ts';
 import { buildEmailRow, buildParticipantRows } from './build-rows.ts';
 import type { IngestCounters, IngestItem } from './ingest-types.ts';
 
@@ -24,7 +25,11 @@ export interface PlannedEmail {
   classified: ClassifiedMessage;
 }
 
-/** One plan per provider message (the last copy wins), sorted by id for a stable lock order. */
+/**
+ * One plan per provider message (the last copy wins), sorted by id for a stable lock order. Every
+ * text the plan stores (row, jsonb columns, participants, person names) passes `pgSafe` here, once:
+ * a NUL or a lone surrogate in one message must not fail the statement for the whole batch.
+ */
 export function planEmailBatch(
   workspaceId: string,
   mailboxId: string,
@@ -33,14 +38,14 @@ export function planEmailBatch(
   const byId = new Map<string, PlannedEmail>();
   for (const { item, classified } of batch) {
     const row = buildEmailRow(workspaceId, mailboxId, item, classified);
-    byId.set(row.id, {
+    const stored = pgSafe({
       row,
       participants: buildParticipantRows(row, classified),
       candidates: classified.participants
         .filter((p) => p.create)
         .map((p) => creatorOf(p, p.role === 'from' ? 2 : 1, row.sent_at)),
-      classified,
     });
+    byId.set(stored.row.id, { ...stored, classified });
   }
   return [...byId.values()].sort((a, b) => a.row.id.localeCompare(b.row.id));
 }

@@ -5,10 +5,11 @@ import { linkMeetingAttendees } from '../db/crm/attendee-links.ts';
 import { linkEmailParticipants } from '../db/crm/email-links.ts';
 import { createPeopleAndCompanies } from '../db/crm/people.ts';
 import { insertEmails, insertParticipants } from '../db/repositories/email.repository.ts';
+import { classifyDbError, dbErrorReason } from '../db/db-error.ts';
 import { appendEvents } from '../db/outbox.ts';
 import { withTransactionRetry } from '../db/transaction-retry.ts';
 import { lockWorkspace } from '../db/workspace-lock.ts';
-import { emptyCounters, type IngestCounters } from './ingest-types.ts';
+import { addCounters, emptyCounters, type IngestCounters } from './ingest-types.ts';
 import {
   countSkips,
   emailEvents,
@@ -18,14 +19,53 @@ import {
 
 export type { ClassifiedItem } from './plan-email-batch.ts';
 
+export interface BatchWrite {
+  counters: IngestCounters;
+  /** Provider message id → why the database refused that message; all others were stored. */
+  rejected: Map<string, string>;
+}
+
 /**
  * Persists a batch of classified messages of one mailbox in one transaction: emails, participants,
  * companies, people, links, activities and outbox events, all with INSERT … ON CONFLICT on the
  * unique keys, so re-ingesting is a no-op and events are written exactly when the row they announce
  * is created. Writes hold the workspace lock (see workspace-lock.ts); parsing, the expensive part,
  * happens before and outside it.
+ *
+ * When the database refuses the batch for its data (see db-error.ts: a permanent error), the
+ * batch is written again one message per transaction, so only the message it refuses is
+ * rejected, with its reason, and every other one is stored. Any other error is thrown as before.
  */
 export async function writeBatch(
+  em: EntityManager,
+  target: MailboxTarget,
+  batch: readonly ClassifiedItem[],
+): Promise<BatchWrite> {
+  if (batch.length > 1) {
+    try {
+      return { counters: await writeTogether(em, target, batch), rejected: new Map() };
+    } catch (err) {
+      if (classifyDbError(err) !== 'permanent') {
+        throw err;
+      }
+    }
+  }
+  const counters = emptyCounters();
+  const rejected = new Map<string, string>();
+  for (const one of batch) {
+    try {
+      addCounters(counters, await writeTogether(em, target, [one]));
+    } catch (err) {
+      if (classifyDbError(err) !== 'permanent') {
+        throw err;
+      }
+      rejected.set(one.item.providerMessageId, dbErrorReason(err));
+    }
+  }
+  return { counters, rejected };
+}
+
+async function writeTogether(
   em: EntityManager,
   target: MailboxTarget,
   batch: readonly ClassifiedItem[],

@@ -3,6 +3,7 @@ import { detectAutomation } from './automation-markers.ts';
 import { assertWithinLimits, type InputLimits } from './header-section.ts';
 import { findInvitation } from './invitation.ts';
 import type { MessageAddress, NormalizedMessage } from './normalized-message.ts';
+import { cutCodePoints } from './pg-text.ts';
 
 /**
  * Raw RFC 5322 bytes → NormalizedMessage, with mailparser. Runs inside a parser worker thread
@@ -14,6 +15,7 @@ export interface ParseLimits extends InputLimits {
   maxTextBodyChars: number;
 }
 
+/** Snippet length in code points (see pg-text.ts: cuts never split a surrogate pair). */
 const SNIPPET_CHARS = 200;
 
 /** Options shared with the benchmark's parse-only baseline, so both do the same parsing work. */
@@ -90,6 +92,7 @@ export function toNormalized(
   }
   const subject = collapse(parsed.subject ?? '');
   const text = (parsed.text ?? '').replace(/\r\n/g, '\n').trim();
+  const textBody = cutCodePoints(text, limits.maxTextBodyChars);
   const references = (
     Array.isArray(parsed.references)
       ? parsed.references
@@ -106,9 +109,9 @@ export function toNormalized(
     cc: flattenAddresses(parsed.cc),
     bcc: flattenAddresses(parsed.bcc),
     replyTo: flattenAddresses(parsed.replyTo),
-    snippet: collapse(text.slice(0, SNIPPET_CHARS * 4)).slice(0, SNIPPET_CHARS),
-    textBody: text.slice(0, limits.maxTextBodyChars),
-    textBodyTruncated: text.length > limits.maxTextBodyChars,
+    snippet: cutCodePoints(collapse(cutCodePoints(text, SNIPPET_CHARS * 4)), SNIPPET_CHARS),
+    textBody,
+    textBodyTruncated: textBody.length < text.length,
     attachments: parsed.attachments.map((a) => ({
       filename: a.filename ?? null,
       contentType: a.contentType,
