@@ -8,6 +8,7 @@ import { migrate } from '../../src/db/migrate.ts';
 import { initORM, type Orm } from '../../src/db/orm.ts';
 import { findMailbox } from '../../src/db/repositories/mailbox.repository.ts';
 import { connectMailbox } from '../../src/mailboxes/connect-mailbox.ts';
+import { mailboxStatus } from '../../src/mailboxes/mailbox-status.ts';
 import { SecretBox } from '../../src/security/secret-box.ts';
 import { createWorkspace } from '../../src/workspaces/create-workspace.ts';
 import { buildEml } from '../helpers/build-eml.ts';
@@ -121,7 +122,9 @@ it(
     const config = parseConfig({ ...h.env, MAILROOM_ENCRYPTION_KEYS_OLD: `${key()}, ${keyA}` });
     const { log } = captureLog();
     const summary = await runSyncNow(config, orm, log, mailboxId);
-    expect(summary).toMatchObject({ status: 'active', fetched: 3 });
+    expect(summary.status).toBe('active');
+    // Counted in the database, not in the summary: a job redelivered under load fetches nothing new.
+    expect((await mailboxStatus(orm.em.fork(), mailboxId)).counts.emails).toBe(3);
   },
 );
 
