@@ -43,7 +43,9 @@ export async function loadSyncableMailbox(
 
 /**
  * A mailbox job's failure, as its owner sees it: a wait or a retry still to come is the last error,
- * a revoked grant asks for a reconnect, and anything final puts the mailbox in `error`.
+ * a revoked grant asks for a reconnect, and anything final puts the mailbox in `error`. A
+ * configuration error (keys that cannot open the stored credentials) is the operator's, not the
+ * mailbox's: its status and last error stay as they are.
  */
 export async function recordMailboxFailure(
   { mailboxId }: MailboxJobData,
@@ -52,6 +54,8 @@ export async function recordMailboxFailure(
 ): Promise<void> {
   const em = ctx.orm.em.fork();
   switch (decision.action) {
+    case 'config':
+      return;
     case 'delay':
       await recordLastError(
         em,

@@ -34,11 +34,13 @@ async function handle(
   if ('skipped' in mailbox) {
     return mailbox;
   }
+  // The source first: credentials the configured keys cannot open stop here, status untouched.
+  const source = ctx.sources(mailbox);
   await markSyncing(em, mailboxId);
   const summary = await runMailSync({
     em,
     pool: ctx.pool,
-    source: ctx.sources(mailbox),
+    source,
     target: await loadIngestTarget(em, mailbox.workspaceId, mailboxId),
     log: ctx.log,
     bounds: {

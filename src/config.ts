@@ -40,6 +40,18 @@ const envSchema = z.object({
   ),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
   MAILROOM_ENCRYPTION_KEY: base64Key.optional(),
+  /** Previous keys, comma-separated: still open what they sealed until `keys:rotate` has run. */
+  MAILROOM_ENCRYPTION_KEYS_OLD: z
+    .string()
+    .trim()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((k) => k.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(base64Key)),
   PUBLIC_URL: url(['http:', 'https:']).default('http://127.0.0.1:3000'),
   PORT: positiveInt(3000),
   /** The address the API listens on: loopback by default, `0.0.0.0` in containers. */
@@ -131,6 +143,8 @@ export interface Config {
   db: { url: string };
   redis: { url: string };
   encryptionKey: string | undefined;
+  /** Keys that only open secrets (during a rotation); new secrets are sealed with `encryptionKey`. */
+  encryptionKeysOld: string[];
   http: { publicUrl: string; port: number; host: string };
   google: {
     clientId: string | undefined;
@@ -210,6 +224,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     db: { url: e.DATABASE_URL },
     redis: { url: e.REDIS_URL },
     encryptionKey: e.MAILROOM_ENCRYPTION_KEY,
+    encryptionKeysOld: e.MAILROOM_ENCRYPTION_KEYS_OLD,
     http: { publicUrl: e.PUBLIC_URL, port: e.PORT, host: e.HOST },
     google: {
       clientId: e.GOOGLE_CLIENT_ID,

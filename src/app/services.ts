@@ -63,7 +63,9 @@ export async function initServices(
     return () => (value ??= { v: open() }).v;
   };
 
-  const secretBox = once(() => new SecretBox(requireEncryptionKey(config)));
+  const secretBox = once(
+    () => new SecretBox(requireEncryptionKey(config), config.encryptionKeysOld),
+  );
   const parsePool = once(() => {
     const pool = createParsePool(config);
     closers.push(() => pool.close());

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerCalendar } from './commands/calendar.command.ts';
 import { registerExport } from './commands/export.command.ts';
 import { registerIngestEml } from './commands/ingest-eml.command.ts';
+import { registerKeysRotate } from './commands/keys-rotate.command.ts';
 import { registerMailboxConnect } from './commands/mailbox-connect.command.ts';
 import { registerMailboxStatus } from './commands/mailbox-status.command.ts';
 import { registerMigrate } from './commands/migrate.command.ts';
@@ -28,6 +29,7 @@ registerIngestEml(program);
 registerExport(program);
 registerSync(program);
 registerCalendar(program);
+registerKeysRotate(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -65,6 +65,14 @@ export function createProviderFactories(
     return client;
   };
 
+  // Microsoft tokens are opened at the first Graph call, where the SDK would wrap a wrong key as a
+  // network error; open them up front so a SecretBoxError reaches the retry policy as it is.
+  const checkMicrosoftCredentials = (mailbox: ProviderMailbox): void => {
+    if (mailbox.credentials) {
+      box.open(mailbox.credentials);
+    }
+  };
+
   // One per mailbox and process, shared by its mail and calendar jobs: one request budget and
   // one set of in-flight slots, as Graph counts them.
   const requesters = new Map<string, GraphRequester>();
@@ -111,6 +119,7 @@ export function createProviderFactories(
         });
       }
       case 'microsoft':
+        checkMicrosoftCredentials(mailbox);
         return new GraphMailSource({
           graph: graphRequester(mailbox),
           folders: config.sync.outlookFolders,
@@ -133,6 +142,7 @@ export function createProviderFactories(
         });
       }
       case 'microsoft':
+        checkMicrosoftCredentials(mailbox);
         return new GraphCalendarSource({ graph: graphRequester(mailbox) });
     }
   };

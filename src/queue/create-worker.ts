@@ -50,7 +50,15 @@ async function processJob(
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     const decision = decideRetry(err);
-    ctx.log.warn({ job: job.name, jobId: job.id, decision, error: message }, 'job failed');
+    if (decision.action === 'config') {
+      // One line for the operator, naming the setting to fix; no retry can help.
+      ctx.log.error(
+        { job: job.name, jobId: job.id, decision },
+        `${message}; job stopped without retrying`,
+      );
+    } else {
+      ctx.log.warn({ job: job.name, jobId: job.id, decision, error: message }, 'job failed');
+    }
     const final = isFinal(decision, job);
     await def.onFailure?.(parsed.data, { decision, message, final }, ctx);
     switch (decision.action) {
@@ -59,6 +67,7 @@ async function processJob(
         throw new DelayedError();
       case 'reauth':
       case 'fail':
+      case 'config':
         throw new UnrecoverableError(message);
       case 'retry':
         throw err;
@@ -72,6 +81,7 @@ function isFinal(decision: RetryDecision, job: Job): boolean {
       return false;
     case 'reauth':
     case 'fail':
+    case 'config':
       return true;
     case 'retry':
       return isFinalAttempt(job.attemptsMade, job.opts.attempts);

@@ -3,13 +3,21 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
 /**
  * AES-256-GCM for secrets at rest (refresh tokens). The stored form names the key it was sealed
  * with (`v1.<keyId>.<iv>.<tag>.<ciphertext>`), so a key can be rotated: new writes use the current
- * key, reads find the right one among the current and previous keys.
+ * key (`MAILROOM_ENCRYPTION_KEY`), reads find the right one among the current and previous keys
+ * (`MAILROOM_ENCRYPTION_KEYS_OLD`), and `keys:rotate` re-seals what an old key sealed.
  */
 const VERSION = 'v1';
 
+/**
+ * A secret that cannot be sealed or opened with the configured keys. It is a configuration error,
+ * never a transient one: retrying cannot fix a wrong key, so the retry policy stops on it.
+ */
 export class SecretBoxError extends Error {
   override readonly name = 'SecretBoxError';
 }
+
+const KEYS_HINT =
+  'set MAILROOM_ENCRYPTION_KEY to the key that sealed it, or add that key to MAILROOM_ENCRYPTION_KEYS_OLD';
 
 export function keyIdOf(keyBase64: string): string {
   return createHash('sha256').update(Buffer.from(keyBase64, 'base64')).digest('hex').slice(0, 8);
@@ -23,7 +31,9 @@ export class SecretBox {
     for (const k of [currentKeyBase64, ...previousKeysBase64]) {
       const key = Buffer.from(k, 'base64');
       if (key.length !== 32) {
-        throw new SecretBoxError('encryption keys must be 32 bytes');
+        throw new SecretBoxError(
+          'MAILROOM_ENCRYPTION_KEY and MAILROOM_ENCRYPTION_KEYS_OLD must be 32 bytes each',
+        );
       }
       this.keys.set(keyIdOf(k), key);
     }
@@ -43,11 +53,13 @@ export class SecretBox {
   open(sealed: string): string {
     const [version, keyId, iv, tag, ct] = sealed.split('.');
     if (version !== VERSION || !keyId || !iv || !tag || ct === undefined) {
-      throw new SecretBoxError('not a sealed secret');
+      throw new SecretBoxError('stored secret is not a sealed secret (the stored data is damaged)');
     }
     const key = this.keys.get(keyId);
     if (!key) {
-      throw new SecretBoxError(`secret was sealed with unknown key ${keyId}`);
+      throw new SecretBoxError(
+        `MAILROOM_ENCRYPTION_KEY cannot open a stored secret: it was sealed with unknown key ${keyId} (${KEYS_HINT})`,
+      );
     }
     const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
@@ -57,7 +69,9 @@ export class SecretBox {
         decipher.final(),
       ]).toString('utf8');
     } catch {
-      throw new SecretBoxError('secret failed authentication (wrong key or tampered data)');
+      throw new SecretBoxError(
+        `MAILROOM_ENCRYPTION_KEY cannot open a stored secret: it failed authentication with key ${keyId} (wrong key or tampered data)`,
+      );
     }
   }
 

@@ -23,6 +23,10 @@ describe('parseConfig', () => {
       /MICROSOFT_GRAPH_URL must be a URL \(https:\)/,
     ],
     [{ MAILROOM_GMAIL_QUOTA: 'maybe' }, /MAILROOM_GMAIL_QUOTA/],
+    [
+      { MAILROOM_ENCRYPTION_KEYS_OLD: `${randomBytes(32).toString('base64')},not-a-key` },
+      /MAILROOM_ENCRYPTION_KEYS_OLD\.1 must be 32 random bytes/,
+    ],
   ])('%j stops with one line naming the key', (env, message) => {
     let error: unknown;
     try {
@@ -48,6 +52,14 @@ describe('parseConfig', () => {
     expect(parseConfig({}).http.host).toBe('127.0.0.1');
     expect(parseConfig({ HOST: '' }).http.host).toBe('127.0.0.1');
     expect(parseConfig({ HOST: '0.0.0.0' }).http.host).toBe('0.0.0.0');
+  });
+
+  it('reads old keys for a rotation as a comma-separated list, none by default', () => {
+    const [a, b] = [randomBytes(32).toString('base64'), randomBytes(32).toString('base64')];
+    expect(parseConfig({}).encryptionKeysOld).toEqual([]);
+    expect(parseConfig({ MAILROOM_ENCRYPTION_KEYS_OLD: ` ${a}, ${b},` }).encryptionKeysOld).toEqual(
+      [a, b],
+    );
   });
 
   it('accepts a valid key', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseGmailError } from '../../src/providers/google/parse-google-error.ts';
 import { ProviderError, parseRetryAfter } from '../../src/providers/provider-error.ts';
 import { decideRetry, isFinalAttempt } from '../../src/queue/decide-retry.ts';
+import { SecretBoxError } from '../../src/security/secret-box.ts';
 
 /** Shaped like a GaxiosError: `response.{status,headers,data}`. */
 const gaxios = (status: number, data: unknown, headers: Record<string, string> = {}) => ({
@@ -104,6 +105,15 @@ describe('decideRetry', () => {
     [new Error('database went away'), { action: 'retry' }],
   ])('%s → %j', (err, decision) => {
     expect(decideRetry(err, () => 0)).toEqual(decision);
+  });
+
+  it('a key that cannot open the stored credentials is a configuration error, even when wrapped', () => {
+    const wrongKey = new SecretBoxError('MAILROOM_ENCRYPTION_KEY cannot open a stored secret');
+    expect(decideRetry(wrongKey)).toEqual({ action: 'config' });
+    // The Graph SDK's auth provider failure, classified as a network error by the adapter.
+    expect(decideRetry(new ProviderError('TRANSIENT', 'no response', { cause: wrongKey }))).toEqual(
+      { action: 'config' },
+    );
   });
 
   it('rate limits delay by Retry-After plus jitter, without using an attempt', () => {

@@ -36,6 +36,25 @@ describe('SecretBox', () => {
     expect(rotated.needsRotation(rotated.seal('token'))).toBe(false);
   });
 
+  it('opens with any of several old keys; a secret no key opens names the variables to fix', () => {
+    const [a, b, c] = [key(), key(), key()];
+    const fromA = new SecretBox(a).seal('token-a');
+    const fromB = new SecretBox(b).seal('token-b');
+    const box = new SecretBox(c, [a, b]);
+    expect([box.open(fromA), box.open(fromB)]).toEqual(['token-a', 'token-b']);
+    let error: unknown;
+    try {
+      new SecretBox(c, [b]).open(fromA);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(SecretBoxError);
+    expect((error as Error).message).toMatch(
+      /^MAILROOM_ENCRYPTION_KEY cannot open a stored secret: it was sealed with unknown key [0-9a-f]{8} .*MAILROOM_ENCRYPTION_KEYS_OLD/,
+    );
+    expect((error as Error).message).not.toContain('\n');
+  });
+
   it('rejects keys that are not 32 bytes', () => {
     expect(() => new SecretBox(randomBytes(16).toString('base64'))).toThrow(SecretBoxError);
   });

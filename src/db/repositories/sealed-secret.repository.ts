@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { queryRows, type Db } from '../sql.ts';
+
+/**
+ * Every secret Mailroom stores sealed (today: each mailbox's refresh token), for `keys:rotate`.
+ * Rows are locked until the caller's transaction ends, so a Microsoft token refresh (which rewrites
+ * the credential under the same row lock) waits for the rotation instead of racing it; writing a
+ * re-sealed value back is `storeSealedCredentials` (mailbox-token.repository.ts).
+ */
+const sealedRow = z.object({ id: z.string(), credentials: z.string() });
+
+export interface SealedSecret {
+  mailboxId: string;
+  sealed: string;
+}
+
+export async function lockAllSealedSecrets(tx: Db): Promise<SealedSecret[]> {
+  const rows = await queryRows(
+    tx,
+    sealedRow,
+    'select id, credentials from mailbox where credentials is not null order by id for update',
+  );
+  return rows.map((r) => ({ mailboxId: r.id, sealed: r.credentials }));
+}
