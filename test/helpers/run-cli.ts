@@ -31,3 +31,34 @@ export function json<T>(result: CliResult): T {
   }
   return JSON.parse(result.stdout) as T;
 }
+
+/**
+ * `workspace:create` then `mailbox:connect` (Google) through the real CLI, for tests whose subject
+ * comes after that set-up.
+ */
+export async function connectViaCli(
+  env: Record<string, string>,
+  workspace: { name: string; domain: string },
+  mailbox: { email: string; refreshToken: string },
+): Promise<{ ws: string; mb: string }> {
+  const { id: ws } = json<{ id: string }>(
+    await runCli(['workspace:create', '--name', workspace.name, '--domain', workspace.domain], env),
+  );
+  const { id: mb } = json<{ id: string }>(
+    await runCli(
+      [
+        'mailbox:connect',
+        '--workspace',
+        ws,
+        '--provider',
+        'google',
+        '--email',
+        mailbox.email,
+        '--refresh-token',
+        mailbox.refreshToken,
+      ],
+      env,
+    ),
+  );
+  return { ws, mb };
+}

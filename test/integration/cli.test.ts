@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildEml } from '../helpers/build-eml.ts';
-import { json, runCli } from '../helpers/run-cli.ts';
+import { connectViaCli, json, runCli } from '../helpers/run-cli.ts';
 import { openTestOrm, testDatabaseUrl } from '../helpers/test-orm.ts';
 import { SecretBox } from '../../src/security/secret-box.ts';
 import { createDatabaseIfMissing, dropDatabase } from '../../src/db/create-database.ts';
@@ -270,24 +270,10 @@ describe('CLI contract', () => {
 
   it('ingest:eml fails files that are not email and reports what it passes over', async () => {
     const e = env();
-    const { id: ws } = json<{ id: string }>(
-      await runCli(['workspace:create', '--name', 'Files', '--domain', 'files.com'], e),
-    );
-    const { id: mb } = json<{ id: string }>(
-      await runCli(
-        [
-          'mailbox:connect',
-          '--workspace',
-          ws,
-          '--provider',
-          'google',
-          '--email',
-          'rep@files.com',
-          '--refresh-token',
-          't',
-        ],
-        e,
-      ),
+    const { ws, mb } = await connectViaCli(
+      e,
+      { name: 'Files', domain: 'files.com' },
+      { email: 'rep@files.com', refreshToken: 't' },
     );
     const dir = await folderOf([
       buildEml({

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { buildEml } from '../helpers/build-eml.ts';
 import { it } from '../helpers/fixtures.ts';
-import { json, runCli } from '../helpers/run-cli.ts';
+import { connectViaCli, json, runCli } from '../helpers/run-cli.ts';
 
 it('mailbox:connect queues the first sync; sync runs it; a revoked grant fails with one line', async ({
   gmail: h,
@@ -22,24 +22,10 @@ it('mailbox:connect queues the first sync; sync runs it; a revoked grant fails w
     attendees: [{ email, responseStatus: 'accepted' }, { email: 'new.face@cust.com' }],
   });
   const refreshToken = h.emulator.auth.issueRefreshToken(email);
-  const { id: ws } = json<{ id: string }>(
-    await runCli(['workspace:create', '--name', 'CLI', '--domain', 'northwind.com'], h.env),
-  );
-  const { id: mb } = json<{ id: string }>(
-    await runCli(
-      [
-        'mailbox:connect',
-        '--workspace',
-        ws,
-        '--provider',
-        'google',
-        '--email',
-        email,
-        '--refresh-token',
-        refreshToken,
-      ],
-      h.env,
-    ),
+  const { ws, mb } = await connectViaCli(
+    h.env,
+    { name: 'CLI', domain: 'northwind.com' },
+    { email, refreshToken },
   );
   const summary = json<{
     status: string;
