@@ -22,8 +22,11 @@ export default defineConfig({
           environment: 'node',
           sequence: { groupOrder: 1 },
           globalSetup: ['test/helpers/global-setup.ts'],
-          testTimeout: 60_000,
-          hookTimeout: 60_000,
+          // A guard against a hang, not a budget: work in these tests scales with the machine's load
+          // (a CLI process alone took 10-17 s to start on a machine at load 20), and each test waits
+          // on real signals (a job finished, a row written) with its own bound.
+          testTimeout: 600_000,
+          hookTimeout: 600_000,
           // Files share one database per run; each test makes its own workspace.
           fileParallelism: true,
           maxWorkers: 2,

@@ -9,16 +9,26 @@ import { migrate } from '../../src/db/migrate.ts';
 
 /**
  * One fresh database per test run (`mailroom_test_<random>`), migrated with the real migrations,
- * dropped at the end. Runs never collide, on a developer machine or in CI.
+ * dropped at the end. Runs never collide, on a developer machine or in CI. The servers are where
+ * `DATABASE_URL` and `REDIS_URL` say (the test database is made beside `DATABASE_URL`'s), or
+ * `TEST_DATABASE_ADMIN_URL` for a server where the application's database does not exist yet.
  */
-const ADMIN_URL =
-  process.env['TEST_DATABASE_ADMIN_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+function adminUrl(): string {
+  const explicit = process.env['TEST_DATABASE_ADMIN_URL'];
+  if (explicit) {
+    return explicit;
+  }
+  const url = new URL(process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/mailroom');
+  url.pathname = '/postgres';
+  return url.toString();
+}
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const url = new URL(ADMIN_URL);
+  const url = new URL(adminUrl());
   url.pathname = `/mailroom_test_${randomBytes(4).toString('hex')}`;
   await migrate(url.toString());
   project.provide('databaseUrl', url.toString());
+  project.provide('redisUrl', process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379');
   // The Graph emulator serves HTTPS (the Graph SDK sends tokens over https only). Node reads
   // NODE_EXTRA_CA_CERTS when a process starts, so it is set here, before the test workers fork.
   const dir = await mkdtemp(join(tmpdir(), 'mailroom-tls-'));
@@ -33,6 +43,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
 declare module 'vitest' {
   export interface ProvidedContext {
     databaseUrl: string;
+    redisUrl: string;
     tls: { key: string; cert: string; certPath: string };
   }
 }

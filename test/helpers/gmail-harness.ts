@@ -9,7 +9,7 @@ import {
 import { createLogger } from '../../src/logger.ts';
 import { connectMailbox } from '../../src/mailboxes/connect-mailbox.ts';
 import { SecretBox } from '../../src/security/secret-box.ts';
-import { testDatabaseUrl } from './test-orm.ts';
+import { testDatabaseUrl, testRedisUrl } from './test-orm.ts';
 
 /** A Gmail emulator on a free port, and the config that points Mailroom at it. */
 export interface GmailHarness {
@@ -28,6 +28,7 @@ export async function startGmailHarness(
   const url = await emulator.app.listen({ port: 0, host: '127.0.0.1' });
   const fullEnv = {
     DATABASE_URL: testDatabaseUrl(),
+    REDIS_URL: testRedisUrl(),
     MAILROOM_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     GOOGLE_CLIENT_ID: 'test-client',
     GOOGLE_CLIENT_SECRET: 'test-secret',

@@ -9,7 +9,7 @@ import {
 } from '../../emulators/microsoft/graph-emulator.ts';
 import { connectMailbox } from '../../src/mailboxes/connect-mailbox.ts';
 import { SecretBox } from '../../src/security/secret-box.ts';
-import { testDatabaseUrl } from './test-orm.ts';
+import { testDatabaseUrl, testRedisUrl } from './test-orm.ts';
 
 /** A Graph emulator over HTTPS (the run's test certificate) and the config pointing at it. */
 export interface GraphHarness {
@@ -27,6 +27,7 @@ export async function startGraphHarness(
   await emulator.app.listen({ port: 0, host: '127.0.0.1' });
   const fullEnv = {
     DATABASE_URL: testDatabaseUrl(),
+    REDIS_URL: testRedisUrl(),
     MAILROOM_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     MICROSOFT_CLIENT_ID: 'test-client',
     MICROSOFT_CLIENT_SECRET: 'test-secret',

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { testRedisUrl } from './test-orm.ts';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
@@ -15,7 +16,15 @@ export function runCli(args: string[], env: Record<string, string>): Promise<Cli
     execFile(
       process.execPath,
       [CLI, ...args],
-      { env: { PATH: process.env['PATH'] ?? '', LOG_LEVEL: 'warn', ...env }, maxBuffer: 64 << 20 },
+      {
+        env: {
+          PATH: process.env['PATH'] ?? '',
+          LOG_LEVEL: 'warn',
+          REDIS_URL: testRedisUrl(),
+          ...env,
+        },
+        maxBuffer: 64 << 20,
+      },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
         resolve({ code, stdout, stderr });

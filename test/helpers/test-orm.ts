@@ -11,6 +11,11 @@ export function testDatabaseUrl(): string {
   return inject('databaseUrl');
 }
 
+/** The Redis the run uses (`REDIS_URL`, or the local default). */
+export function testRedisUrl(): string {
+  return inject('redisUrl');
+}
+
 export async function openTestOrm(): Promise<Orm> {
   return initORM(testDatabaseUrl());
 }

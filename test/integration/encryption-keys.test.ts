@@ -59,99 +59,87 @@ function captureLog(): { log: pino.Logger; lines: { level: number; msg: string }
 
 let mailboxId = '';
 
-// These tests start CLI processes one after another; on a loaded machine each takes seconds, so
-// the budget is per test and generous (nothing asserts on time).
-const SLOW = { timeout: 300_000 };
-
-it(
-  'a secret sealed with another key stops each job with one line and leaves the mailbox as it was',
-  SLOW,
-  async ({ gmail: h }) => {
-    const email = 'keys.rep@northwind.com';
-    h.emulator.store.user(email);
-    for (let i = 0; i < 3; i++) {
-      h.emulator.store.addMessage(
-        email,
-        buildEml({ from: `K${i} <k${i}@cust.com>`, to: [email], messageId: `<keys${i}@x>` }),
-      );
-    }
-    const workspaceId = await createWorkspace(orm.em.fork(), {
-      name: 'Keys',
-      internalDomains: ['northwind.com'],
-      blocklist: [],
-    });
-    mailboxId = await connectMailbox(orm.em.fork(), new SecretBox(keyA), {
-      workspaceId,
-      provider: 'google',
+it('a secret sealed with another key stops each job with one line and leaves the mailbox as it was', async ({
+  gmail: h,
+}) => {
+  const email = 'keys.rep@northwind.com';
+  h.emulator.store.user(email);
+  for (let i = 0; i < 3; i++) {
+    h.emulator.store.addMessage(
       email,
-      refreshToken: h.emulator.auth.issueRefreshToken(email),
-      aliases: [],
-      autoCreatePolicy: undefined,
-    });
-    const before = await findMailbox(orm.em.fork(), mailboxId);
-
-    const { log, lines } = captureLog();
-    await expect(runSyncNow(h.config, orm, log, mailboxId)).rejects.toThrow(
-      /mailbox-sync failed: MAILROOM_ENCRYPTION_KEY cannot open a stored secret: it was sealed with unknown key/,
+      buildEml({ from: `K${i} <k${i}@cust.com>`, to: [email], messageId: `<keys${i}@x>` }),
     );
+  }
+  const workspaceId = await createWorkspace(orm.em.fork(), {
+    name: 'Keys',
+    internalDomains: ['northwind.com'],
+    blocklist: [],
+  });
+  mailboxId = await connectMailbox(orm.em.fork(), new SecretBox(keyA), {
+    workspaceId,
+    provider: 'google',
+    email,
+    refreshToken: h.emulator.auth.issueRefreshToken(email),
+    aliases: [],
+    autoCreatePolicy: undefined,
+  });
+  const before = await findMailbox(orm.em.fork(), mailboxId);
 
-    const after = await findMailbox(orm.em.fork(), mailboxId);
-    expect(after?.status).toBe(before?.status);
-    expect(after?.lastError).toBe(before?.lastError);
-    // One error line per job (mail and calendar), and no "job failed" retries before it.
-    const problems = lines.filter((l) => l.level >= 40);
-    expect(problems.map((l) => l.level)).toEqual([50, 50]);
-    for (const line of problems) {
-      expect(line.msg).toMatch(
-        /^MAILROOM_ENCRYPTION_KEY .*MAILROOM_ENCRYPTION_KEYS_OLD.*without retrying/,
-      );
-    }
+  const { log, lines } = captureLog();
+  await expect(runSyncNow(h.config, orm, log, mailboxId)).rejects.toThrow(
+    /mailbox-sync failed: MAILROOM_ENCRYPTION_KEY cannot open a stored secret: it was sealed with unknown key/,
+  );
 
-    const cli = await runCli(['sync', '--mailbox', mailboxId], h.env);
-    expect(cli.code).not.toBe(0);
-    expect(cli.stdout).toBe('');
-    expect(cli.stderr.trim().split('\n')).toHaveLength(1);
-    expect(cli.stderr).toMatch(/MAILROOM_ENCRYPTION_KEY/);
-  },
-);
+  const after = await findMailbox(orm.em.fork(), mailboxId);
+  expect(after?.status).toBe(before?.status);
+  expect(after?.lastError).toBe(before?.lastError);
+  // One error line per job (mail and calendar), and no "job failed" retries before it.
+  const problems = lines.filter((l) => l.level >= 40);
+  expect(problems.map((l) => l.level)).toEqual([50, 50]);
+  for (const line of problems) {
+    expect(line.msg).toMatch(
+      /^MAILROOM_ENCRYPTION_KEY .*MAILROOM_ENCRYPTION_KEYS_OLD.*without retrying/,
+    );
+  }
 
-it(
-  'with the old key in MAILROOM_ENCRYPTION_KEYS_OLD the mailbox syncs',
-  SLOW,
-  async ({ gmail: h }) => {
-    const config = parseConfig({ ...h.env, MAILROOM_ENCRYPTION_KEYS_OLD: `${key()}, ${keyA}` });
-    const { log } = captureLog();
-    const summary = await runSyncNow(config, orm, log, mailboxId);
-    expect(summary.status).toBe('active');
-    // Counted in the database, not in the summary: a job redelivered under load fetches nothing new.
-    expect((await mailboxStatus(orm.em.fork(), mailboxId)).counts.emails).toBe(3);
-  },
-);
+  const cli = await runCli(['sync', '--mailbox', mailboxId], h.env);
+  expect(cli.code).not.toBe(0);
+  expect(cli.stdout).toBe('');
+  expect(cli.stderr.trim().split('\n')).toHaveLength(1);
+  expect(cli.stderr).toMatch(/MAILROOM_ENCRYPTION_KEY/);
+});
 
-it(
-  'keys:rotate re-seals every secret with the current key; the old key is then not needed',
-  SLOW,
-  async ({ gmail: h }) => {
-    const wrong = await runCli(['keys:rotate'], { ...h.env, MAILROOM_ENCRYPTION_KEY: key() });
-    expect(wrong.code).not.toBe(0);
-    expect(wrong.stdout).toBe('');
-    expect(wrong.stderr.trim().split('\n')).toHaveLength(1);
-    expect(wrong.stderr).toMatch(/keys:rotate changed nothing: 1 stored secret/);
+it('with the old key in MAILROOM_ENCRYPTION_KEYS_OLD the mailbox syncs', async ({ gmail: h }) => {
+  const config = parseConfig({ ...h.env, MAILROOM_ENCRYPTION_KEYS_OLD: `${key()}, ${keyA}` });
+  const { log } = captureLog();
+  const summary = await runSyncNow(config, orm, log, mailboxId);
+  expect(summary.status).toBe('active');
+  // Counted in the database, not in the summary: a job redelivered under load fetches nothing new.
+  expect((await mailboxStatus(orm.em.fork(), mailboxId)).counts.emails).toBe(3);
+});
 
-    const withOld = { ...h.env, MAILROOM_ENCRYPTION_KEYS_OLD: keyA };
-    expect(json(await runCli(['keys:rotate'], withOld))).toEqual({
-      resealed: 1,
-      alreadyCurrent: 0,
-    });
-    expect(json(await runCli(['keys:rotate'], withOld))).toEqual({
-      resealed: 0,
-      alreadyCurrent: 1,
-    });
-    const stored = (await findMailbox(orm.em.fork(), mailboxId))?.credentials ?? '';
-    expect(new SecretBox(keyB).needsRotation(stored)).toBe(false);
+it('keys:rotate re-seals every secret with the current key; the old key is then not needed', async ({
+  gmail: h,
+}) => {
+  const wrong = await runCli(['keys:rotate'], { ...h.env, MAILROOM_ENCRYPTION_KEY: key() });
+  expect(wrong.code).not.toBe(0);
+  expect(wrong.stdout).toBe('');
+  expect(wrong.stderr.trim().split('\n')).toHaveLength(1);
+  expect(wrong.stderr).toMatch(/keys:rotate changed nothing: 1 stored secret/);
 
-    // Key B alone now opens it: the sync runs (incremental, nothing new to fetch).
-    const synced = json<{ status: string }>(await runCli(['sync', '--mailbox', mailboxId], h.env));
-    expect(synced.status).toBe('active');
-  },
-);
+  const withOld = { ...h.env, MAILROOM_ENCRYPTION_KEYS_OLD: keyA };
+  expect(json(await runCli(['keys:rotate'], withOld))).toEqual({
+    resealed: 1,
+    alreadyCurrent: 0,
+  });
+  expect(json(await runCli(['keys:rotate'], withOld))).toEqual({
+    resealed: 0,
+    alreadyCurrent: 1,
+  });
+  const stored = (await findMailbox(orm.em.fork(), mailboxId))?.credentials ?? '';
+  expect(new SecretBox(keyB).needsRotation(stored)).toBe(false);
+
+  // Key B alone now opens it: the sync runs (incremental, nothing new to fetch).
+  const synced = json<{ status: string }>(await runCli(['sync', '--mailbox', mailboxId], h.env));
+  expect(synced.status).toBe('active');
+});
