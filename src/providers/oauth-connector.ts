@@ -3,7 +3,7 @@
  * the consent page URL (with the vendor's scopes and the caller's signed state), then the code
  * exchange, which says which mailbox consented and hands over its refresh token. Access-token
  * refresh stays with each vendor's client (google-auth-library; MicrosoftTokenStore, which
- * rotates the stored refresh token under a row lock).
+ * rotates the stored refresh token with a compare-and-set).
  */
 export interface OAuthGrant {
   /** The mailbox that consented, as the provider reports it (undefined when it does not say). */
