@@ -17,6 +17,8 @@ export interface AuthorizationRequest {
   redirectUri: string;
   state: string;
   loginHint: string | null;
+  /** PKCE (RFC 7636) S256 challenge of the verifier `exchangeCode` will present. */
+  codeChallenge: string;
 }
 
 export interface OAuthConnector {
@@ -28,5 +30,9 @@ export interface OAuthConnector {
    * Throws MailroomError OAUTH_EXCHANGE_FAILED when the code is refused and
    * OAUTH_NO_REFRESH_TOKEN when no offline access was granted.
    */
-  exchangeCode(request: { code: string; redirectUri: string }): Promise<OAuthGrant>;
+  exchangeCode(request: {
+    code: string;
+    redirectUri: string;
+    codeVerifier: string;
+  }): Promise<OAuthGrant>;
 }
