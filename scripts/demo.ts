@@ -2,7 +2,8 @@
  * `npm run demo`: the whole path on this machine, for both providers. Starts the Gmail emulator
  * with Dana's mailbox (fixtures/mailbox, written for this project, plus generated mail) and the
  * Graph emulator (HTTPS) with her colleague Li's Outlook mailbox, which shares some threads;
- * connects both through the real OAuth flows over HTTP (start URL → consent → callback), syncs
+ * connects both through the real OAuth flows over HTTP (connect link → start → consent →
+ * callback, carrying the flow cookie as a browser does), syncs
  * them with BullMQ workers through the real Gmail and Graph clients, and prints what was created
  * and skipped.
  * Needs PostgreSQL and Redis. Re-running is safe: the mailbox is reconnected and nothing is
@@ -26,6 +27,7 @@ import { loadEmlFolder } from '../emulators/google/load-fixtures.ts';
 import { buildGraphEmulator } from '../emulators/microsoft/graph-emulator.ts';
 import { localTls } from '../emulators/microsoft/local-tls.ts';
 import { exportWorkspace } from '../src/export/export-workspace.ts';
+import { createConnectLink } from '../src/mailboxes/connect-link.ts';
 import { addCounters, emptyCounters } from '../src/ingest/ingest-types.ts';
 import { buildApp } from '../src/http/app.ts';
 import { createLogger } from '../src/logger.ts';
@@ -70,15 +72,19 @@ function freePort(): Promise<number> {
   });
 }
 
-async function follow(url: string): Promise<string> {
-  const res = await fetch(url, { redirect: 'manual' });
+/** Follows one redirect; `cookie` is sent and any Set-Cookie returned, as a browser would. */
+async function follow(
+  url: string,
+  cookie?: string,
+): Promise<{ location: string; setCookie: string | null }> {
+  const res = await fetch(url, { redirect: 'manual', headers: cookie ? { cookie } : {} });
   const location = res.headers.get('location');
   if (res.status !== 302 || !location) {
     throw new Error(
       `expected a redirect from ${new URL(url).pathname}, got ${res.status}: ${await res.text()}`,
     );
   }
-  return location;
+  return { location, setCookie: res.headers.get('set-cookie') };
 }
 
 // The Outlook emulator serves HTTPS with a local certificate; Node trusts extra CAs only from
@@ -170,17 +176,26 @@ const app = buildApp({
 });
 await app.listen({ port: appPort, host: '127.0.0.1' });
 
-/** The OAuth flow as a browser walks it, then the first sync the callback queued. */
+/**
+ * The OAuth flow as a browser walks it, from the connect link `mailbox:connect-url` prints (the
+ * flow cookie from /start goes back with the callback), then the first sync the callback queued.
+ */
 async function connectAndSync(
   provider: 'google' | 'microsoft',
   email: string,
   workspaceId: string,
 ) {
-  const consentUrl = await follow(
-    `${config.http.publicUrl}/oauth/${provider}/start?workspace=${workspaceId}&email=${email}`,
-  );
-  const callbackUrl = await follow(consentUrl);
-  const connected = (await (await fetch(callbackUrl)).json()) as {
+  const { url } = await createConnectLink(orm.em.fork(), config, {
+    workspaceId,
+    provider,
+    loginHint: email,
+  });
+  const start = await follow(url);
+  const flowCookie = start.setCookie?.split(';')[0];
+  const consent = await follow(start.location);
+  const connected = (await (
+    await fetch(consent.location, { headers: flowCookie ? { cookie: flowCookie } : {} })
+  ).json()) as {
     mailboxId?: string;
     message?: string;
   };

@@ -54,6 +54,8 @@ const envSchema = z.object({
     .pipe(z.array(base64Key)),
   PUBLIC_URL: url(['http:', 'https:']).default('http://127.0.0.1:3000'),
   PORT: positiveInt(3000),
+  /** How long a `mailbox:connect-url` link can start a connection: 15 minutes, 1 minute to 7 days. */
+  MAILROOM_CONNECT_LINK_TTL_SECONDS: z.coerce.number().int().min(60).max(604_800).default(900),
   /** The address the API listens on: loopback by default, `0.0.0.0` in containers. */
   HOST: z.string().trim().min(1).default('127.0.0.1'),
   GOOGLE_CLIENT_ID: z.string().trim().min(1).optional(),
@@ -145,7 +147,7 @@ export interface Config {
   encryptionKey: string | undefined;
   /** Keys that only open secrets (during a rotation); new secrets are sealed with `encryptionKey`. */
   encryptionKeysOld: string[];
-  http: { publicUrl: string; port: number; host: string };
+  http: { publicUrl: string; port: number; host: string; connectLinkTtlSeconds: number };
   google: {
     clientId: string | undefined;
     clientSecret: string | undefined;
@@ -225,7 +227,12 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     redis: { url: e.REDIS_URL },
     encryptionKey: e.MAILROOM_ENCRYPTION_KEY,
     encryptionKeysOld: e.MAILROOM_ENCRYPTION_KEYS_OLD,
-    http: { publicUrl: e.PUBLIC_URL, port: e.PORT, host: e.HOST },
+    http: {
+      publicUrl: e.PUBLIC_URL,
+      port: e.PORT,
+      host: e.HOST,
+      connectLinkTtlSeconds: e.MAILROOM_CONNECT_LINK_TTL_SECONDS,
+    },
     google: {
       clientId: e.GOOGLE_CLIENT_ID,
       clientSecret: e.GOOGLE_CLIENT_SECRET,

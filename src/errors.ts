@@ -10,6 +10,10 @@ export const HTTP_STATUS_BY_CODE = {
   OAUTH_DENIED: 400,
   OAUTH_NO_REFRESH_TOKEN: 400,
   UNAUTHENTICATED: 401,
+  // A connect link that is forged, expired or for another provider.
+  CONNECT_LINK_INVALID: 403,
+  // An OAuth callback in a browser that did not start the attempt (no or another flow cookie).
+  OAUTH_BROWSER_MISMATCH: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
   // The mailbox exists but its owner must reconnect it before it can sync again.

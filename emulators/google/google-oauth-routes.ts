@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { pkceOf, type CodeRefusal } from '../shared/grants.ts';
 import { one } from '../shared/query.ts';
 import type { EmulatorAuth } from './emulator-auth.ts';
 
@@ -6,9 +7,19 @@ import type { EmulatorAuth } from './emulator-auth.ts';
  * Google's OAuth 2.0 server as google-auth-library and the product's connect flow use it
  * (provider-apis.md §C): `POST /token` for the refresh_token and authorization_code grants, with
  * Google's `{error, error_description}` answers, and `GET /o/oauth2/v2/auth`, where consent is
- * automatic. Form bodies need @fastify/formbody registered on the app.
+ * automatic. PKCE (RFC 7636) as Google applies it: a code issued for a `code_challenge` (method
+ * `S256`, or `plain` when none is named) is redeemed only with the matching `code_verifier`.
+ * Form bodies need @fastify/formbody registered on the app.
  */
 type Req = FastifyRequest<{ Querystring: Record<string, string | string[] | undefined> }>;
+
+/** Google's wording for each refused code exchange (all `400 invalid_grant`). */
+const REFUSALS: Record<CodeRefusal, string> = {
+  bad_code: 'Malformed auth code.',
+  missing_verifier: 'Missing code verifier.',
+  wrong_verifier: 'Invalid code verifier.',
+  unexpected_verifier: 'code_verifier or verifier is not needed.',
+};
 
 export function registerGoogleOAuthRoutes(
   app: FastifyInstance,
@@ -45,12 +56,17 @@ export function registerGoogleOAuthRoutes(
       };
     }
     if (body['grant_type'] === 'authorization_code') {
-      const email = auth.redeemCode(body['code'] ?? '', body['redirect_uri']);
-      if (!email) {
+      const redeemed = auth.redeemCode(
+        body['code'] ?? '',
+        body['redirect_uri'],
+        body['code_verifier'],
+      );
+      if ('refused' in redeemed) {
         return reply
           .code(400)
-          .send({ error: 'invalid_grant', error_description: 'Malformed auth code.' });
+          .send({ error: 'invalid_grant', error_description: REFUSALS[redeemed.refused] });
       }
+      const { email } = redeemed;
       return {
         access_token: auth.issueAccessToken(email),
         refresh_token: auth.issueRefreshToken(email),
@@ -74,13 +90,17 @@ export function registerGoogleOAuthRoutes(
         .code(400)
         .send('invalid_request: redirect_uri and response_type=code are required');
     }
+    const pkce = pkceOf(one(q['code_challenge']), one(q['code_challenge_method']));
+    if (pkce === undefined) {
+      return reply.code(400).send('invalid_request: Invalid code_challenge_method');
+    }
     const hint = one(q['login_hint'])?.toLowerCase();
     const email = hint ?? deps.users()[0];
     if (!email) {
       return reply.code(400).send('no user to consent');
     }
     const target = new URL(redirectUri);
-    target.searchParams.set('code', auth.issueCode(email, redirectUri));
+    target.searchParams.set('code', auth.issueCode(email, redirectUri, pkce));
     const state = one(q['state']);
     if (state !== undefined) {
       target.searchParams.set('state', state);

@@ -10,6 +10,7 @@ const random = (bytes: number) => randomBytes(bytes).toString('base64url');
 export class MsIdentity extends GrantBook {
   /** Which refresh token each refresh presented, and what it got back, in order. */
   readonly refreshLog: { presented: string; issued: string }[] = [];
+  private held: { arrived: () => void; released: Promise<void> } | null = null;
 
   constructor(accessTokenTtlSeconds = 3600) {
     super(
@@ -33,6 +34,34 @@ export class MsIdentity extends GrantBook {
     const issued = this.issueRefreshToken(email);
     this.refreshLog.push({ presented: refreshToken, issued });
     return { email, accessToken: this.issueAccessToken(email), refreshToken: issued };
+  }
+
+  /**
+   * Test hook: the next token request waits at the door until `release()`; `arrived` resolves
+   * when it is there, so a test can look at the client's state while its request is in flight
+   * (the real endpoint can take seconds) without guessing a delay.
+   */
+  holdNextTokenRequest(): { arrived: Promise<void>; release: () => void } {
+    let arrived!: () => void;
+    let release!: () => void;
+    const arrival = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    this.held = { arrived, released };
+    return { arrived: arrival, release };
+  }
+
+  /** Where every token request passes: it waits here while a test holds it. */
+  async tokenGate(): Promise<void> {
+    const held = this.held;
+    if (held) {
+      this.held = null;
+      held.arrived();
+      await held.released;
+    }
   }
 
   revoke(email: string): void {

@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
+
 /**
  * OAuth grant bookkeeping both emulated identity servers share: authorization codes (bound to
- * their redirect URI, usable once), refresh tokens a test can revoke to provoke `invalid_grant`,
- * and access tokens that expire. What differs per vendor is only the look of the tokens and what
- * a refresh returns, which the subclasses add.
+ * their redirect URI and PKCE challenge, usable once), refresh tokens a test can revoke to provoke
+ * `invalid_grant`, and access tokens that expire. What differs per vendor is only the look of the
+ * tokens, what a refresh returns and how a refusal is worded, which the subclasses and routes add.
  */
 export interface TokenShapes {
   code(): string;
@@ -10,8 +12,47 @@ export interface TokenShapes {
   accessToken(): string;
 }
 
+/** RFC 7636 §4.3: the challenge the authorization request carried, and how it was derived. */
+export interface PkceChallenge {
+  challenge: string;
+  method: 'S256' | 'plain';
+}
+
+/**
+ * Why a code exchange was refused: the code is unknown, used or for another redirect URI; the
+ * request had no verifier though the authorization carried a challenge; the verifier does not
+ * hash to the challenge; or it sent a verifier for an authorization that had no challenge.
+ */
+export type CodeRefusal =
+  'bad_code' | 'missing_verifier' | 'wrong_verifier' | 'unexpected_verifier';
+
+/**
+ * The PKCE challenge of an authorization request: null without one, undefined when its method is
+ * not one RFC 7636 defines (`plain` is the default when none is named).
+ */
+export function pkceOf(
+  challenge: string | undefined,
+  method: string | undefined,
+): PkceChallenge | null | undefined {
+  if (challenge === undefined) {
+    return null;
+  }
+  const m = method ?? 'plain';
+  return m === 'S256' || m === 'plain' ? { challenge, method: m } : undefined;
+}
+
+/** RFC 7636 §4.6: S256 compares BASE64URL(SHA256(verifier)) with the challenge. */
+function verifierMatches(pkce: PkceChallenge, verifier: string): boolean {
+  const derived =
+    pkce.method === 'S256' ? createHash('sha256').update(verifier).digest('base64url') : verifier;
+  return derived === pkce.challenge;
+}
+
 export class GrantBook {
-  private readonly codes = new Map<string, { email: string; redirectUri: string }>();
+  private readonly codes = new Map<
+    string,
+    { email: string; redirectUri: string; pkce: PkceChallenge | null }
+  >();
   private readonly refreshTokens = new Map<string, { email: string; revoked: boolean }>();
   private readonly accessTokens = new Map<string, { email: string; expiresAt: number }>();
   private readonly shapes: TokenShapes;
@@ -39,19 +80,37 @@ export class GrantBook {
     return token;
   }
 
-  issueCode(email: string, redirectUri: string): string {
+  issueCode(email: string, redirectUri: string, pkce: PkceChallenge | null = null): string {
     const code = this.shapes.code();
-    this.codes.set(code, { email: email.toLowerCase(), redirectUri });
+    this.codes.set(code, { email: email.toLowerCase(), redirectUri, pkce });
     return code;
   }
 
-  /** The user a code was issued to; null when unknown, used before or for another redirect URI. */
-  redeemCode(code: string, redirectUri: string | undefined): string | null {
+  /**
+   * The user a code was issued to, or why it is refused. A code is spent by any attempt, right or
+   * wrong, as the real servers do, so a stolen code cannot be tried against many verifiers.
+   */
+  redeemCode(
+    code: string,
+    redirectUri: string | undefined,
+    codeVerifier?: string,
+  ): { email: string } | { refused: CodeRefusal } {
     const entry = this.codes.get(code);
     this.codes.delete(code);
-    return entry && (redirectUri === undefined || redirectUri === entry.redirectUri)
-      ? entry.email
-      : null;
+    if (!entry || (redirectUri !== undefined && redirectUri !== entry.redirectUri)) {
+      return { refused: 'bad_code' };
+    }
+    if (entry.pkce === null) {
+      return codeVerifier === undefined
+        ? { email: entry.email }
+        : { refused: 'unexpected_verifier' };
+    }
+    if (codeVerifier === undefined) {
+      return { refused: 'missing_verifier' };
+    }
+    return verifierMatches(entry.pkce, codeVerifier)
+      ? { email: entry.email }
+      : { refused: 'wrong_verifier' };
   }
 
   /** The user an access token belongs to, or null when unknown or expired. */

@@ -30,6 +30,7 @@ registerExport(program);
 registerSync(program);
 registerCalendar(program);
 registerKeysRotate(program);
+(await import('./commands/mailbox-connect-url.command.ts')).registerMailboxConnectUrl(program);
 
 try {
   await program.parseAsync(process.argv);

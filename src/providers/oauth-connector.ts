@@ -3,7 +3,7 @@
  * the consent page URL (with the vendor's scopes and the caller's signed state), then the code
  * exchange, which says which mailbox consented and hands over its refresh token. Access-token
  * refresh stays with each vendor's client (google-auth-library; MicrosoftTokenStore, which
- * rotates the stored refresh token under a row lock).
+ * rotates the stored refresh token with a compare-and-set).
  */
 export interface OAuthGrant {
   /** The mailbox that consented, as the provider reports it (undefined when it does not say). */
@@ -17,6 +17,8 @@ export interface AuthorizationRequest {
   redirectUri: string;
   state: string;
   loginHint: string | null;
+  /** PKCE (RFC 7636) S256 challenge of the verifier `exchangeCode` will present. */
+  codeChallenge: string;
 }
 
 export interface OAuthConnector {
@@ -28,5 +30,9 @@ export interface OAuthConnector {
    * Throws MailroomError OAUTH_EXCHANGE_FAILED when the code is refused and
    * OAUTH_NO_REFRESH_TOKEN when no offline access was granted.
    */
-  exchangeCode(request: { code: string; redirectUri: string }): Promise<OAuthGrant>;
+  exchangeCode(request: {
+    code: string;
+    redirectUri: string;
+    codeVerifier: string;
+  }): Promise<OAuthGrant>;
 }

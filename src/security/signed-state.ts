@@ -1,69 +1,47 @@
-import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { SignedTokenError, TokenSigner } from './signed-token.ts';
 
 /**
- * OAuth `state`: a payload (workspace, user hint, provider, expiry, nonce) signed with HMAC-SHA256
- * under a key derived (HKDF) from the encryption key, so it needs no extra secret and cannot be
- * forged, replayed after expiry, or moved to another workspace.
+ * OAuth `state`: the workspace, provider and login hint of one connection attempt, plus the hash
+ * of the nonce kept in the starting browser's cookie (oauth-flow-binding.ts), signed and expiring.
+ * It cannot be forged, replayed after expiry, moved to another workspace or provider, or completed
+ * in a browser that does not hold the matching cookie.
  */
-export interface StatePayload {
-  workspaceId: string;
-  provider: 'google' | 'microsoft';
-  loginHint: string | null;
-  expiresAt: number;
-  nonce: string;
-}
+const statePayload = z.object({
+  workspaceId: z.string(),
+  provider: z.enum(['google', 'microsoft']),
+  loginHint: z.string().nullable(),
+  nonceHash: z.string(),
+});
+
+export type StatePayload = z.infer<typeof statePayload> & { expiresAt: number };
+
+/** How long a rep has between the start URL and the provider's redirect back. */
+export const STATE_TTL_MS = 10 * 60_000;
 
 export class StateError extends Error {
   override readonly name = 'StateError';
 }
 
 export class StateSigner {
-  private readonly key: Buffer;
+  private readonly signer: TokenSigner<z.infer<typeof statePayload>>;
 
   constructor(encryptionKeyBase64: string) {
-    this.key = Buffer.from(
-      hkdfSync(
-        'sha256',
-        Buffer.from(encryptionKeyBase64, 'base64'),
-        '',
-        'mailroom oauth state v1',
-        32,
-      ),
-    );
+    this.signer = new TokenSigner(encryptionKeyBase64, 'oauth state', statePayload);
   }
 
-  sign(
-    payload: Omit<StatePayload, 'nonce' | 'expiresAt'>,
-    ttlMs = 10 * 60_000,
-    now = Date.now(),
-  ): string {
-    const full: StatePayload = {
-      ...payload,
-      expiresAt: now + ttlMs,
-      nonce: randomBytes(12).toString('base64url'),
-    };
-    const body = Buffer.from(JSON.stringify(full)).toString('base64url');
-    return `${body}.${this.mac(body)}`;
+  sign(payload: z.infer<typeof statePayload>, ttlMs = STATE_TTL_MS, now = Date.now()): string {
+    return this.signer.sign(payload, ttlMs, now).token;
   }
 
   verify(state: string, now = Date.now()): StatePayload {
-    const [body, mac] = state.split('.');
-    if (!body || !mac) {
-      throw new StateError('malformed state');
+    try {
+      return this.signer.verify(state, now);
+    } catch (err) {
+      if (err instanceof SignedTokenError && err.problem === 'expired') {
+        throw new StateError('oauth state has expired; start the connection again');
+      }
+      throw err instanceof SignedTokenError ? new StateError(err.message) : err;
     }
-    const expected = Buffer.from(this.mac(body));
-    const given = Buffer.from(mac);
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
-      throw new StateError('state signature does not match');
-    }
-    const payload = JSON.parse(Buffer.from(body, 'base64url').toString()) as StatePayload;
-    if (payload.expiresAt < now) {
-      throw new StateError('state has expired; start the connection again');
-    }
-    return payload;
-  }
-
-  private mac(body: string): string {
-    return createHmac('sha256', this.key).update(body).digest('base64url');
   }
 }

@@ -10,7 +10,12 @@ const config = parseConfig({
   MICROSOFT_TENANT: 'contoso',
 });
 const byProvider = new Map(createOAuthConnectors(config).map((c) => [c.provider, c]));
-const request = { redirectUri: 'https://mailroom.test/cb', state: 'signed.state', loginHint: null };
+const request = {
+  redirectUri: 'https://mailroom.test/cb',
+  state: 'signed.state',
+  loginHint: null,
+  codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+};
 
 describe('OAuth connectors: one per vendor, each with its consent URL', () => {
   it('serves Google and Microsoft', () => {
@@ -27,6 +32,8 @@ describe('OAuth connectors: one per vendor, each with its consent URL', () => {
       redirect_uri: 'https://mailroom.test/cb',
       state: 'signed.state',
       response_type: 'code',
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
     });
     expect(url.searchParams.get('scope')?.split(' ')).toContain(
       'https://www.googleapis.com/auth/gmail.readonly',
@@ -48,6 +55,8 @@ describe('OAuth connectors: one per vendor, each with its consent URL', () => {
       redirect_uri: 'https://mailroom.test/cb',
       scope: 'offline_access Mail.Read Calendars.Read User.Read openid email',
       state: 'signed.state',
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
       login_hint: 'adele@contoso.com',
     });
   });

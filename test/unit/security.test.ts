@@ -1,5 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { ConnectLinkSigner } from '../../src/security/connect-link.ts';
+import { OAuthFlowBinding, pkceChallenge } from '../../src/security/oauth-flow-binding.ts';
 import { SecretBox, SecretBoxError } from '../../src/security/secret-box.ts';
 import { StateError, StateSigner } from '../../src/security/signed-state.ts';
 
@@ -61,7 +63,12 @@ describe('SecretBox', () => {
 });
 
 describe('StateSigner', () => {
-  const payload = { workspaceId: 'w1', provider: 'google' as const, loginHint: null };
+  const payload = {
+    workspaceId: 'w1',
+    provider: 'google' as const,
+    loginHint: null,
+    nonceHash: 'hash-of-the-cookie-nonce',
+  };
 
   it('round-trips and refuses forgeries, other keys and expired states', () => {
     const k = key();
@@ -74,5 +81,73 @@ describe('StateSigner', () => {
     expect(() => new StateSigner(key()).verify(state, 2_000)).toThrow(StateError);
     expect(() => signer.verify(state, 61_001)).toThrow(/expired/);
     expect(() => signer.verify(body ?? '', 2_000)).toThrow(/malformed/);
+    expect(() => signer.verify(`${state}.extra`, 2_000)).toThrow(/malformed/);
+  });
+});
+
+describe('ConnectLinkSigner', () => {
+  const claims = { workspaceId: 'w1', provider: 'microsoft' as const, loginHint: 'a@b.com' };
+
+  it('round-trips until it expires, and refuses tampering and other keys', () => {
+    const k = key();
+    const links = new ConnectLinkSigner(k);
+    const { token, expiresAt } = links.sign(claims, 900_000, 1_000);
+    expect(expiresAt).toBe(901_000);
+    expect(links.verify(token, 900_999)).toEqual({ ...claims, expiresAt });
+    expect(() => links.verify(token, 901_000)).toThrow(
+      expect.objectContaining({ problem: 'expired' }),
+    );
+    const [body, mac] = token.split('.');
+    const other = Buffer.from(JSON.stringify({ ...claims, workspaceId: 'w2', expiresAt })).toString(
+      'base64url',
+    );
+    expect(() => links.verify(`${other}.${mac ?? ''}`, 2_000)).toThrow(
+      expect.objectContaining({ problem: 'forged' }),
+    );
+    expect(() => new ConnectLinkSigner(key()).verify(token, 2_000)).toThrow(
+      expect.objectContaining({ problem: 'forged' }),
+    );
+    expect(() => links.verify(body ?? '', 2_000)).toThrow(
+      expect.objectContaining({ problem: 'malformed' }),
+    );
+  });
+
+  it('is never accepted as an OAuth state, nor a state as a link (one key per purpose)', () => {
+    const k = key();
+    const link = new ConnectLinkSigner(k).sign(claims, 60_000).token;
+    expect(() => new StateSigner(k).verify(link)).toThrow(/signature/);
+    const state = new StateSigner(k).sign({ ...claims, nonceHash: 'h' });
+    expect(() => new ConnectLinkSigner(k).verify(state)).toThrow(
+      expect.objectContaining({ problem: 'forged' }),
+    );
+  });
+});
+
+describe('OAuthFlowBinding', () => {
+  it('gives the verifier back only for the browser nonce the state names', () => {
+    const k = key();
+    const binding = new OAuthFlowBinding(k);
+    const flow = binding.begin();
+    expect(flow.nonceHash).toBe(createHash('sha256').update(flow.nonce).digest('base64url'));
+    const resumed = binding.resume(flow.nonce, flow.nonceHash);
+    // RFC 7636: 43–128 unreserved characters, and the challenge is its S256 hash.
+    expect(resumed?.codeVerifier).toMatch(/^[A-Za-z0-9_-]{43,128}$/);
+    expect(pkceChallenge(resumed?.codeVerifier ?? '')).toBe(flow.codeChallenge);
+    expect(flow.codeChallenge).not.toContain(flow.nonce);
+
+    const other = binding.begin();
+    expect(binding.resume(other.nonce, flow.nonceHash)).toBeNull();
+    expect(binding.resume(undefined, flow.nonceHash)).toBeNull();
+    expect(binding.resume('', flow.nonceHash)).toBeNull();
+    // Another deployment key derives another verifier from the same nonce.
+    expect(new OAuthFlowBinding(key()).resume(flow.nonce, flow.nonceHash)?.codeVerifier).not.toBe(
+      resumed?.codeVerifier,
+    );
+  });
+
+  it('matches the RFC 7636 appendix B example challenge', () => {
+    expect(pkceChallenge('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk')).toBe(
+      'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+    );
   });
 });

@@ -3,9 +3,10 @@ import { queryRows, type Db } from '../sql.ts';
 
 /**
  * Every secret Mailroom stores sealed (today: each mailbox's refresh token), for `keys:rotate`.
- * Rows are locked until the caller's transaction ends, so a Microsoft token refresh (which rewrites
- * the credential under the same row lock) waits for the rotation instead of racing it; writing a
- * re-sealed value back is `storeSealedCredentials` (mailbox-token.repository.ts).
+ * Rows are locked until the caller's transaction ends (a quick, local re-seal, no network call);
+ * a Microsoft token refresh that ends meanwhile sees the re-sealed value in its compare-and-set,
+ * recognises the same token and writes its rotated one over it. Writing a re-sealed value back is
+ * `storeSealedCredentials` (mailbox-token.repository.ts).
  */
 const sealedRow = z.object({ id: z.string(), credentials: z.string() });
 

@@ -1,4 +1,5 @@
 import { gmail } from '@googleapis/gmail';
+import { CodeChallengeMethod } from 'google-auth-library';
 import type { Config } from '../../../config.ts';
 import { MailroomError } from '../../../errors.ts';
 import type { OAuthConnector } from '../../oauth-connector.ts';
@@ -6,27 +7,30 @@ import { createGoogleOAuthClient, GOOGLE_SCOPES } from './google-oauth-client.ts
 
 /**
  * Google's OAuth connector: offline access with a consent prompt (Google returns a refresh token
- * only then), and the mailbox's address from the Gmail profile the grant can read.
+ * only then), PKCE (S256) on top of the client secret, and the mailbox's address from the Gmail
+ * profile the grant can read.
  */
 export function createGoogleOAuthConnector(config: Config): OAuthConnector {
   return {
     provider: 'google',
     vendor: 'Google',
-    authorizationUrl({ redirectUri, state, loginHint }) {
+    authorizationUrl({ redirectUri, state, loginHint, codeChallenge }) {
       return createGoogleOAuthClient(config, redirectUri).generateAuthUrl({
         access_type: 'offline',
         prompt: 'consent',
         include_granted_scopes: true,
         scope: GOOGLE_SCOPES,
         state,
+        code_challenge: codeChallenge,
+        code_challenge_method: CodeChallengeMethod.S256,
         ...(loginHint ? { login_hint: loginHint } : {}),
       });
     },
-    async exchangeCode({ code, redirectUri }) {
+    async exchangeCode({ code, redirectUri, codeVerifier }) {
       const client = createGoogleOAuthClient(config, redirectUri);
       let tokens;
       try {
-        ({ tokens } = await client.getToken({ code, redirect_uri: redirectUri }));
+        ({ tokens } = await client.getToken({ code, codeVerifier, redirect_uri: redirectUri }));
       } catch {
         throw new MailroomError('OAUTH_EXCHANGE_FAILED', 'Google refused the authorization code');
       }

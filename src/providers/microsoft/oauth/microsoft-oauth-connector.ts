@@ -10,14 +10,15 @@ import {
 
 /**
  * Microsoft's OAuth connector (identity platform v2): the authorize page with `offline_access`
- * among the scopes (no refresh token without it), and the mailbox's address from Graph `/me`.
+ * among the scopes (no refresh token without it) and a PKCE (S256) challenge, whose verifier the
+ * code exchange presents with the client secret; the mailbox's address from Graph `/me`.
  */
 export function createMicrosoftOAuthConnector(config: Config): OAuthConnector {
   const ms = config.microsoft;
   return {
     provider: 'microsoft',
     vendor: 'Microsoft',
-    authorizationUrl({ redirectUri, state, loginHint }) {
+    authorizationUrl({ redirectUri, state, loginHint, codeChallenge }) {
       const url = new URL(`${microsoftAuthority(ms)}/authorize`);
       url.search = new URLSearchParams({
         client_id: ms.clientId ?? '',
@@ -26,15 +27,18 @@ export function createMicrosoftOAuthConnector(config: Config): OAuthConnector {
         redirect_uri: redirectUri,
         scope: MICROSOFT_SCOPES.join(' '),
         state,
+        code_challenge: codeChallenge,
+        code_challenge_method: 'S256',
         ...(loginHint ? { login_hint: loginHint } : {}),
       }).toString();
       return url.toString();
     },
-    async exchangeCode({ code, redirectUri }) {
+    async exchangeCode({ code, redirectUri, codeVerifier }) {
       const { ok, json } = await requestMicrosoftToken(ms, {
         grant_type: 'authorization_code',
         code,
         redirect_uri: redirectUri,
+        code_verifier: codeVerifier,
         scope: MICROSOFT_SCOPES.join(' '),
         client_id: ms.clientId ?? '',
         ...(ms.clientSecret ? { client_secret: ms.clientSecret } : {}),
