@@ -13,11 +13,12 @@ export const WEBHOOK_SECRET_PREFIX = 'whsec_';
 /** 32 random bytes: the HMAC-SHA256 block-size guidance is "at least the hash length". */
 const SECRET_BYTES = 32;
 
-export interface WebhookSignatureHeaders {
+// A type alias, not an interface, so it is assignable to a plain header record.
+export type WebhookSignatureHeaders = {
   'webhook-id': string;
   'webhook-timestamp': string;
   'webhook-signature': string;
-}
+};
 
 export class WebhookSignatureError extends Error {
   override readonly name = 'WebhookSignatureError';
