@@ -185,7 +185,12 @@ export function createGuardedFetch(options: GuardOptions): GuardedFetch {
           ...init,
           dispatcher,
           redirect: 'manual',
-          signal: init.signal ?? AbortSignal.timeout(options.timeoutMs),
+          // The whole exchange is bounded too, whatever signal the caller adds.
+          signal: AbortSignal.any(
+            [AbortSignal.timeout(options.timeoutMs), init.signal].filter(
+              (x) => x !== undefined && x !== null,
+            ),
+          ),
         });
       } catch (err) {
         const cause = (err as { cause?: unknown }).cause;
