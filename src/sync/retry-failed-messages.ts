@@ -9,7 +9,8 @@ import { runIngestPipeline, type RawSource } from '../ingest/ingest-pipeline.ts'
 import type { IngestTarget } from '../ingest/load-ingest-target.ts';
 import type { Logger } from '../logger.ts';
 import type { ParsePool } from '../mail/parse-pool.ts';
-import type { MailSource } from '../providers/mail-source.ts';
+import type { FetchedMessage, MailSource } from '../providers/mail-source.ts';
+import { ProviderError } from '../providers/provider-error.ts';
 import { tally, type MailSyncSummary } from './mail-sync-summary.ts';
 
 /**
@@ -53,7 +54,7 @@ export async function retryFailedMessages(
     providerMessageId: id,
     providerThreadId: null,
     labels: [],
-    load: () => limit(() => deps.source.fetchMessage(id)),
+    load: () => limit(() => fetchForRetry(deps.source, id)),
   }));
   const result = await runIngestPipeline(em, deps.pool, target, sources, {
     batchSize: 50,
@@ -70,4 +71,20 @@ export async function retryFailedMessages(
     target.mailboxId,
     result.outcomes.filter((o) => o.status !== 'failed').map((o) => o.key),
   );
+}
+
+/**
+ * A provider that refuses one message for good (a 400 for its id) fails that message, not the
+ * sync: a retry must never hold up the mailbox's new mail. Outages, rate limits and revoked
+ * access still stop the run, as they do for any fetch.
+ */
+async function fetchForRetry(source: MailSource, id: string): Promise<FetchedMessage | null> {
+  try {
+    return await source.fetchMessage(id);
+  } catch (err) {
+    if (err instanceof ProviderError && err.kind === 'PERMANENT') {
+      throw new Error(`provider refused the message: ${err.message}`, { cause: err });
+    }
+    throw err;
+  }
 }

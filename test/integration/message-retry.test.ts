@@ -6,6 +6,7 @@ import { buildEml } from '../helpers/build-eml.ts';
 import { it } from '../helpers/fixtures.ts';
 import { connectGmailMailbox, silentLog, type GmailHarness } from '../helpers/gmail-harness.ts';
 import { connectOutlookMailbox } from '../helpers/graph-harness.ts';
+import { injectFaults } from '../helpers/inject-faults.ts';
 import { createWorkspace } from '../helpers/test-orm.ts';
 
 /**
@@ -20,18 +21,19 @@ const CAP = 4000;
 const tight = (h: { env: Record<string, string> }, env: Record<string, string> = {}): Config =>
   parseConfig({ ...h.env, MAILROOM_MAX_MESSAGE_BYTES: String(CAP), ...env });
 
-function seed(h: GmailHarness, owner: string, names: string[], bigNames: string[]) {
-  for (const name of [...names, ...bigNames]) {
-    h.emulator.store.addMessage(
-      owner,
-      buildEml({
-        from: `${name} <${name}@customer.example>`,
-        to: [owner],
-        messageId: `<${name}.${owner}@customer.example>`,
-        body: bigNames.includes(name) ? 'A long proposal. '.repeat(400) : 'Short note.',
-      }),
-    );
-  }
+function seed(h: GmailHarness, owner: string, names: string[], bigNames: string[]): string[] {
+  return [...names, ...bigNames].map(
+    (name) =>
+      h.emulator.store.addMessage(
+        owner,
+        buildEml({
+          from: `${name} <${name}@customer.example>`,
+          to: [owner],
+          messageId: `<${name}.${owner}@customer.example>`,
+          body: bigNames.includes(name) ? 'A long proposal. '.repeat(400) : 'Short note.',
+        }),
+      ).id,
+  );
 }
 
 const fetches = (h: GmailHarness) => h.emulator.stats.byMethod['messages.get'] ?? 0;
@@ -110,6 +112,34 @@ describe('failed messages are retried, a bounded number of times', () => {
     const counts = (await mailboxStatus(orm.em.fork(), mb)).counts;
     expect(counts.emails).toBe(1);
     expect(counts.failedMessages).toMatchObject({ retrying: 1, permanent: 0 });
+  });
+
+  it('a provider refusing a retried message fails that message only, not the sync', async ({
+    orm,
+    gmail,
+  }) => {
+    const owner = 'eli@ourco.com';
+    const [big] = seed(gmail, owner, [], ['ivy']);
+    const ws = await createWorkspace(orm, { domains: ['ourco.com'] });
+    const mb = await connectGmailMailbox(orm, gmail, ws, owner);
+    expect(await runSyncNow(tight(gmail), orm, silentLog, mb)).toMatchObject({ failed: 1 });
+
+    seed(gmail, owner, ['jo'], []);
+    const fired = injectFaults(gmail.emulator.faults, {
+      path: `/messages/${big}$`,
+      method: 'GET',
+      status: 400,
+    });
+    const second = await runSyncNow(gmail.config, orm, silentLog, mb);
+    expect(fired()).toBe(1);
+    expect(second).toMatchObject({ status: 'active', retried: 1, failed: 1 });
+    const counts = (await mailboxStatus(orm.em.fork(), mb)).counts;
+    expect(counts.emails).toBe(1);
+    expect(counts.failedMessages).toMatchObject({ retrying: 1, permanent: 0 });
+    expect(Object.keys(counts.failedMessages.reasons)[0]).toMatch(/provider refused the message/);
+
+    expect(await runSyncNow(gmail.config, orm, silentLog, mb)).toMatchObject({ retried: 1 });
+    expect((await mailboxStatus(orm.em.fork(), mb)).counts.emails).toBe(2);
   });
 
   it('retries on Outlook too, by Graph message id', async ({ orm, graph }) => {
