@@ -48,6 +48,7 @@ async function handle(
       maxMessages: ctx.config.sync.backfillMaxMessages || null,
     },
     fetchConcurrency: ctx.config.sync.fetchConcurrency,
+    messageRetrySeconds: ctx.config.sync.messageRetrySeconds,
   });
   await markSynced(em, mailboxId);
   ctx.log.info({ mailboxId, summary }, 'mailbox synced');

@@ -86,6 +86,19 @@ const envSchema = z.object({
   MAILROOM_BACKFILL_MAX_MESSAGES: z.coerce.number().int().min(0).default(10_000),
   MAILROOM_FETCH_CONCURRENCY: positiveInt(8),
   MAILROOM_POLL_INTERVAL_SECONDS: positiveInt(300),
+  /**
+   * A message that could not be stored is tried again by later syncs after each of these delays
+   * (seconds: 1 h, 6 h, 24 h, 24 h), then kept as permanently failed with its reason; `none`
+   * records it as failed at once.
+   */
+  MAILROOM_MESSAGE_RETRY_SECONDS: z
+    .string()
+    .trim()
+    .default('3600,21600,86400,86400')
+    .refine((v) => v === 'none' || /^\d+(\s*,\s*\d+)*$/.test(v), {
+      message: 'must be whole seconds separated by commas, or none',
+    })
+    .transform((v) => (v === 'none' ? [] : v.split(',').map((d) => Number(d.trim())))),
   MAILROOM_SYNC_CONCURRENCY: positiveInt(4),
   /** Job lock; a worker that dies mid-job gives its job back after this long. */
   MAILROOM_JOB_LOCK_SECONDS: positiveInt(120),
@@ -171,6 +184,8 @@ export interface Config {
     backfillMaxMessages: number;
     fetchConcurrency: number;
     pollIntervalSeconds: number;
+    /** Delays before each retry of a message that failed; their count bounds the retries. */
+    messageRetrySeconds: number[];
     concurrency: number;
     jobLockSeconds: number;
     gmailQuota: 'old' | 'new' | 'off';
@@ -260,6 +275,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
       backfillMaxMessages: e.MAILROOM_BACKFILL_MAX_MESSAGES,
       fetchConcurrency: e.MAILROOM_FETCH_CONCURRENCY,
       pollIntervalSeconds: e.MAILROOM_POLL_INTERVAL_SECONDS,
+      messageRetrySeconds: e.MAILROOM_MESSAGE_RETRY_SECONDS,
       concurrency: e.MAILROOM_SYNC_CONCURRENCY,
       jobLockSeconds: e.MAILROOM_JOB_LOCK_SECONDS,
       gmailQuota: e.MAILROOM_GMAIL_QUOTA,

@@ -6,7 +6,8 @@ import { domainToASCII } from 'node:url';
  * that is not a usable internet address (no domain, no dot in the domain, spaces, bad IDN).
  */
 export function normalizeAddress(raw: string): string | null {
-  let value = raw.trim();
+  // NFC: a UTF-8 local part (RFC 6532) may come decomposed from one client and composed from another.
+  let value = raw.trim().normalize('NFC');
   // Some clients wrap the address in angle brackets or leave a trailing dot; be lenient.
   if (value.startsWith('<') && value.endsWith('>')) {
     value = value.slice(1, -1).trim();

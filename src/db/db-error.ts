@@ -1,4 +1,4 @@
-import { ConnectionException } from '@mikro-orm/core';
+import { ConnectionException, DriverException } from '@mikro-orm/core';
 import { cutCodePoints } from '../mail/pg-text.ts';
 
 /**
@@ -53,14 +53,40 @@ export function classifyDbError(err: unknown): DbErrorClass {
 const MAX_REASON_CHARS = 200;
 
 /**
+ * The server's own sentence about a database error, on one line. The driver prefixes it with the
+ * whole statement, its parameters inlined (message bodies, 124 KB seen in a mailbox's last error):
+ * only what follows the last ` - ` is the server's.
+ */
+function serverSentence(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const sep = message.lastIndexOf(' - ');
+  return (sep >= 0 ? message.slice(sep + 3) : message).replace(/\s+/g, ' ').trim();
+}
+
+/**
  * A short reason for a refused row, fit for the failure ledger and logs: the SQLSTATE and the
  * server's own sentence, never the statement (which carries message bodies).
  */
 export function dbErrorReason(err: unknown): string {
   const code = codeOf(err) ?? 'unknown';
-  const message = err instanceof Error ? err.message : String(err);
-  // The driver prefixes the server's message with the whole statement: keep only the message.
-  const sep = message.lastIndexOf(' - ');
-  const text = (sep >= 0 ? message.slice(sep + 3) : message).replace(/\s+/g, ' ').trim();
-  return `database refused the message (SQLSTATE ${code}): ${cutCodePoints(text, MAX_REASON_CHARS)}`;
+  return `database refused the message (SQLSTATE ${code}): ${cutCodePoints(serverSentence(err), MAX_REASON_CHARS)}`;
+}
+
+/**
+ * Whether an error came from the database or its driver: a MikroORM driver exception (which
+ * includes connection errors), or a PostgreSQL error with its SQLSTATE.
+ */
+export function isDbError(err: unknown): boolean {
+  const code = codeOf(err);
+  return (
+    err instanceof DriverException ||
+    (code !== undefined && /^[0-9A-Z]{5}$/.test(code) && err instanceof Error && 'severity' in err)
+  );
+}
+
+/** A database error as a short line, e.g. `value too long for type character varying(3) (22001)`. */
+export function dbErrorSummary(err: unknown): string {
+  const code = codeOf(err);
+  const text = cutCodePoints(serverSentence(err), MAX_REASON_CHARS);
+  return code ? `${text} (${code})` : text;
 }

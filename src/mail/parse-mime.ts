@@ -1,7 +1,9 @@
 import { simpleParser, type AddressObject, type ParsedMail, type EmailAddress } from 'mailparser';
 import { detectAutomation } from './automation-markers.ts';
+import { decodeHeaderLine, utf8HeaderSection } from './header-charset.ts';
 import { assertWithinLimits, type InputLimits } from './header-section.ts';
 import { findInvitation } from './invitation.ts';
+import { normalizeMessageId } from './message-id.ts';
 import type { MessageAddress, NormalizedMessage } from './normalized-message.ts';
 import { cutCodePoints } from './pg-text.ts';
 
@@ -51,15 +53,6 @@ function unfold(line: string): string {
   return (colon >= 0 ? line.slice(colon + 1) : line).replace(/\r?\n[ \t]+/g, ' ').trim();
 }
 
-function firstMessageId(value: string | undefined): string | null {
-  const m = value ? /<[^<>\s]+>/.exec(value) : null;
-  if (m) {
-    return m[0];
-  }
-  const bare = value?.trim();
-  return bare && !/\s/.test(bare) ? `<${bare.replace(/^<|>$/g, '')}>` : null;
-}
-
 function parseDate(value: string | undefined): string | null {
   if (!value) {
     return null;
@@ -69,7 +62,7 @@ function parseDate(value: string | undefined): string | null {
 }
 
 /** The date of the newest Received hop: a fallback for messages with no usable Date header. */
-function receivedDate(lines: ParsedMail['headerLines']): string | null {
+function receivedDate(lines: readonly { key: string; line: string }[]): string | null {
   const received = lines.find((l) => l.key === 'received');
   const value = received ? unfold(received.line) : undefined;
   return parseDate(value?.slice(value.lastIndexOf(';') + 1));
@@ -84,8 +77,10 @@ export function toNormalized(
   sizeBytes: number,
   limits: Pick<ParseLimits, 'maxTextBodyChars'>,
 ): NormalizedMessage {
+  // mailparser gives header lines one character per byte; parseMime made them UTF-8.
+  const lines = parsed.headerLines.map(({ key, line }) => ({ key, line: decodeHeaderLine(line) }));
   const headers = new Map<string, string>();
-  for (const { key, line } of parsed.headerLines) {
+  for (const { key, line } of lines) {
     if (!headers.has(key)) {
       headers.set(key, unfold(line));
     }
@@ -99,11 +94,13 @@ export function toNormalized(
       : (headers.get('references')?.match(/<[^<>\s]+>/g) ?? [])
   ).filter((r) => r.length > 2);
   return {
-    internetMessageId: firstMessageId(headers.get('message-id')),
-    inReplyTo: firstMessageId(headers.get('in-reply-to')),
-    references: [...new Set(references.map((r) => firstMessageId(r)).filter((r) => r !== null))],
+    internetMessageId: normalizeMessageId(headers.get('message-id')),
+    inReplyTo: normalizeMessageId(headers.get('in-reply-to')),
+    references: [
+      ...new Set(references.map((r) => normalizeMessageId(r)).filter((r) => r !== null)),
+    ],
     subject,
-    sentAt: parseDate(headers.get('date')) ?? receivedDate(parsed.headerLines),
+    sentAt: parseDate(headers.get('date')) ?? receivedDate(lines),
     from: flattenAddresses(parsed.from),
     to: flattenAddresses(parsed.to),
     cc: flattenAddresses(parsed.cc),
@@ -127,6 +124,10 @@ export function toNormalized(
 
 export async function parseMime(raw: Buffer, limits: ParseLimits): Promise<NormalizedMessage> {
   assertWithinLimits(raw, limits);
-  const parsed = await simpleParser(raw, MAILPARSER_OPTIONS);
+  // Raw 8-bit header bytes become UTF-8 before mailparser reads them (see header-charset.ts).
+  const parsed = await simpleParser(
+    utf8HeaderSection(raw, limits.maxHeaderBytes),
+    MAILPARSER_OPTIONS,
+  );
   return toNormalized(parsed, raw.length, limits);
 }

@@ -51,6 +51,11 @@ export async function mailboxStatus(
       loggedToCrm: totals.logged,
       skippedMessages: toCounts(facts.messageSkips),
       skippedParticipants: toCounts(facts.participantSkips),
+      failedMessages: {
+        retrying: facts.failures.retrying,
+        permanent: facts.failures.permanent,
+        reasons: toCounts(facts.failures.reasons),
+      },
     },
   };
 }

@@ -1,6 +1,7 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { decideRetry, isFinalAttempt, type RetryDecision } from './decide-retry.ts';
+import { failureDetails, failureReason } from './failure-reason.ts';
 import type { JobContext } from './job-context.ts';
 import type { JobDefinition, JobRegistry } from './job-definition.ts';
 import { SYNC_QUEUE } from './queues.ts';
@@ -48,7 +49,9 @@ async function processJob(
   try {
     return await def.handle(job, parsed.data, ctx);
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    // A short classified reason everywhere it is shown (never SQL or bodies); details at debug.
+    const message = failureReason(err);
+    ctx.log.debug({ job: job.name, jobId: job.id, ...failureDetails(err) }, 'job failure details');
     const decision = decideRetry(err);
     if (decision.action === 'config') {
       // One line for the operator, naming the setting to fix; no retry can help.
@@ -70,7 +73,8 @@ async function processJob(
       case 'config':
         throw new UnrecoverableError(message);
       case 'retry':
-        throw err;
+        // BullMQ keeps the thrown message as the job's failed reason, in Redis and for the CLI.
+        throw new Error(message, { cause: err });
     }
   }
 }

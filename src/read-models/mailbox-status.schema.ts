@@ -61,6 +61,15 @@ export const mailboxStatusSchema = z.object({
     loggedToCrm: z.number().int(),
     skippedMessages: skipCounts,
     skippedParticipants: skipCounts,
+    /**
+     * Messages that could not be stored: still to be retried, or given up on after their
+     * attempts (MAILROOM_MESSAGE_RETRY_SECONDS), with how many failed for each reason.
+     */
+    failedMessages: z.object({
+      retrying: z.number().int(),
+      permanent: z.number().int(),
+      reasons: skipCounts,
+    }),
   }),
 });
 

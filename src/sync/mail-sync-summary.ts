@@ -12,6 +12,8 @@ export interface MailSyncSummary {
   deleted: number;
   relabeled: number;
   resyncs: number;
+  /** Messages from the failure ledger tried again (retry-failed-messages.ts). */
+  retried: number;
   counters: IngestCounters;
 }
 
@@ -26,6 +28,7 @@ export function emptySummary(): MailSyncSummary {
     deleted: 0,
     relabeled: 0,
     resyncs: 0,
+    retried: 0,
     counters: emptyCounters(),
   };
 }

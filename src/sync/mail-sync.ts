@@ -12,6 +12,7 @@ import {
   storedOrFailedIds,
 } from '../db/repositories/message-failure.repository.ts';
 import { emptySummary, tally, type MailSyncSummary } from './mail-sync-summary.ts';
+import { retryFailedMessages } from './retry-failed-messages.ts';
 import { loadSyncState, saveSyncState, type MailSyncState } from './sync-state.ts';
 
 /**
@@ -27,10 +28,14 @@ export interface MailSyncDeps {
   log: Logger;
   bounds: { days: number | null; maxMessages: number | null };
   fetchConcurrency: number;
+  /** Delays before each retry of a message that failed (see retry-failed-messages.ts). */
+  messageRetrySeconds: readonly number[];
 }
 
 export async function runMailSync(deps: MailSyncDeps): Promise<MailSyncSummary> {
   const summary = emptySummary();
+  // Retry due ledger entries first: they were due before anything this run could fail.
+  await retryFailedMessages(deps, summary);
   let state = await loadSyncState(deps.em, deps.target.mailboxId);
   for (let round = 0; ; round++) {
     if (state.stages.mail !== 'incremental' || !state.cursors.mail) {
@@ -216,6 +221,7 @@ async function ingestIds(deps: MailSyncDeps, ids: string[], summary: MailSyncSum
     result.outcomes.flatMap((o) =>
       o.status === 'failed' ? [{ id: o.key, reason: o.reason }] : [],
     ),
+    deps.messageRetrySeconds,
   );
 }
 

@@ -10,6 +10,12 @@ export interface EmlSpec {
   date?: string;
   headers?: Record<string, string>;
   body?: string;
+  /**
+   * How the text becomes bytes: `utf8` (the default; non-ASCII header text is then raw UTF-8, as
+   * an SMTPUTF8 server sends it, RFC 6532) or `latin1` (one byte per character: 8-bit headers
+   * that are not valid UTF-8, as legacy mailers send them).
+   */
+  encoding?: 'utf8' | 'latin1';
 }
 
 export function buildEml(spec: EmlSpec): Buffer {
@@ -29,5 +35,5 @@ export function buildEml(spec: EmlSpec): Buffer {
     spec.body ?? 'Hi there, following up on our call.',
     '',
   ];
-  return Buffer.from(lines.join('\r\n'));
+  return Buffer.from(lines.join('\r\n'), spec.encoding ?? 'utf8');
 }

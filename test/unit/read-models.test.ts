@@ -104,6 +104,7 @@ describe('read-model schemas', () => {
         loggedToCrm: 0,
         skippedMessages: {},
         skippedParticipants: {},
+        failedMessages: { retrying: 0, permanent: 0, reasons: {} },
       },
     };
     expect(mailboxStatusSchema.parse(status)).toStrictEqual(status);

@@ -7,6 +7,8 @@ export interface MessageFailure {
   attempts: number;
   firstFailedAt: Date;
   lastFailedAt: Date;
+  /** When the next retry is due; null once the message has used its attempts. */
+  nextAttemptAt: Date | null;
 }
 
 export const MessageFailureSchema = new EntitySchema<MessageFailure>({
@@ -19,5 +21,6 @@ export const MessageFailureSchema = new EntitySchema<MessageFailure>({
     attempts: { type: 'integer', default: 1 },
     firstFailedAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
     lastFailedAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
+    nextAttemptAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
   },
 });

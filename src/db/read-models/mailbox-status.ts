@@ -23,6 +23,11 @@ const totalsRow = z.object({ emails: bigintCount, deleted: bigintCount, logged: 
 
 const skipRow = z.object({ reason: z.string(), n: bigintCount });
 
+const failureTotalsRow = z.object({ retrying: bigintCount, permanent: bigintCount });
+
+/** The most frequent failure reasons shown; a ledger can hold many distinct sentences. */
+const MAX_FAILURE_REASONS = 20;
+
 const calendarRow = z.object({
   calendar_id: z.string(),
   stage: z.enum(['incremental', 'full', 'pending']),
@@ -40,6 +45,8 @@ export interface MailboxStatusFacts {
   totals: z.infer<typeof totalsRow>;
   messageSkips: z.infer<typeof skipRow>[];
   participantSkips: z.infer<typeof skipRow>[];
+  /** The failure ledger: messages still to be retried, those given up on, and why they failed. */
+  failures: z.infer<typeof failureTotalsRow> & { reasons: z.infer<typeof skipRow>[] };
   calendars: z.infer<typeof calendarRow>[];
 }
 
@@ -81,6 +88,21 @@ export async function loadMailboxStatusFacts(
       where e.mailbox_id = ? and ep.skip_reason is not null group by 1 order by 1`,
     [mailboxId],
   );
+  const failureTotals = await queryRow(
+    db,
+    failureTotalsRow,
+    `select count(*) filter (where next_attempt_at is not null) as retrying,
+            count(*) filter (where next_attempt_at is null) as permanent
+       from message_failure where mailbox_id = ?`,
+    [mailboxId],
+  );
+  const failureReasons = await queryRows(
+    db,
+    skipRow,
+    `select reason, count(*) as n from message_failure where mailbox_id = ?
+      group by 1 order by 2 desc, 1 limit ?`,
+    [mailboxId, MAX_FAILURE_REASONS],
+  );
   const calendars = await queryRows(
     db,
     calendarRow,
@@ -101,6 +123,7 @@ export async function loadMailboxStatusFacts(
     totals: totals ?? { emails: 0, deleted: 0, logged: 0 },
     messageSkips,
     participantSkips,
+    failures: { ...(failureTotals ?? { retrying: 0, permanent: 0 }), reasons: failureReasons },
     calendars,
   };
 }

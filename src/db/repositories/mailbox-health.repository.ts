@@ -2,6 +2,15 @@ import { appendEvents } from '../outbox.ts';
 import { z } from 'zod';
 import { queryRow, run } from '../sql.ts';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { cutCodePoints } from '../../mail/pg-text.ts';
+
+/**
+ * A last error is one short line (the job layer classifies it, queue/failure-reason.ts); capped
+ * here too, so no caller can store a statement with message bodies again.
+ */
+const MAX_LAST_ERROR_CHARS = 300;
+const short = (message: string) =>
+  cutCodePoints(message.replace(/\s+/g, ' ').trim(), MAX_LAST_ERROR_CHARS);
 
 /**
  * Mailbox status transitions the job layer owns. Each is one guarded update, so a transition that
@@ -33,7 +42,7 @@ export async function markError(
     em,
     `update mailbox set status = 'error', last_error = ?, updated_at = now()
       where id = ? and status <> 'reauth_required'`,
-    [message, mailboxId],
+    [short(message), mailboxId],
   );
 }
 
@@ -43,7 +52,7 @@ export async function recordLastError(
   message: string,
 ): Promise<void> {
   await run(em, 'update mailbox set last_error = ?, updated_at = now() where id = ?', [
-    message,
+    short(message),
     mailboxId,
   ]);
 }
@@ -64,13 +73,14 @@ export async function markReauthRequired(
   mailboxId: string,
   message: string,
 ): Promise<void> {
+  const reason = short(message);
   await em.transactional(async (tx) => {
     const row = await queryRow(
       tx,
       reauthRow,
       `update mailbox set status = 'reauth_required', last_error = ?, updated_at = now()
         where id = ? returning workspace_id, email, provider, md5(coalesce(credentials, '')) as version`,
-      [message, mailboxId],
+      [reason, mailboxId],
     );
     if (!row) {
       return;
@@ -81,7 +91,7 @@ export async function markReauthRequired(
         workspaceId: row.workspace_id,
         aggregateId: mailboxId,
         occurrence: `${mailboxId}:${row.version}`,
-        data: { mailboxId, email: row.email, provider: row.provider, reason: message },
+        data: { mailboxId, email: row.email, provider: row.provider, reason },
       },
     ]);
   });
