@@ -7,7 +7,7 @@ import { Migration } from '@mikro-orm/migrations';
  * retried; many were healthy mail a busy machine timed out, so they are due now, up to the
  * default five attempts.
  */
-export class Migration20261203010000_message_failure_retry extends Migration {
+export class Migration20261202010000_message_failure_retry extends Migration {
   override up(): void {
     this.addSql(`
       alter table message_failure add column next_attempt_at timestamptz;
