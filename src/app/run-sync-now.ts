@@ -10,6 +10,7 @@ import type { Orm } from '../db/orm.ts';
 import { MailroomError, NotFoundError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { JobDefinition } from '../queue/job-definition.ts';
+import { startStalledCheck } from '../queue/create-worker.ts';
 import { SYNC_QUEUE } from '../queue/queues.ts';
 import { claimMailboxJob } from './claim-mailbox-job.ts';
 import { initServices } from './services.ts';
@@ -25,7 +26,8 @@ const VANISH_CHECK_MS = 1_000;
  * It runs that mailbox's jobs only. Its worker listens on a private queue of its own
  * (`sync-cli-<uuid>`, same prefix), into which it puts this mailbox's jobs; in the shared queue it
  * holds the mailbox's deduplication ids meanwhile (claim-mailbox-job.ts), so no other worker
- * syncs the mailbox beside it, and a sync a worker is already running is waited for first. Other
+ * syncs the mailbox beside it, and a sync a worker is already running is waited for first (a
+ * stalled-job check hands it back if that worker died and no other is left to notice). Other
  * mailboxes' jobs are never fetched, so killing the CLI leaves none of them stalled.
  */
 export async function runSyncNow(
@@ -58,9 +60,11 @@ export async function runSyncNow(
   const own = new Queue(privateName, { connection: services.redis('worker'), prefix });
   const events = new QueueEvents(privateName, { connection: services.redis('worker'), prefix });
   let worker: Worker | null = null;
+  let stalledCheck: Worker | null = null;
   try {
     await Promise.all([shared.waitUntilReady(), own.waitUntilReady(), events.waitUntilReady()]);
     worker = startSyncWorker(services, undefined, privateName);
+    stalledCheck = await startStalledCheck(services.jobContext(), services.redis('worker'));
     const data = { mailboxId };
     const holdMs = 2 * config.sync.jobLockSeconds * 1000;
     const runOne = async <T>(def: JobDefinition<typeof data>): Promise<T> => {
@@ -113,6 +117,7 @@ export async function runSyncNow(
     // A job still running here belongs to a run that already failed (its job vanished): do not
     // wait for it; its checkpoints are in PostgreSQL.
     await worker?.close(true);
+    await stalledCheck?.close(true);
     await events.close();
     await own.obliterate({ force: true }).catch(() => undefined);
     await own.close();

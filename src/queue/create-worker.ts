@@ -20,8 +20,39 @@ export function createSyncWorker(
 ): Worker {
   const processor = (job: Job, token: string | undefined, signal: AbortSignal | undefined) =>
     processJob(ctx, registry, job, token, signal);
-  const worker = new Worker(queueName, processor, {
+  const worker = new Worker(queueName, processor, { connection, ...workerOptions(ctx) });
+  worker.on('error', (err) => {
+    ctx.log.error({ err }, 'worker error');
+  });
+  worker.on('failed', (job, err) => {
+    if (job?.deferredFailure) {
+      void recordStalledFailure(ctx, registry, job, err.message);
+    }
+  });
+  return worker;
+}
+
+/**
+ * Only the stalled-job check of the shared queue, for a `sync --mailbox` run that waits for its
+ * mailbox's job there: when the worker that ran it died and no worker process is left to notice,
+ * this hands the job back (or fails it) once its lock has expired, instead of waiting for ever.
+ * It never fetches a job.
+ */
+export async function startStalledCheck(ctx: JobContext, connection: Redis): Promise<Worker> {
+  const checker = new Worker(SYNC_QUEUE, null, {
     connection,
+    ...workerOptions(ctx),
+    autorun: false,
+  });
+  checker.on('error', (err) => {
+    ctx.log.error({ err }, 'stalled check error');
+  });
+  await checker.startStalledCheckTimer();
+  return checker;
+}
+
+function workerOptions(ctx: JobContext) {
+  return {
     prefix: ctx.config.sync.queuePrefix,
     concurrency: ctx.config.sync.concurrency,
     // Above the slowest provider call; BullMQ renews the lock while the job runs, and a job whose
@@ -32,16 +63,7 @@ export function createSyncWorker(
     // (BullMQ's default of 1 failed it on the second crash); past that it fails and is kept.
     maxStalledCount: ctx.config.sync.maxStalledCount,
     autorun: true,
-  });
-  worker.on('error', (err) => {
-    ctx.log.error({ err }, 'worker error');
-  });
-  worker.on('failed', (job, err) => {
-    if (job?.deferredFailure) {
-      void recordStalledFailure(ctx, registry, job, err.message);
-    }
-  });
-  return worker;
+  };
 }
 
 /**
