@@ -7,6 +7,9 @@ import { jobOptionsFor, type JobDefinition } from '../queue/job-definition.ts';
 /** How often a claim looks again at a job it waits for (a worker is running it). */
 const WAIT_POLL_MS = 500;
 
+/** Placeholders are told apart from queued jobs by their id. */
+const PLACEHOLDER_PREFIX = 'cli-';
+
 export interface MailboxJobClaim {
   /** Gives the deduplication id back to the shared queue; the next poll queues a sync again. */
   release(): Promise<void>;
@@ -24,7 +27,8 @@ export interface MailboxJobClaim {
  * sync, resuming from the checkpoint: a killed CLI leaves nothing stalled and loses nothing.
  * - a job queued for the mailbox (waiting, delayed) is removed and replaced by the placeholder;
  * - a job a worker is running is waited for (the placeholder is kept as its follow-up run by
- *   `keepLastIfActive`, so it holds the id the moment that job finishes).
+ *   `keepLastIfActive`, so it holds the id the moment that job finishes);
+ * - another `sync --mailbox` of the same mailbox is waited for; this run then syncs what is left.
  */
 export async function claimMailboxJob<Data>(
   shared: Queue,
@@ -33,7 +37,7 @@ export async function claimMailboxJob<Data>(
   holdMs: number,
   log: Logger,
 ): Promise<MailboxJobClaim> {
-  const placeholderId = `cli-${randomUUID()}`;
+  const placeholderId = `${PLACEHOLDER_PREFIX}${randomUUID()}`;
   const opts = { ...jobOptionsFor(def, data), jobId: placeholderId, delay: holdMs };
   for (;;) {
     const added = await shared.add(def.name, data, opts);
@@ -44,7 +48,12 @@ export async function claimMailboxJob<Data>(
     if (!holder) {
       continue;
     }
-    if (await holder.isActive()) {
+    // Running on a worker, or held by another live `sync --mailbox` (its placeholder is still
+    // delayed): wait for that run to end.
+    if (
+      (await holder.isActive()) ||
+      (holder.id?.startsWith(PLACEHOLDER_PREFIX) && (await holder.isDelayed()))
+    ) {
       await sleep(WAIT_POLL_MS);
       continue;
     }

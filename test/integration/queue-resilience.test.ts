@@ -86,61 +86,64 @@ async function inProcessWorker(config: Config, orm: Orm) {
   };
 }
 
-it('the poll scheduler comes back within its re-assert period after Redis lost the queue keys', async ({
-  gmail: h,
-}) => {
-  const { config } = isolated(h, { MAILROOM_SCHEDULER_REASSERT_SECONDS: '1' });
-  const connection = new Redis(config.redis.url);
-  const queue = createSyncQueue(config, connection);
-  const keeper = keepPollScheduled(queue, config, silentLog);
-  try {
-    await keeper.ready;
-    expect(await queue.getJobScheduler('poll-mailboxes')).toBeTruthy();
-    expect(await flushQueueKeys(config)).toBeGreaterThan(0);
-    expect(await queue.getJobScheduler('poll-mailboxes')).toBeFalsy();
-    // The real signal: the scheduler and its next poll job are in Redis again.
-    await waitFor(async () => {
-      const scheduler = await queue.getJobScheduler('poll-mailboxes');
-      const jobs = await queue.getJobs(['delayed', 'waiting', 'prioritized']);
-      return !!scheduler && jobs.some((j) => j.name === 'poll-mailboxes');
-    }, 'the poll scheduler to be re-asserted');
-  } finally {
-    keeper.stop();
-    await queue.close();
-    connection.disconnect();
-  }
-});
-
-it('sync --mailbox A runs only A: B waiting in the same queue is left untouched', async ({
-  orm,
-  gmail: h,
-}) => {
-  const { config } = isolated(h);
-  const a = await mailboxWithMail(orm, h, 'only.a@northwind.com', 3);
-  const b = await mailboxWithMail(orm, h, 'only.b@northwind.com', 3);
-  const connection = new Redis(config.redis.url);
-  const queue = createSyncQueue(config, connection);
-  try {
-    const bJobs = await enqueueMailboxSync(queue, b, true);
-    expect(bJobs).toHaveLength(2);
-
-    const result = await runSyncNow(config, orm, silentLog, a);
-    expect(result).toMatchObject({ status: 'active', fetched: 3 });
-    expect(await storedEmails(orm, a)).toBe(3);
-
-    // B's jobs are where they were, never started, and B has nothing stored.
-    for (const id of bJobs) {
-      const job = await queue.getJob(id);
-      expect(await job?.getState()).toBe('waiting');
-      expect(job?.attemptsStarted).toBe(0);
+it(
+  'the poll scheduler comes back within its re-assert period after Redis lost the queue keys',
+  LONG,
+  async ({ gmail: h }) => {
+    const { config } = isolated(h, { MAILROOM_SCHEDULER_REASSERT_SECONDS: '1' });
+    const connection = new Redis(config.redis.url);
+    const queue = createSyncQueue(config, connection);
+    const keeper = keepPollScheduled(queue, config, silentLog);
+    try {
+      await keeper.ready;
+      expect(await queue.getJobScheduler('poll-mailboxes')).toBeTruthy();
+      expect(await flushQueueKeys(config)).toBeGreaterThan(0);
+      expect(await queue.getJobScheduler('poll-mailboxes')).toBeFalsy();
+      // The real signal: the scheduler and its next poll job are in Redis again.
+      await waitFor(async () => {
+        const scheduler = await queue.getJobScheduler('poll-mailboxes');
+        const jobs = await queue.getJobs(['delayed', 'waiting', 'prioritized']);
+        return !!scheduler && jobs.some((j) => j.name === 'poll-mailboxes');
+      }, 'the poll scheduler to be re-asserted');
+    } finally {
+      keeper.stop();
+      await queue.close();
+      connection.disconnect();
     }
-    expect(await storedEmails(orm, b)).toBe(0);
-    expect((await mailboxStatus(orm.em.fork(), b)).status).toBe('active');
-  } finally {
-    await queue.close();
-    connection.disconnect();
-  }
-});
+  },
+);
+
+it(
+  'sync --mailbox A runs only A: B waiting in the same queue is left untouched',
+  LONG,
+  async ({ orm, gmail: h }) => {
+    const { config } = isolated(h);
+    const a = await mailboxWithMail(orm, h, 'only.a@northwind.com', 3);
+    const b = await mailboxWithMail(orm, h, 'only.b@northwind.com', 3);
+    const connection = new Redis(config.redis.url);
+    const queue = createSyncQueue(config, connection);
+    try {
+      const bJobs = await enqueueMailboxSync(queue, b, true);
+      expect(bJobs).toHaveLength(2);
+
+      const result = await runSyncNow(config, orm, silentLog, a);
+      expect(result).toMatchObject({ status: 'active', fetched: 3 });
+      expect(await storedEmails(orm, a)).toBe(3);
+
+      // B's jobs are where they were, never started, and B has nothing stored.
+      for (const id of bJobs) {
+        const job = await queue.getJob(id);
+        expect(await job?.getState()).toBe('waiting');
+        expect(job?.attemptsStarted).toBe(0);
+      }
+      expect(await storedEmails(orm, b)).toBe(0);
+      expect((await mailboxStatus(orm.em.fork(), b)).status).toBe('active');
+    } finally {
+      await queue.close();
+      connection.disconnect();
+    }
+  },
+);
 
 it(
   'a sync whose worker dies twice is retried from its checkpoint; meanwhile its status says stale',
