@@ -48,12 +48,8 @@ export async function claimMailboxJob<Data>(
     if (!holder) {
       continue;
     }
-    // Running on a worker, or held by another live `sync --mailbox` (its placeholder is still
-    // delayed): wait for that run to end.
-    if (
-      (await holder.isActive()) ||
-      (holder.id?.startsWith(PLACEHOLDER_PREFIX) && (await holder.isDelayed()))
-    ) {
+    // Running on a worker, or held by another live `sync --mailbox`: wait for that run to end.
+    if ((await holder.isActive()) || heldByLiveRun(holder)) {
       await sleep(WAIT_POLL_MS);
       continue;
     }
@@ -63,9 +59,32 @@ export async function claimMailboxJob<Data>(
   }
 }
 
-function hold(shared: Queue, placeholder: Job, holdMs: number, log: Logger): MailboxJobClaim {
+/**
+ * A placeholder whose run renewed it lately. Its delay cannot tell: a delayed job past its time
+ * stays in the delayed set until a worker fetching from the queue promotes it, which may be never
+ * when no worker process runs. So each renewal also writes its deadline as the job's progress.
+ */
+function heldByLiveRun(job: Job): boolean {
+  if (!job.id?.startsWith(PLACEHOLDER_PREFIX)) {
+    return false;
+  }
+  const progress = job.progress as { heldUntil?: unknown } | number | string | boolean;
+  return (
+    typeof progress === 'object' &&
+    typeof progress.heldUntil === 'number' &&
+    progress.heldUntil > Date.now()
+  );
+}
+
+async function hold(
+  shared: Queue,
+  placeholder: Job,
+  holdMs: number,
+  log: Logger,
+): Promise<MailboxJobClaim> {
   const renew = async () => {
     try {
+      await placeholder.updateProgress({ heldUntil: Date.now() + holdMs });
       await placeholder.changeDelay(holdMs);
     } catch (err) {
       // Gone (Redis lost it) or due (this process was frozen past `holdMs`): a worker may run the
@@ -73,6 +92,7 @@ function hold(shared: Queue, placeholder: Job, holdMs: number, log: Logger): Mai
       log.warn({ err, jobId: placeholder.id }, 'sync claim could not be renewed');
     }
   };
+  await placeholder.updateProgress({ heldUntil: Date.now() + holdMs });
   const timer = setInterval(() => void renew(), holdMs / 3);
   timer.unref();
   return {
