@@ -1,7 +1,8 @@
 import type { Job } from 'bullmq';
 import { loadIngestTarget } from '../src/ingest/load-ingest-target.ts';
 import type { JobContext } from '../src/queue/job-context.ts';
-import type { JobDefinition } from '../src/queue/job-definition.ts';
+import type { JobDefinition, JobRun } from '../src/queue/job-definition.ts';
+import { watchProgress } from '../src/queue/watch-progress.ts';
 import {
   loadSyncableMailbox,
   MAILBOX_JOB_OPTIONS,
@@ -27,6 +28,7 @@ async function handle(
   _job: Job<CalendarSyncData>,
   { mailboxId }: CalendarSyncData,
   ctx: JobContext,
+  run: JobRun,
 ): Promise<CalendarSyncResult> {
   if (!ctx.config.sync.calendarSync) {
     return { skipped: 'calendar sync is off' };
@@ -38,7 +40,7 @@ async function handle(
   }
   const summary = await runCalendarSync({
     em,
-    source: ctx.calendars(mailbox),
+    source: watchProgress(ctx.calendars(mailbox), run),
     target: await loadIngestTarget(em, mailbox.workspaceId, mailboxId),
     log: ctx.log,
     window: {
@@ -53,7 +55,7 @@ async function handle(
 export const calendarSyncJob: JobDefinition<CalendarSyncData, CalendarSyncResult> = {
   name: CALENDAR_SYNC,
   schema: mailboxJobSchema,
-  jobId: ({ mailboxId }) => `calendar-sync-${mailboxId}`,
+  deduplicationId: ({ mailboxId }) => `calendar-sync-${mailboxId}`,
   options: MAILBOX_JOB_OPTIONS,
   handle,
   onFailure: recordMailboxFailure,

@@ -3,6 +3,7 @@ import type { JobsOptions } from 'bullmq';
 import { z } from 'zod';
 import type { Mailbox } from '../src/db/entities/mailbox.entity.ts';
 import {
+  keepSyncAlive,
   markError,
   markReauthRequired,
   recordLastError,
@@ -21,9 +22,11 @@ export type MailboxJobData = z.infer<typeof mailboxJobSchema>;
 export const MAILBOX_JOB_OPTIONS: JobsOptions = {
   attempts: 6,
   backoff: { type: 'exponential', delay: 2_000, jitter: 0.5 },
-  // The job id must be free again once this run ends, so the next sync can be queued.
-  removeOnComplete: true,
-  removeOnFail: true,
+  // Finished jobs are the record of what ran and why it failed (a job that stalled too often
+  // included), bounded so Redis (`noeviction`) never fills. The deduplication id, not the job id,
+  // keeps one sync per mailbox, so a kept job never blocks the next one.
+  removeOnComplete: { age: 24 * 3600, count: 1000 },
+  removeOnFail: { age: 7 * 24 * 3600, count: 5000 },
 };
 
 /** The mailbox, or why it must not sync now (deleted, or waiting for its owner to reconnect). */
@@ -70,5 +73,33 @@ export async function recordMailboxFailure(
     case 'retry':
       await (final ? markError(em, mailboxId, message) : recordLastError(em, mailboxId, message));
       return;
+  }
+}
+
+/**
+ * Runs `work` while a heartbeat keeps the mailbox's `sync_alive_until` ahead of now: every half
+ * lock period it is pushed two lock periods on, so a worker that died (no more beats) shows as a
+ * stale `syncing` within two lock periods, and a slow but live one never does.
+ */
+export async function withSyncHeartbeat<T>(
+  ctx: JobContext,
+  mailboxId: string,
+  work: (aliveSeconds: number) => Promise<T>,
+): Promise<T> {
+  const lockSeconds = ctx.config.sync.jobLockSeconds;
+  const aliveSeconds = 2 * lockSeconds;
+  const timer = setInterval(
+    () => {
+      keepSyncAlive(ctx.orm.em.fork(), mailboxId, aliveSeconds).catch((err: unknown) => {
+        ctx.log.warn({ err, mailboxId }, 'sync heartbeat not recorded');
+      });
+    },
+    (lockSeconds * 1000) / 2,
+  );
+  timer.unref();
+  try {
+    return await work(aliveSeconds);
+  } finally {
+    clearInterval(timer);
   }
 }

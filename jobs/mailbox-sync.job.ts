@@ -1,9 +1,11 @@
 import type { Job } from 'bullmq';
 import { loadIngestTarget } from '../src/ingest/load-ingest-target.ts';
 import type { JobContext } from '../src/queue/job-context.ts';
-import type { JobDefinition } from '../src/queue/job-definition.ts';
+import type { JobDefinition, JobRun } from '../src/queue/job-definition.ts';
+import { watchProgress } from '../src/queue/watch-progress.ts';
 import {
   loadSyncableMailbox,
+  withSyncHeartbeat,
   MAILBOX_JOB_OPTIONS,
   recordMailboxFailure,
   mailboxJobSchema,
@@ -14,9 +16,10 @@ import { runMailSync } from '../src/sync/mail-sync.ts';
 import type { MailSyncSummary } from '../src/sync/mail-sync-summary.ts';
 
 /**
- * Syncs one mailbox's mail: backfill until done, then incremental changes. The job id is the
- * mailbox's, so however many schedulers, webhooks or CLIs ask, one sync of a mailbox is queued
- * or running at a time, and whichever worker takes it resumes from the checkpoint in PostgreSQL.
+ * Syncs one mailbox's mail: backfill until done, then incremental changes. The deduplication id
+ * is the mailbox's, so however many schedulers, webhooks or CLIs ask, one sync of a mailbox runs
+ * at a time (plus at most one queued after it), and whichever worker takes it resumes from the
+ * checkpoint in PostgreSQL.
  */
 export const MAILBOX_SYNC = 'mailbox-sync';
 
@@ -28,6 +31,7 @@ async function handle(
   _job: Job<MailboxSyncData>,
   { mailboxId }: MailboxSyncData,
   ctx: JobContext,
+  run: JobRun,
 ): Promise<MailboxSyncResult> {
   const em = ctx.orm.em.fork();
   const mailbox = await loadSyncableMailbox(em, mailboxId);
@@ -35,20 +39,23 @@ async function handle(
     return mailbox;
   }
   // The source first: credentials the configured keys cannot open stop here, status untouched.
-  const source = ctx.sources(mailbox);
-  await markSyncing(em, mailboxId);
-  const summary = await runMailSync({
-    em,
-    pool: ctx.pool,
-    source,
-    target: await loadIngestTarget(em, mailbox.workspaceId, mailboxId),
-    log: ctx.log,
-    bounds: {
-      days: ctx.config.sync.backfillDays || null,
-      maxMessages: ctx.config.sync.backfillMaxMessages || null,
-    },
-    fetchConcurrency: ctx.config.sync.fetchConcurrency,
-    messageRetrySeconds: ctx.config.sync.messageRetrySeconds,
+  // Every provider answer is progress for the job's watchdog.
+  const source = watchProgress(ctx.sources(mailbox), run);
+  const summary = await withSyncHeartbeat(ctx, mailboxId, async (aliveSeconds) => {
+    await markSyncing(em, mailboxId, aliveSeconds);
+    return runMailSync({
+      em,
+      pool: ctx.pool,
+      source,
+      target: await loadIngestTarget(em, mailbox.workspaceId, mailboxId),
+      log: ctx.log,
+      bounds: {
+        days: ctx.config.sync.backfillDays || null,
+        maxMessages: ctx.config.sync.backfillMaxMessages || null,
+      },
+      fetchConcurrency: ctx.config.sync.fetchConcurrency,
+      messageRetrySeconds: ctx.config.sync.messageRetrySeconds,
+    });
   });
   await markSynced(em, mailboxId);
   ctx.log.info({ mailboxId, summary }, 'mailbox synced');
@@ -58,7 +65,7 @@ async function handle(
 export const mailboxSyncJob: JobDefinition<MailboxSyncData, MailboxSyncResult> = {
   name: MAILBOX_SYNC,
   schema: mailboxJobSchema,
-  jobId: ({ mailboxId }) => `mailbox-sync-${mailboxId}`,
+  deduplicationId: ({ mailboxId }) => `mailbox-sync-${mailboxId}`,
   options: MAILBOX_JOB_OPTIONS,
   handle,
   onFailure: recordMailboxFailure,

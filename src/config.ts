@@ -102,6 +102,19 @@ const envSchema = z.object({
   MAILROOM_SYNC_CONCURRENCY: positiveInt(4),
   /** Job lock; a worker that dies mid-job gives its job back after this long. */
   MAILROOM_JOB_LOCK_SECONDS: positiveInt(120),
+  /**
+   * How often a job whose worker died (lock expired) is handed to another worker before it fails
+   * (kept in the failed list, the mailbox in `error`). Sync resumes from its checkpoint, so a few
+   * more are cheap; a job that kills every worker that runs it must still stop.
+   */
+  MAILROOM_MAX_STALLED_COUNT: z.coerce.number().int().min(0).default(3),
+  /**
+   * A job that makes no progress (no provider call returns) for this long is failed as transient
+   * and retried, so a black-holed connection cannot keep a job and its lock for ever.
+   */
+  MAILROOM_JOB_WATCHDOG_SECONDS: positiveInt(900),
+  /** How often the worker re-asserts the poll scheduler (Redis may have lost it). */
+  MAILROOM_SCHEDULER_REASSERT_SECONDS: positiveInt(60),
   /** The Gmail quota regime of the Google Cloud project (provider-apis.md §A.9), or off. */
   MAILROOM_GMAIL_QUOTA: z.enum(['old', 'new', 'off']).default('new'),
   /** Per-user units per minute, when Google granted a different quota than the regime's. */
@@ -188,6 +201,9 @@ export interface Config {
     messageRetrySeconds: number[];
     concurrency: number;
     jobLockSeconds: number;
+    maxStalledCount: number;
+    jobWatchdogSeconds: number;
+    schedulerReassertSeconds: number;
     gmailQuota: 'old' | 'new' | 'off';
     gmailQuotaUnitsPerMinute: number | undefined;
     gmailQuotaWindowSeconds: number;
@@ -278,6 +294,9 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
       messageRetrySeconds: e.MAILROOM_MESSAGE_RETRY_SECONDS,
       concurrency: e.MAILROOM_SYNC_CONCURRENCY,
       jobLockSeconds: e.MAILROOM_JOB_LOCK_SECONDS,
+      maxStalledCount: e.MAILROOM_MAX_STALLED_COUNT,
+      jobWatchdogSeconds: e.MAILROOM_JOB_WATCHDOG_SECONDS,
+      schedulerReassertSeconds: e.MAILROOM_SCHEDULER_REASSERT_SECONDS,
       gmailQuota: e.MAILROOM_GMAIL_QUOTA,
       gmailQuotaUnitsPerMinute: e.MAILROOM_GMAIL_QUOTA_UNITS_PER_MINUTE,
       gmailQuotaWindowSeconds: e.MAILROOM_GMAIL_QUOTA_WINDOW_SECONDS,

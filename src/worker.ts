@@ -3,7 +3,7 @@
  * processes to scale out; deterministic job ids keep one sync per mailbox however many run.
  * On SIGTERM/SIGINT it lets running jobs finish (their checkpoints are in PostgreSQL anyway).
  */
-import { pollMailboxesJob } from '../jobs/poll-mailboxes.job.ts';
+import { keepPollScheduled } from './app/keep-poll-scheduled.ts';
 import { initServices } from './app/services.ts';
 import { startSyncWorker } from './app/sync-worker.ts';
 import { loadConfig } from './config.ts';
@@ -14,14 +14,12 @@ const services = await initServices(config, { name: 'mailroom-worker', queueRole
 const queue = services.syncQueue();
 const worker = startSyncWorker(services);
 await queue.waitUntilReady();
-await queue.upsertJobScheduler(
-  pollMailboxesJob.name,
-  { every: config.sync.pollIntervalSeconds * 1000 },
-  { name: pollMailboxesJob.name, data: {}, opts: pollMailboxesJob.options },
-);
+const pollSchedule = keepPollScheduled(queue, config, services.log);
+await pollSchedule.ready;
 services.log.info({ pollSeconds: config.sync.pollIntervalSeconds }, 'worker started');
 
 onShutdown(services.log, async () => {
+  pollSchedule.stop();
   await worker.close();
   await services.close();
 });

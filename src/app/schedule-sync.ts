@@ -3,26 +3,25 @@ import { calendarSyncJob } from '../../jobs/calendar-sync.job.ts';
 import { mailboxSyncJob } from '../../jobs/mailbox-sync.job.ts';
 import type { Config } from '../config.ts';
 import { MailroomError } from '../errors.ts';
+import { jobOptionsFor } from '../queue/job-definition.ts';
 import { createRedis, createSyncQueue } from '../queue/queues.ts';
 
 /**
  * Queues a mailbox's mail sync and (unless turned off) its calendar sync under their deterministic
- * ids: a no-op for one already queued or running.
+ * deduplication ids: a no-op for one already queued, a follow-up run for one running. Returns the
+ * ids of the jobs that hold them.
  */
 export async function enqueueMailboxSync(
   queue: Queue,
   mailboxId: string,
   withCalendar: boolean,
-): Promise<{ mail: string; calendar: string | null }> {
+): Promise<string[]> {
   const data = { mailboxId };
-  const mail = mailboxSyncJob.jobId(data);
-  await queue.add(mailboxSyncJob.name, data, { ...mailboxSyncJob.options, jobId: mail });
-  if (!withCalendar) {
-    return { mail, calendar: null };
-  }
-  const calendar = calendarSyncJob.jobId(data);
-  await queue.add(calendarSyncJob.name, data, { ...calendarSyncJob.options, jobId: calendar });
-  return { mail, calendar };
+  const jobs = withCalendar ? [mailboxSyncJob, calendarSyncJob] : [mailboxSyncJob];
+  const added = await Promise.all(
+    jobs.map((job) => queue.add(job.name, data, jobOptionsFor(job, data))),
+  );
+  return added.map((job) => job.id ?? '');
 }
 
 /** Queues a newly (re)connected mailbox's sync; a worker or `sync --mailbox` will run it. */

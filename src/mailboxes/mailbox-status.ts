@@ -7,7 +7,8 @@ import { withEta } from './backfill-eta.ts';
 /**
  * What an operator or the rep sees about one mailbox: status, sync stages and cursors, backfill
  * progress, each calendar's stage and counts, the last error, and counters of what was stored and
- * what the rules kept out and why.
+ * what the rules kept out and why. `stale` tells a `syncing` that no worker is behind any more
+ * (its heartbeat ran out: the worker died); the next poll queues that mailbox again.
  */
 export async function mailboxStatus(
   em: EntityManager,
@@ -27,6 +28,8 @@ export async function mailboxStatus(
     email: mailbox.email,
     provider: mailbox.provider,
     status: mailbox.status,
+    stale: mailbox.stale,
+    syncAliveUntil: mailbox.sync_alive_until?.toISOString() ?? null,
     stages: state.stages ?? {},
     cursors: state.cursors ?? {},
     backfill: withEta(state.backfill),

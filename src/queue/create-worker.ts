@@ -5,31 +5,90 @@ import { failureDetails, failureReason } from './failure-reason.ts';
 import type { JobContext } from './job-context.ts';
 import type { JobDefinition, JobRegistry } from './job-definition.ts';
 import { SYNC_QUEUE } from './queues.ts';
+import { JobWatchdog } from './watchdog.ts';
 
 /**
  * The sync worker: dispatches on job.name through the registry it is given, validates job data,
  * and applies the retry policy (decide-retry.ts) to whatever a handler throws. What a failure means
- * for the job's subject (a mailbox's status) is the job's own `onFailure`.
+ * for the job's subject (a mailbox's status) is the job's own `onFailure`. `queueName` is the
+ * shared sync queue, or the private queue of one `sync --mailbox` run (run-sync-now.ts).
  */
 export function createSyncWorker(
   ctx: JobContext,
   registry: JobRegistry,
   connection: Redis,
+  queueName: string = SYNC_QUEUE,
 ): Worker {
-  const worker = new Worker(SYNC_QUEUE, (job, token) => processJob(ctx, registry, job, token), {
+  const processor = (job: Job, token: string | undefined, signal: AbortSignal | undefined) =>
+    processJob(ctx, registry, job, token, signal);
+  const worker = new Worker(queueName, processor, { connection, ...workerOptions(ctx) });
+  worker.on('error', (err) => {
+    ctx.log.error({ err }, 'worker error');
+  });
+  worker.on('failed', (job, err) => {
+    if (job?.deferredFailure) {
+      void recordStalledFailure(ctx, registry, job, err.message);
+    }
+  });
+  return worker;
+}
+
+/**
+ * Only the stalled-job check of the shared queue, for a `sync --mailbox` run that waits for its
+ * mailbox's job there: when the worker that ran it died and no worker process is left to notice,
+ * this hands the job back (or fails it) once its lock has expired, instead of waiting for ever.
+ * It never fetches a job.
+ */
+export async function startStalledCheck(ctx: JobContext, connection: Redis): Promise<Worker> {
+  const checker = new Worker(SYNC_QUEUE, null, {
     connection,
+    ...workerOptions(ctx),
+    autorun: false,
+  });
+  checker.on('error', (err) => {
+    ctx.log.error({ err }, 'stalled check error');
+  });
+  await checker.startStalledCheckTimer();
+  return checker;
+}
+
+function workerOptions(ctx: JobContext) {
+  return {
     prefix: ctx.config.sync.queuePrefix,
     concurrency: ctx.config.sync.concurrency,
     // Above the slowest provider call; BullMQ renews the lock while the job runs, and a job whose
     // worker died is handed to another worker once the lock has expired.
     lockDuration: ctx.config.sync.jobLockSeconds * 1000,
     stalledInterval: ctx.config.sync.jobLockSeconds * 1000,
+    // A sync resumes from its checkpoint, so a job whose worker died is worth a few more tries
+    // (BullMQ's default of 1 failed it on the second crash); past that it fails and is kept.
+    maxStalledCount: ctx.config.sync.maxStalledCount,
     autorun: true,
-  });
-  worker.on('error', (err) => {
-    ctx.log.error({ err }, 'worker error');
-  });
-  return worker;
+  };
+}
+
+/**
+ * A job that stalled more than `maxStalledCount` times is failed by BullMQ itself, without the
+ * processor running: the job's owner is told here, or a mailbox would say `syncing` for ever.
+ */
+async function recordStalledFailure(
+  ctx: JobContext,
+  registry: JobRegistry,
+  job: Job,
+  reason: string,
+): Promise<void> {
+  const def = registry.get(job.name) as JobDefinition | undefined;
+  const parsed = def?.schema.safeParse(job.data);
+  if (!def?.onFailure || !parsed?.success) {
+    return;
+  }
+  const message = `its worker stopped ${ctx.config.sync.maxStalledCount + 1} times while running it (${reason}); the next poll tries again`;
+  ctx.log.error({ job: job.name, jobId: job.id }, `job failed: ${message}`);
+  try {
+    await def.onFailure(parsed.data, { decision: { action: 'fail' }, message, final: true }, ctx);
+  } catch (err) {
+    ctx.log.error({ err, job: job.name, jobId: job.id }, 'stalled job failure not recorded');
+  }
 }
 
 async function processJob(
@@ -37,6 +96,7 @@ async function processJob(
   registry: JobRegistry,
   job: Job,
   token: string | undefined,
+  signal: AbortSignal | undefined,
 ): Promise<unknown> {
   const def = registry.get(job.name) as JobDefinition | undefined;
   if (!def) {
@@ -46,8 +106,9 @@ async function processJob(
   if (!parsed.success) {
     throw new UnrecoverableError(`invalid data for job ${job.name}`);
   }
+  const watchdog = new JobWatchdog(ctx.config.sync.jobWatchdogSeconds * 1000, signal);
   try {
-    return await def.handle(job, parsed.data, ctx);
+    return await watchdog.guard((run) => def.handle(job, parsed.data, ctx, run));
   } catch (err) {
     // A short classified reason everywhere it is shown (never SQL or bodies); details at debug.
     const message = failureReason(err);

@@ -11,19 +11,44 @@ export interface JobFailure {
   final: boolean;
 }
 
+/**
+ * What the worker gives one run of a job: `progress()` tells the watchdog the job is moving
+ * (watchdog.ts), and `signal` aborts once the run was given up (watchdog fired, lock lost), so
+ * what the handler still does after that fails fast instead of racing the retry.
+ */
+export interface JobRun {
+  progress(): void;
+  readonly signal: AbortSignal;
+}
+
 /** One job: its name, its data (ids only), its handler and its default options. */
 export interface JobDefinition<Data = unknown, Result = unknown> {
   name: string;
   schema: z.ZodType<Data>;
   options: JobsOptions;
-  /** Deterministic job id from the data, so the same work is never queued twice. */
-  jobId: (data: Data) => string;
-  handle: (job: Job<Data>, data: Data, ctx: JobContext) => Promise<Result>;
+  /**
+   * Deterministic deduplication id from the data (BullMQ `deduplication.id`, not the job id: a
+   * job id stays taken while its failed job is kept as the record, and would block the next sync).
+   */
+  deduplicationId: (data: Data) => string;
+  handle: (job: Job<Data>, data: Data, ctx: JobContext, run: JobRun) => Promise<Result>;
   /**
    * Records a failure where the job's owner can see it (a mailbox's status and last error). The
    * job declares it because only the job knows what its data is about; the worker never guesses.
    */
   onFailure?: (data: Data, failure: JobFailure, ctx: JobContext) => Promise<void>;
+}
+
+/**
+ * The options to queue `def` for `data` with: one job per deduplication id is queued or running,
+ * and a request that arrives while it runs is kept as one follow-up run (`keepLastIfActive`), so
+ * a wake-up during a sync is never lost and never runs in parallel with it.
+ */
+export function jobOptionsFor<Data>(def: JobDefinition<Data>, data: Data): JobsOptions {
+  return {
+    ...def.options,
+    deduplication: { id: def.deduplicationId(data), keepLastIfActive: true },
+  };
 }
 
 export type JobRegistry = ReadonlyMap<string, JobDefinition<never>>;

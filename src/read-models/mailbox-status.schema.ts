@@ -45,6 +45,10 @@ export const mailboxStatusSchema = z.object({
   email: z.string(),
   provider: z.enum(['google', 'microsoft']),
   status: mailboxStatusValueSchema,
+  /** `syncing` with no live worker behind it (heartbeat expired); the next poll re-queues it. */
+  stale: z.boolean(),
+  /** Until when the running sync's heartbeat vouches for it; null when none runs. */
+  syncAliveUntil: isoInstant.nullable(),
   stages: z.object({ mail: z.enum(['backfill', 'incremental']).optional() }),
   cursors: z.object({
     mail: z.string().nullable().optional(),

@@ -184,7 +184,10 @@ describe('Gmail sync through BullMQ and the real Gmail client', () => {
     expect(h.emulator.auth.refreshes).toBe(refreshesBefore);
   });
 
-  it('two workers asked to sync one mailbox at once run one sync', async ({ orm, gmail: h }) => {
+  it('two syncs of one mailbox asked for at once run one after the other', async ({
+    orm,
+    gmail: h,
+  }) => {
     const email = 'rep5@northwind.com';
     const { ws, mb } = await setup(orm, h, email);
     seed(h, email, 30, 'g');
@@ -193,8 +196,10 @@ describe('Gmail sync through BullMQ and the real Gmail client', () => {
       runSyncNow(h.config, orm, silentLog, mb),
       runSyncNow(h.config, orm, silentLog, mb),
     ]);
-    expect(a.counters.emailsStored).toBe(30);
-    expect(b.counters.emailsStored).toBe(30);
+    // One of them does the work; the other waits for it (never syncing beside it), then finds
+    // nothing left: every message is fetched and stored once.
+    expect(a.counters.emailsStored + b.counters.emailsStored).toBe(30);
+    expect(a.fetched + b.fetched).toBe(30);
     expect(h.emulator.stats.byMethod['messages.get']).toBeGreaterThanOrEqual(30);
     expect(fired()).toBe(30);
     const data = await exportOf(orm, ws);

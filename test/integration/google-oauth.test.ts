@@ -484,7 +484,10 @@ describe('mailbox:connect-url', () => {
     const connection = createRedis(config, 'producer');
     const queue = createSyncQueue(config, connection);
     try {
-      const job = await queue.getJob(mailboxSyncJob.jobId({ mailboxId }));
+      const jobId = await queue.getDeduplicationJobId(
+        mailboxSyncJob.deduplicationId({ mailboxId }),
+      );
+      const job = jobId ? await queue.getJob(jobId) : undefined;
       expect(job?.data).toEqual({ mailboxId });
     } finally {
       await queue.close();

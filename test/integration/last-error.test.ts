@@ -11,10 +11,19 @@ import { startSyncWorker } from '../../src/app/sync-worker.ts';
 import { parseConfig } from '../../src/config.ts';
 import { insertEmails, type EmailRow } from '../../src/db/repositories/email.repository.ts';
 import { mailboxStatus } from '../../src/mailboxes/mailbox-status.ts';
-import { buildJobRegistry, type JobDefinition } from '../../src/queue/job-definition.ts';
+import {
+  buildJobRegistry,
+  jobOptionsFor,
+  type JobDefinition,
+} from '../../src/queue/job-definition.ts';
 import { createSyncQueueEvents } from '../../src/queue/queues.ts';
 import { it } from '../helpers/fixtures.ts';
-import { createMailbox, createWorkspace, testDatabaseUrl } from '../helpers/test-orm.ts';
+import {
+  createMailbox,
+  createWorkspace,
+  testDatabaseUrl,
+  testRedisUrl,
+} from '../helpers/test-orm.ts';
 
 /**
  * Issue 10: `mailbox.last_error`, `mailbox:status` and warn logs stored whole SQL statements with
@@ -61,6 +70,7 @@ describe('a failed job leaves a short classified reason', () => {
     const log = pino({ level: 'debug' }, { write: (line: string) => void lines.push(line) });
     const config = parseConfig({
       DATABASE_URL: testDatabaseUrl(),
+      REDIS_URL: testRedisUrl(),
       MAILROOM_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       MAILROOM_QUEUE_PREFIX: `test-${randomUUID()}`,
     });
@@ -71,7 +81,7 @@ describe('a failed job leaves a short classified reason', () => {
       name: 'refused-write',
       schema: mailboxJobSchema,
       options: { attempts: 1 },
-      jobId: (data) => `refused-write-${data.mailboxId}`,
+      deduplicationId: (data) => `refused-write-${data.mailboxId}`,
       handle: async (_job, data, ctx) => {
         await insertEmails(ctx.orm.em.fork(), [emailRow(ws, data.mailboxId)]);
       },
@@ -84,7 +94,7 @@ describe('a failed job leaves a short classified reason', () => {
       await events.waitUntilReady();
       const job = await services
         .syncQueue()
-        .add(refusedWrite.name, { mailboxId }, { jobId: refusedWrite.jobId({ mailboxId }) });
+        .add(refusedWrite.name, { mailboxId }, jobOptionsFor(refusedWrite, { mailboxId }));
       const failed = await job.waitUntilFinished(events).then(
         () => null,
         (err: unknown) => err as Error,

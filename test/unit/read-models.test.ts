@@ -92,6 +92,8 @@ describe('read-model schemas', () => {
       email: 'rep@x.com',
       provider: 'google',
       status: 'active',
+      stale: false,
+      syncAliveUntil: null,
       stages: {},
       cursors: {},
       backfill: withEta(undefined),

@@ -19,6 +19,8 @@ export interface Mailbox {
   syncState: Record<string, unknown>;
   lastError: string | null;
   lastSyncedAt: Date | null;
+  /** Heartbeat of a running mail sync: `syncing` past this instant means its worker is gone. */
+  syncAliveUntil: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -40,6 +42,12 @@ export const MailboxSchema = new EntitySchema<Mailbox>({
     syncState: { type: 'json', default: '{}' },
     lastError: { type: 'text', nullable: true },
     lastSyncedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
+    syncAliveUntil: {
+      type: 'Date',
+      columnType: 'timestamptz',
+      nullable: true,
+      fieldName: 'sync_alive_until',
+    },
     createdAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
     updatedAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
   },

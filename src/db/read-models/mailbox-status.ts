@@ -17,6 +17,8 @@ const mailboxRow = z.object({
   sync_state: storedMailSyncStateSchema,
   last_error: z.string().nullable(),
   last_synced_at: timestamptz.nullable(),
+  sync_alive_until: timestamptz.nullable(),
+  stale: z.boolean(),
 });
 
 const totalsRow = z.object({ emails: bigintCount, deleted: bigintCount, logged: bigintCount });
@@ -58,7 +60,9 @@ export async function loadMailboxStatusFacts(
   const mailbox = await queryRow(
     db,
     mailboxRow,
-    `select id, workspace_id, email, provider, status, sync_state, last_error, last_synced_at
+    `select id, workspace_id, email, provider, status, sync_state, last_error, last_synced_at,
+            sync_alive_until,
+            status = 'syncing' and coalesce(sync_alive_until < now(), true) as stale
        from mailbox where id = ?`,
     [mailboxId],
   );

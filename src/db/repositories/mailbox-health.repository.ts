@@ -16,18 +16,40 @@ const short = (message: string) =>
  * Mailbox status transitions the job layer owns. Each is one guarded update, so a transition that
  * no longer applies (a mailbox waiting for reauth, one already active) is a no-op, not a race.
  */
-export async function markSyncing(em: EntityManager, mailboxId: string): Promise<void> {
+/** `syncing`, alive for `aliveSeconds` unless the heartbeat (keepSyncAlive) pushes it on. */
+export async function markSyncing(
+  em: EntityManager,
+  mailboxId: string,
+  aliveSeconds: number,
+): Promise<void> {
   await run(
     em,
-    `update mailbox set status = 'syncing', updated_at = now() where id = ? and status in ('active', 'error', 'syncing')`,
-    [mailboxId],
+    `update mailbox set status = 'syncing', updated_at = now(),
+            sync_alive_until = now() + make_interval(secs => ?)
+      where id = ? and status in ('active', 'error', 'syncing')`,
+    [aliveSeconds, mailboxId],
+  );
+}
+
+/** The running sync's heartbeat; a no-op once the mailbox left `syncing`. */
+export async function keepSyncAlive(
+  em: EntityManager,
+  mailboxId: string,
+  aliveSeconds: number,
+): Promise<void> {
+  await run(
+    em,
+    `update mailbox set sync_alive_until = now() + make_interval(secs => ?)
+      where id = ? and status = 'syncing'`,
+    [aliveSeconds, mailboxId],
   );
 }
 
 export async function markSynced(em: EntityManager, mailboxId: string): Promise<void> {
   await run(
     em,
-    `update mailbox set status = 'active', last_error = null, last_synced_at = now(), updated_at = now()
+    `update mailbox set status = 'active', last_error = null, last_synced_at = now(),
+            sync_alive_until = null, updated_at = now()
       where id = ? and status = 'syncing'`,
     [mailboxId],
   );
@@ -40,7 +62,7 @@ export async function markError(
 ): Promise<void> {
   await run(
     em,
-    `update mailbox set status = 'error', last_error = ?, updated_at = now()
+    `update mailbox set status = 'error', last_error = ?, sync_alive_until = null, updated_at = now()
       where id = ? and status <> 'reauth_required'`,
     [short(message), mailboxId],
   );
@@ -78,7 +100,8 @@ export async function markReauthRequired(
     const row = await queryRow(
       tx,
       reauthRow,
-      `update mailbox set status = 'reauth_required', last_error = ?, updated_at = now()
+      `update mailbox set status = 'reauth_required', last_error = ?, sync_alive_until = null,
+              updated_at = now()
         where id = ? returning workspace_id, email, provider, md5(coalesce(credentials, '')) as version`,
       [reason, mailboxId],
     );

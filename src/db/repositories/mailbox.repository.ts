@@ -66,6 +66,7 @@ export async function storeConnectedMailbox(
     syncState: {},
     lastError: null,
     lastSyncedAt: null,
+    syncAliveUntil: null,
     createdAt: new Date(),
     updatedAt: new Date(),
   });
