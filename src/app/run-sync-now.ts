@@ -7,7 +7,7 @@ import { findMailbox } from '../db/repositories/mailbox.repository.ts';
 import type { Orm } from '../db/orm.ts';
 import { MailroomError, NotFoundError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { createSyncQueueEvents } from '../queue/queues.ts';
+import { assertRedisReachable, createSyncQueueEvents } from '../queue/queues.ts';
 import { enqueueMailboxSync } from './schedule-sync.ts';
 import { initServices } from './services.ts';
 import { startSyncWorker } from './sync-worker.ts';
@@ -39,6 +39,8 @@ export async function runSyncNow(
   if (mailbox.status === 'reauth_required') {
     throw reauth(mailbox.lastError);
   }
+  // The worker's connections below wait for Redis forever; the CLI says at once that it is down.
+  await assertRedisReachable(config);
   const services = await initServices(config, { orm, log, queueRole: 'worker' });
   const queue = services.syncQueue();
   const events = createSyncQueueEvents(config, services.redis('worker'));

@@ -6,5 +6,7 @@ import type { Services } from './services.ts';
 
 /** A sync worker on its own blocking connection, running the registry's jobs with the services. */
 export function startSyncWorker(services: Services, registry: JobRegistry = JOB_REGISTRY): Worker {
-  return createSyncWorker(services.jobContext(), registry, services.redis('worker'));
+  return createSyncWorker(services.jobContext(), registry, services.redis('worker'), (err) => {
+    services.reportQueueError(err, 'worker error');
+  });
 }

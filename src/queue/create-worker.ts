@@ -14,6 +14,10 @@ export function createSyncWorker(
   ctx: JobContext,
   registry: JobRegistry,
   connection: Redis,
+  /** Where the worker's `error` events go (the process's Redis outage log); logged by default. */
+  onError: (err: Error) => void = (err) => {
+    ctx.log.error({ err }, 'worker error');
+  },
 ): Worker {
   const worker = new Worker(SYNC_QUEUE, (job, token) => processJob(ctx, registry, job, token), {
     connection,
@@ -25,9 +29,7 @@ export function createSyncWorker(
     stalledInterval: ctx.config.sync.jobLockSeconds * 1000,
     autorun: true,
   });
-  worker.on('error', (err) => {
-    ctx.log.error({ err }, 'worker error');
-  });
+  worker.on('error', onError);
   return worker;
 }
 
