@@ -56,6 +56,11 @@ const envSchema = z.object({
   PORT: positiveInt(3000),
   /** The address the API listens on: loopback by default, `0.0.0.0` in containers. */
   HOST: z.string().trim().min(1).default('127.0.0.1'),
+  /**
+   * How long a SIGTERM waits for running work before the process exits anyway (a sync job cut
+   * short resumes from its checkpoint). Keep it below the supervisor's own kill timeout.
+   */
+  MAILROOM_SHUTDOWN_GRACE_SECONDS: positiveInt(25),
   GOOGLE_CLIENT_ID: z.string().trim().min(1).optional(),
   GOOGLE_CLIENT_SECRET: z.string().trim().min(1).optional(),
   GOOGLE_API_ROOT_URL: url(['http:', 'https:']).optional(),
@@ -146,6 +151,7 @@ export interface Config {
   /** Keys that only open secrets (during a rotation); new secrets are sealed with `encryptionKey`. */
   encryptionKeysOld: string[];
   http: { publicUrl: string; port: number; host: string };
+  shutdownGraceMs: number;
   google: {
     clientId: string | undefined;
     clientSecret: string | undefined;
@@ -226,6 +232,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     encryptionKey: e.MAILROOM_ENCRYPTION_KEY,
     encryptionKeysOld: e.MAILROOM_ENCRYPTION_KEYS_OLD,
     http: { publicUrl: e.PUBLIC_URL, port: e.PORT, host: e.HOST },
+    shutdownGraceMs: e.MAILROOM_SHUTDOWN_GRACE_SECONDS * 1000,
     google: {
       clientId: e.GOOGLE_CLIENT_ID,
       clientSecret: e.GOOGLE_CLIENT_SECRET,

@@ -6,7 +6,10 @@ const ORPHAN_CHECK_MS = 1_000;
 /**
  * Runs `close` once on the first SIGTERM or SIGINT (a second signal while closing is ignored, so
  * in-flight work can finish: jobs keep their checkpoints in PostgreSQL either way), or when the
- * process that started this one has gone.
+ * process that started this one has gone. If `close` has not finished after `graceMs` the process
+ * exits anyway: a BullMQ worker waits for Redis without bound, so with Redis down a SIGTERM
+ * used to leave it running until the supervisor's SIGKILL. A job cut short is taken up again by
+ * another worker once its lock expires, and resumes from its checkpoint.
  *
  * The second trigger is for wrappers that do not pass signals on. `npm start` runs its script
  * through `sh -c`; npm forwards SIGTERM to that shell, and dash (Debian's `sh`) dies without
@@ -16,7 +19,7 @@ const ORPHAN_CHECK_MS = 1_000;
  * cheap poll of `process.ppid`. A process started by init, a container runtime or a supervisor
  * keeps its parent for life, and never trips it.
  */
-export function onShutdown(log: Logger, close: () => Promise<void>): void {
+export function onShutdown(log: Logger, close: () => Promise<void>, graceMs = 25_000): void {
   let stopping = false;
   const parent = process.ppid;
   const watchdog = setInterval(() => {
@@ -32,7 +35,13 @@ export function onShutdown(log: Logger, close: () => Promise<void>): void {
     }
     stopping = true;
     clearInterval(watchdog);
-    log.info({ signal: reason }, 'shutting down');
+    log.info({ signal: reason, graceMs }, 'shutting down');
+    const deadline = setTimeout(() => {
+      log.warn({ graceMs }, 'shutdown did not finish in time; exiting anyway');
+      process.exit(1);
+    }, graceMs);
+    // The deadline only matters while something else keeps the process alive.
+    deadline.unref();
     close().then(
       () => {
         log.info('stopped');

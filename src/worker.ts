@@ -27,7 +27,11 @@ await queue.upsertJobScheduler(
 );
 services.log.info({ pollSeconds: config.sync.pollIntervalSeconds }, 'worker started');
 
-onShutdown(services.log, async () => {
-  await worker.close();
-  await services.close();
-});
+onShutdown(
+  services.log,
+  async () => {
+    await worker.close();
+    await services.close();
+  },
+  config.shutdownGraceMs,
+);

@@ -16,7 +16,14 @@ import {
   stop,
   type Watched,
 } from '../helpers/processes.ts';
-import { testDatabaseUrl } from '../helpers/test-orm.ts';
+import {
+  createMailbox,
+  createWorkspace,
+  openTestOrm,
+  testDatabaseUrl,
+} from '../helpers/test-orm.ts';
+import { apiDeps } from '../../src/http/api-deps.ts';
+import { httpStatusOf, MailroomError } from '../../src/errors.ts';
 
 /**
  * Issue 10 item 8: with Redis down, producers (the CLI, the OAuth callback) fail fast with one
@@ -128,12 +135,38 @@ describe('Redis down', () => {
     const lines = sync.stderr.trimEnd().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^error: .*REDIS_URL/);
-    const queue = new Queue('sync', {
-      connection: new Redis(REAL_REDIS, { maxRetriesPerRequest: null }),
-      prefix: env.MAILROOM_QUEUE_PREFIX,
-    });
+    const connection = new Redis(REAL_REDIS, { maxRetriesPerRequest: null });
+    const queue = new Queue('sync', { connection, prefix: env.MAILROOM_QUEUE_PREFIX });
     await queue.obliterate({ force: true });
     await queue.close();
+    connection.disconnect();
+  });
+
+  it('the OAuth callback scheduling fails fast with one line naming REDIS_URL, instead of hanging', async () => {
+    const config = parseConfig({
+      ...baseEnv(`redis://127.0.0.1:${String(await freePort())}`),
+    });
+    const orm = await openTestOrm();
+    const services = await initServices(config, { orm });
+    try {
+      const mailboxId = await createMailbox(orm, await createWorkspace(orm), 'rep@acme.com');
+      // What the callback calls once the mailbox is stored (complete-connection.ts).
+      const failure = await apiDeps(services)
+        .scheduleSync(mailboxId)
+        .then(
+          () => null,
+          (err: unknown) => err,
+        );
+      expect(failure).toBeInstanceOf(MailroomError);
+      expect((failure as MailroomError).code).toBe('SCHEDULE_FAILED');
+      expect(httpStatusOf((failure as MailroomError).code)).toBe(503);
+      expect((failure as MailroomError).message).toMatch(
+        new RegExp(`^mailbox ${mailboxId} was stored .*REDIS_URL=.*next poll will queue it$`),
+      );
+    } finally {
+      await services.close();
+      await orm.close(true);
+    }
   });
 
   it('/readyz answers 503 while /healthz answers 200, and 200 once Redis is back', async () => {
@@ -175,7 +208,11 @@ describe('Redis down', () => {
     let redis = await startRedis(redisPort);
     started.push(redis);
     const db = await freshDatabase(testDatabaseUrl());
-    const env = { ...baseEnv(`redis://127.0.0.1:${String(redisPort)}`), DATABASE_URL: db.url };
+    const env = {
+      ...baseEnv(`redis://127.0.0.1:${String(redisPort)}`),
+      DATABASE_URL: db.url,
+      MAILROOM_SHUTDOWN_GRACE_SECONDS: '2',
+    };
     const worker = spawnWatched(process.execPath, ['src/worker.ts'], {
       cwd: REPO_ROOT,
       env: { PATH: process.env['PATH'] ?? '', LOG_LEVEL: 'info', ...env },
@@ -200,10 +237,8 @@ describe('Redis down', () => {
 
     // It works again: a job queued now is taken by this worker (one it has no handler for, so
     // it fails at once without touching any mailbox).
-    const queue = new Queue('sync', {
-      connection: new Redis(env.REDIS_URL, { maxRetriesPerRequest: null }),
-      prefix: env.MAILROOM_QUEUE_PREFIX,
-    });
+    const connection = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
+    const queue = new Queue('sync', { connection, prefix: env.MAILROOM_QUEUE_PREFIX });
     const job = await queue.add('no-such-job', {}, { jobId: `probe-${randomUUID()}` });
     const deadline = Date.now() + 60_000;
     while (!(await job.isFailed()) && Date.now() < deadline) {
@@ -211,8 +246,19 @@ describe('Redis down', () => {
     }
     expect((await queue.getJob(job.id ?? ''))?.failedReason).toBe('no handler for job no-such-job');
     await queue.close();
-    await stop(worker);
+    connection.disconnect();
+
+    // A second outage gets its own warning; a SIGTERM during it does not wait for Redis for ever
+    // (BullMQ's worker.close() does), the grace period ends the process.
+    const second = worker.stderr.length;
     await stop(redis);
+    await worker.waitForStderr(
+      (l) => worker.stderr.indexOf(l) >= second && l.includes('Redis is unreachable'),
+      30_000,
+    );
+    worker.child.kill('SIGTERM');
+    expect(await worker.exited).toBe(1);
+    expect(worker.stderr.some((l) => l.includes('shutdown did not finish in time'))).toBe(true);
     await db.drop();
   }, 120_000);
 });
