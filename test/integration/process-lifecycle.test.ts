@@ -1,4 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   descendantsOf,
@@ -100,11 +102,22 @@ describe('signals reach the node process behind npm', () => {
 
   it('SIGTERM to `npm run worker` stops its node process', async () => {
     const db = await freshDatabase(testDatabaseUrl());
+    const prefix = `test-${randomUUID()}`;
     try {
-      const left = await startAndKill('worker', { DATABASE_URL: db.url }, 'SIGTERM');
+      const left = await startAndKill(
+        'worker',
+        { DATABASE_URL: db.url, MAILROOM_QUEUE_PREFIX: prefix },
+        'SIGTERM',
+      );
       expect(left).toEqual([]);
     } finally {
       await db.drop();
+      // The worker's poll scheduler and its first poll.
+      const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+      const queue = new Queue('sync', { connection, prefix });
+      await queue.obliterate({ force: true });
+      await queue.close();
+      connection.disconnect();
     }
   });
 

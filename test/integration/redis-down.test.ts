@@ -40,8 +40,12 @@ const baseEnv = (redisUrl: string) => ({
 });
 
 const started: Watched[] = [];
+const databases: (() => Promise<void>)[] = [];
 afterAll(async () => {
   await Promise.all(started.map((w) => stop(w, 'SIGKILL')));
+  for (const drop of databases) {
+    await drop();
+  }
 });
 
 const jsonLines = (lines: string[]) =>
@@ -208,6 +212,7 @@ describe('Redis down', () => {
     let redis = await startRedis(redisPort);
     started.push(redis);
     const db = await freshDatabase(testDatabaseUrl());
+    databases.push(db.drop);
     const env = {
       ...baseEnv(`redis://127.0.0.1:${String(redisPort)}`),
       DATABASE_URL: db.url,
@@ -259,6 +264,5 @@ describe('Redis down', () => {
     worker.child.kill('SIGTERM');
     expect(await worker.exited).toBe(1);
     expect(worker.stderr.some((l) => l.includes('shutdown did not finish in time'))).toBe(true);
-    await db.drop();
   }, 120_000);
 });
