@@ -11,6 +11,7 @@ const LAYERS = [
     'src/config.ts',
     'src/logger.ts',
     'src/errors.ts',
+    'src/error-line.ts',
     'src/shutdown.ts',
     'src/types',
     'src/security',

@@ -58,6 +58,11 @@ const envSchema = z.object({
   MAILROOM_CONNECT_LINK_TTL_SECONDS: z.coerce.number().int().min(60).max(604_800).default(900),
   /** The address the API listens on: loopback by default, `0.0.0.0` in containers. */
   HOST: z.string().trim().min(1).default('127.0.0.1'),
+  /**
+   * How long a SIGTERM waits for running work before the process exits anyway (a sync job cut
+   * short resumes from its checkpoint). Keep it below the supervisor's own kill timeout.
+   */
+  MAILROOM_SHUTDOWN_GRACE_SECONDS: positiveInt(25),
   GOOGLE_CLIENT_ID: z.string().trim().min(1).optional(),
   GOOGLE_CLIENT_SECRET: z.string().trim().min(1).optional(),
   GOOGLE_API_ROOT_URL: url(['http:', 'https:']).optional(),
@@ -174,6 +179,7 @@ export interface Config {
   /** Keys that only open secrets (during a rotation); new secrets are sealed with `encryptionKey`. */
   encryptionKeysOld: string[];
   http: { publicUrl: string; port: number; host: string; connectLinkTtlSeconds: number };
+  shutdownGraceMs: number;
   google: {
     clientId: string | undefined;
     clientSecret: string | undefined;
@@ -264,6 +270,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
       host: e.HOST,
       connectLinkTtlSeconds: e.MAILROOM_CONNECT_LINK_TTL_SECONDS,
     },
+    shutdownGraceMs: e.MAILROOM_SHUTDOWN_GRACE_SECONDS * 1000,
     google: {
       clientId: e.GOOGLE_CLIENT_ID,
       clientSecret: e.GOOGLE_CLIENT_SECRET,

@@ -26,6 +26,8 @@ export const HTTP_STATUS_BY_CODE = {
   OAUTH_EXCHANGE_FAILED: 502,
   SYNC_FAILED: 502,
   SCHEDULE_FAILED: 503,
+  // Redis (REDIS_URL) does not answer: nothing can be queued until it does.
+  QUEUE_UNAVAILABLE: 503,
   // The deployment has no OAuth client for this provider (its variables are not set).
   OAUTH_NOT_CONFIGURED: 503,
   // The database is missing or behind the code's migrations; only `migrate` fixes that.

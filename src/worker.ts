@@ -1,16 +1,22 @@
 /**
- * The worker process: runs sync jobs and keeps every mailbox polling. `npm run worker`. Add
- * processes to scale out; deterministic job ids keep one sync per mailbox however many run.
+ * The worker process: runs sync jobs and keeps every mailbox polling. `npm run worker`, or
+ * `node src/worker.ts` under a supervisor. Add processes to scale out; deterministic job ids
+ * keep one sync per mailbox however many run. While Redis is down it waits, with one warning.
  * On SIGTERM/SIGINT it lets running jobs finish (their checkpoints are in PostgreSQL anyway).
  */
 import { keepPollScheduled } from './app/keep-poll-scheduled.ts';
 import { initServices } from './app/services.ts';
 import { startSyncWorker } from './app/sync-worker.ts';
 import { loadConfig } from './config.ts';
+import { exitWithErrorLine } from './error-line.ts';
 import { onShutdown } from './shutdown.ts';
 
-const config = await loadConfig();
-const services = await initServices(config, { name: 'mailroom-worker', queueRole: 'worker' });
+// A bad configuration or a database that is down: the CLI's one line, not a stack.
+const config = await loadConfig().catch(exitWithErrorLine);
+const services = await initServices(config, {
+  name: 'mailroom-worker',
+  queueRole: 'worker',
+}).catch(exitWithErrorLine);
 const queue = services.syncQueue();
 const worker = startSyncWorker(services);
 await queue.waitUntilReady();
@@ -18,8 +24,12 @@ const pollSchedule = keepPollScheduled(queue, config, services.log);
 await pollSchedule.ready;
 services.log.info({ pollSeconds: config.sync.pollIntervalSeconds }, 'worker started');
 
-onShutdown(services.log, async () => {
-  pollSchedule.stop();
-  await worker.close();
-  await services.close();
-});
+onShutdown(
+  services.log,
+  async () => {
+    pollSchedule.stop();
+    await worker.close();
+    await services.close();
+  },
+  config.shutdownGraceMs,
+);

@@ -11,7 +11,7 @@ import { MailroomError, NotFoundError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { JobDefinition } from '../queue/job-definition.ts';
 import { startStalledCheck } from '../queue/create-worker.ts';
-import { SYNC_QUEUE } from '../queue/queues.ts';
+import { assertRedisReachable, SYNC_QUEUE } from '../queue/queues.ts';
 import { claimMailboxJob } from './claim-mailbox-job.ts';
 import { initServices } from './services.ts';
 import { startSyncWorker } from './sync-worker.ts';
@@ -53,6 +53,8 @@ export async function runSyncNow(
   if (mailbox.status === 'reauth_required') {
     throw reauth(mailbox.lastError);
   }
+  // The worker's connections below wait for Redis forever; the CLI says at once that it is down.
+  await assertRedisReachable(config);
   const services = await initServices(config, { orm, log, queueRole: 'worker' });
   const shared = services.syncQueue();
   const privateName = `${SYNC_QUEUE}-cli-${randomUUID()}`;

@@ -5,6 +5,7 @@ import type { Config } from '../config.ts';
 import { MailroomError } from '../errors.ts';
 import { jobOptionsFor } from '../queue/job-definition.ts';
 import { createRedis, createSyncQueue } from '../queue/queues.ts';
+import { producerReady } from '../queue/redis-unavailable.ts';
 
 /**
  * Queues a mailbox's mail sync and (unless turned off) its calendar sync under their deterministic
@@ -24,19 +25,46 @@ export async function enqueueMailboxSync(
   return added.map((job) => job.id ?? '');
 }
 
-/** Queues a newly (re)connected mailbox's sync; a worker or `sync --mailbox` will run it. */
+/**
+ * Queues a newly (re)connected mailbox's sync; a worker or `sync --mailbox` will run it. The
+ * mailbox is already stored (and `active`), so when Redis is down the worker's next poll queues
+ * it: this fails at once with one line that says so, instead of waiting for Redis.
+ */
 export async function scheduleFirstSync(config: Config, mailboxId: string): Promise<void> {
   const connection = createRedis(config, 'producer');
-  const queue = createSyncQueue(config, connection);
+  const opened: { queue?: Queue } = {};
   try {
-    await enqueueMailboxSync(queue, mailboxId, config.sync.calendarSync);
+    await scheduleStoredMailbox(
+      async () => {
+        // The queue is made only on a live connection: BullMQ would wait for one without bound.
+        await producerReady(connection, config.redis.url);
+        opened.queue = createSyncQueue(config, connection);
+        return opened.queue;
+      },
+      mailboxId,
+      config.sync.calendarSync,
+    );
+  } finally {
+    await opened.queue?.close();
+    connection.disconnect();
+  }
+}
+
+/**
+ * `enqueueMailboxSync` for a mailbox just stored, on the queue `openQueue` gives once Redis
+ * answers. A failure says that the mailbox is stored and what will queue it later.
+ */
+export async function scheduleStoredMailbox(
+  openQueue: () => Promise<Queue>,
+  mailboxId: string,
+  withCalendar: boolean,
+): Promise<void> {
+  try {
+    await enqueueMailboxSync(await openQueue(), mailboxId, withCalendar);
   } catch (err) {
     throw new MailroomError(
       'SCHEDULE_FAILED',
-      `mailbox ${mailboxId} was stored but its first sync could not be queued: ${(err as Error).message}`,
+      `mailbox ${mailboxId} was stored but its first sync could not be queued: ${(err as Error).message}; the worker's next poll will queue it`,
     );
-  } finally {
-    await queue.close();
-    connection.disconnect();
   }
 }

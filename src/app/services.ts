@@ -8,6 +8,8 @@ import type { ParsePool } from '../mail/parse-pool.ts';
 import { createProviderFactories, type ProviderFactories } from '../providers/registry.ts';
 import type { JobContext } from '../queue/job-context.ts';
 import { createRedis, createSyncQueue } from '../queue/queues.ts';
+import { RedisOutageLog } from '../queue/redis-outage.ts';
+import { producerReady, redisUnavailable } from '../queue/redis-unavailable.ts';
 import { SecretBox } from '../security/secret-box.ts';
 
 /**
@@ -26,8 +28,19 @@ export interface Services {
   providers(): ProviderFactories;
   /** The sync queue, on a connection of `options.queueRole`. */
   syncQueue(): Queue;
+  /**
+   * Resolves once the sync queue's Redis answers a PING; fails at once, with one line naming
+   * REDIS_URL, while it does not. Producers call it before queueing (BullMQ itself would wait for
+   * Redis without bound) and `/readyz` reports it.
+   */
+  queueReady(): Promise<void>;
   /** A Redis connection owned by the caller's role; closed with the container. */
   redis(role: 'producer' | 'worker'): Redis;
+  /**
+   * What queues and workers do with their `error` events: a Redis outage is logged once (one
+   * warning per outage for the whole process, one line when it is over), anything else each time.
+   */
+  reportQueueError(err: unknown, what: string): void;
   /** What job handlers get: the same services, named as the jobs use them. */
   jobContext(): JobContext;
   close(): Promise<void>;
@@ -72,19 +85,30 @@ export async function initServices(
     return pool;
   });
   const providers = once(() => createProviderFactories(config, secretBox(), orm.em.fork()));
+  const outage = new RedisOutageLog(log, config.redis.url);
   const redis = (role: 'producer' | 'worker'): Redis => {
     const connection = createRedis(config, role);
+    outage.watch(connection);
     closers.push(() => {
       connection.disconnect();
     });
     return connection;
   };
+  const syncQueueConnection = once(() => redis(options.queueRole ?? 'producer'));
   const syncQueue = once(() => {
-    const queue = createSyncQueue(config, redis(options.queueRole ?? 'producer'));
-    queue.on('error', (err) => {
-      log.error({ err }, 'queue error');
+    const connection = syncQueueConnection();
+    let connected = connection.status === 'ready';
+    connection.once('ready', () => {
+      connected = true;
     });
-    closers.push(() => queue.close());
+    const queue = createSyncQueue(config, connection);
+    queue.on('error', (err) => {
+      outage.report(err, 'queue error');
+    });
+    // A queue whose connection never came up has sent nothing. Closing it would detach its
+    // listeners while BullMQ still waits for the connection, and the rejection that follows the
+    // disconnect would crash the process as an unhandled 'error' (seen on SIGTERM with Redis down).
+    closers.push(() => (connected ? queue.close() : undefined));
     return queue;
   });
   const jobContext = once((): JobContext => ({
@@ -105,7 +129,17 @@ export async function initServices(
     parsePool,
     providers,
     syncQueue,
+    async queueReady() {
+      const connection = syncQueueConnection();
+      await producerReady(connection, config.redis.url);
+      await connection.ping().catch((err: unknown) => {
+        throw redisUnavailable(config.redis.url, err);
+      });
+    },
     redis,
+    reportQueueError: (err, what) => {
+      outage.report(err, what);
+    },
     jobContext,
     async close() {
       for (const close of closers.reverse()) {

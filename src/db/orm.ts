@@ -2,7 +2,9 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { readdir } from 'node:fs/promises';
 import { z } from 'zod';
 import { MailroomError } from '../errors.ts';
+import { withoutCredentials } from '../security/url-credentials.ts';
 import { databaseName } from './create-database.ts';
+import { classifyDbError } from './db-error.ts';
 import { MIGRATIONS_DIR, ormOptions } from './orm-options.ts';
 import { queryRow, queryRows } from './sql.ts';
 
@@ -37,6 +39,9 @@ export async function openMigratedORM(databaseUrl: string): Promise<Orm> {
   return orm;
 }
 
+const firstLine = (err: unknown) =>
+  (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+
 /** Migration names as MikroORM records them: the migration files' names without extension. */
 async function migrationNames(): Promise<string[]> {
   const files = await readdir(MIGRATIONS_DIR);
@@ -59,6 +64,12 @@ async function assertMigrated(orm: Orm, databaseUrl: string): Promise<void> {
     if ((err as { code?: unknown }).code === '3D000') {
       throw new DatabaseNotReadyError(
         `database "${name}" does not exist: check DATABASE_URL, or ${hint} to create it`,
+      );
+    }
+    // The server does not answer: name the setting, not the driver's stack.
+    if (classifyDbError(err) === 'transient') {
+      throw new DatabaseNotReadyError(
+        `PostgreSQL is unreachable at DATABASE_URL=${withoutCredentials(databaseUrl)} (${firstLine(err)})`,
       );
     }
     throw err;

@@ -7,6 +7,7 @@ import { createOAuthConnectors } from '../providers/registry.ts';
 import { SecretBox } from '../security/secret-box.ts';
 import { StateSigner } from '../security/signed-state.ts';
 import { registerErrorHandler } from './error-handler.ts';
+import { registerHealthRoutes } from './health-routes.ts';
 import { registerNotFoundHandler, serializeRequest } from './request-log.ts';
 import { registerOAuthRoutes } from './routes/oauth-routes.ts';
 
@@ -21,6 +22,11 @@ export interface AppDeps {
   encryptionKey: string;
   /** Queues a mailbox's sync (the real queue in main, a spy or the queue in tests). */
   scheduleSync: (mailboxId: string) => Promise<void>;
+  /**
+   * Fails while Redis does not answer; `/readyz` reports it. Tests without a queue leave it out,
+   * and `/readyz` then checks PostgreSQL only.
+   */
+  pingRedis?: () => Promise<void>;
 }
 
 export function buildApp(deps: AppDeps): FastifyInstance {
@@ -29,9 +35,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({ loggerInstance: log }) as unknown as FastifyInstance;
   registerErrorHandler(app);
   registerNotFoundHandler(app);
-  app.get('/healthz', async () => {
-    await pingDatabase(deps.orm.em.fork());
-    return { status: 'ok' };
+  registerHealthRoutes(app, {
+    postgres: () => pingDatabase(deps.orm.em.fork()),
+    ...(deps.pingRedis ? { redis: deps.pingRedis } : {}),
   });
   registerOAuthRoutes(app, {
     ...deps,

@@ -18,13 +18,15 @@ export function createSyncWorker(
   registry: JobRegistry,
   connection: Redis,
   queueName: string = SYNC_QUEUE,
+  /** Where the worker's `error` events go (the process's Redis outage log); logged by default. */
+  onError: (err: Error) => void = (err) => {
+    ctx.log.error({ err }, 'worker error');
+  },
 ): Worker {
   const processor = (job: Job, token: string | undefined, signal: AbortSignal | undefined) =>
     processJob(ctx, registry, job, token, signal);
   const worker = new Worker(queueName, processor, { connection, ...workerOptions(ctx) });
-  worker.on('error', (err) => {
-    ctx.log.error({ err }, 'worker error');
-  });
+  worker.on('error', onError);
   worker.on('failed', (job, err) => {
     if (job?.deferredFailure) {
       void recordStalledFailure(ctx, registry, job, err.message);

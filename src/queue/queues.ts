@@ -1,6 +1,7 @@
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
+import { producerReady, redisUnavailable, trackConnectionErrors } from './redis-unavailable.ts';
 
 export const SYNC_QUEUE = 'sync';
 
@@ -9,12 +10,29 @@ export const SYNC_QUEUE = 'sync';
  * workers wait for it forever (BullMQ going-to-production guide).
  */
 export function createRedis(config: Config, role: 'producer' | 'worker'): Redis {
-  return new Redis(config.redis.url, {
+  const connection = new Redis(config.redis.url, {
     maxRetriesPerRequest: role === 'worker' ? null : 1,
     enableOfflineQueue: role === 'worker',
     connectTimeout: 5_000,
     lazyConnect: false,
   });
+  // Producers fail fast only if they ask first: BullMQ waits for `ready` without bound before
+  // it sends a command. `producerReady` asks, using what this records.
+  trackConnectionErrors(connection);
+  return connection;
+}
+
+/** Fails at once, with one line naming REDIS_URL, unless Redis answers a PING. */
+export async function assertRedisReachable(config: Config): Promise<void> {
+  const connection = createRedis(config, 'producer');
+  try {
+    await producerReady(connection, config.redis.url);
+    await connection.ping().catch((err: unknown) => {
+      throw redisUnavailable(config.redis.url, err);
+    });
+  } finally {
+    connection.disconnect();
+  }
 }
 
 export function createSyncQueue(config: Config, connection: Redis): Queue {
