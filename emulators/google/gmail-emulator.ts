@@ -99,6 +99,9 @@ export function buildGmailEmulator(options: GmailEmulatorOptions = {}): GmailEmu
     }
     const fault = await takeFault(faults, req, reply);
     if (fault) {
+      if (fault.revokeGrant) {
+        auth.revokeUser(email);
+      }
       if (fault.status === 429 || fault.status === 403) {
         stats.throttled++;
       }
