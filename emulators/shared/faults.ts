@@ -17,8 +17,12 @@ export interface FaultSpec {
   count?: number;
   /** 0..1: the share of matching requests that get the fault (default: every one). */
   probability?: number;
-  /** Also revokes the caller's grant as the fault is served (a user removing access mid-sync). */
-  revokeGrant?: boolean;
+  /**
+   * Also ends the caller's credentials as the fault is served: `grant` revokes the refresh tokens
+   * too (a user removing access mid-sync), `access-token` only ends the access tokens before their
+   * stated expiry (a password change); pair it with status 401.
+   */
+  revoke?: 'grant' | 'access-token';
 }
 
 export class FaultInjector {
