@@ -72,6 +72,7 @@ try {
       process.stdout.write(`${JSON.stringify(figures)}\n`);
       // A sync cut off by --deadline still has its worker running: stop here.
       process.exit(0);
+      break;
     }
     case 'outlook-backfill': {
       // The Graph emulator's certificate must be trusted from process start.
