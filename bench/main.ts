@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.ts';
 import { benchCalendarSync } from './calendar-sync.bench.ts';
 import { benchGmailBackfill } from './gmail-backfill.bench.ts';
+import { benchGmailFaults } from './gmail-faults.bench.ts';
 import { benchIngest } from './ingest.bench.ts';
 import { benchOutlookBackfill, LOCAL_TLS_DIR } from './outlook-backfill.bench.ts';
 import { localTls } from '../emulators/microsoft/local-tls.ts';
@@ -16,6 +17,9 @@ const { positionals, values } = parseArgs({
     quota: { type: 'string' },
     'quota-scale': { type: 'string', default: '1' },
     'throttle-scale': { type: 'string' },
+    'fault-rate': { type: 'string', default: '0.3' },
+    'retry-after': { type: 'string', default: '10' },
+    deadline: { type: 'string', default: '3600' },
   },
 });
 
@@ -49,6 +53,27 @@ try {
       process.stdout.write(`${JSON.stringify(figures)}\n`);
       break;
     }
+    case 'gmail-faults': {
+      const faultRate = Number(values['fault-rate']);
+      const retryAfterSeconds = Number(values['retry-after']);
+      const deadlineSeconds = Number(values.deadline);
+      if (!(faultRate >= 0 && faultRate < 1)) {
+        throw new Error('--fault-rate must be at least 0 and below 1');
+      }
+      if (!(retryAfterSeconds >= 0) || !(deadlineSeconds > 0)) {
+        throw new Error('--retry-after and --deadline must be positive numbers of seconds');
+      }
+      const figures = await benchGmailFaults(config, {
+        messages: count,
+        faultRate,
+        retryAfterSeconds,
+        deadlineSeconds,
+      });
+      process.stdout.write(`${JSON.stringify(figures)}\n`);
+      // A sync cut off by --deadline still has its worker running: stop here.
+      process.exit(0);
+      break;
+    }
     case 'outlook-backfill': {
       // The Graph emulator's certificate must be trusted from process start.
       const tls = await localTls(LOCAL_TLS_DIR);
@@ -78,7 +103,7 @@ try {
     }
     default:
       process.stderr.write(
-        `error: unknown scenario '${scenario ?? ''}' (known: ingest, gmail-backfill, outlook-backfill, calendar-sync)\n`,
+        `error: unknown scenario '${scenario ?? ''}' (known: ingest, gmail-backfill, gmail-faults, outlook-backfill, calendar-sync)\n`,
       );
       process.exit(1);
   }

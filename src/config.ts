@@ -75,6 +75,11 @@ const envSchema = z.object({
   MICROSOFT_TENANT: z.string().trim().min(1).default('common'),
   MICROSOFT_GRAPH_URL: url(['https:']).default('https://graph.microsoft.com'),
   MICROSOFT_LOGIN_URL: url(['http:', 'https:']).default('https://login.microsoftonline.com'),
+  /**
+   * Every provider call (Gmail, Google Calendar, Graph, both token endpoints) gives up after this
+   * long, connecting included; a timed-out call is transient and retried.
+   */
+  MAILROOM_PROVIDER_TIMEOUT_MS: positiveInt(30_000),
   /** Parser isolation: worker threads, per-message time budget and input caps. */
   MAILROOM_PARSE_WORKERS: positiveInt(2),
   MAILROOM_PARSE_TIMEOUT_MS: positiveInt(10_000),
@@ -186,6 +191,8 @@ export interface Config {
     apiRootUrl: string | undefined;
     tokenUrl: string;
     authUrl: string;
+    /** Per request, token refreshes included. */
+    requestTimeoutMs: number;
   };
   microsoft: {
     clientId: string | undefined;
@@ -193,6 +200,8 @@ export interface Config {
     tenant: string;
     graphUrl: string;
     loginUrl: string;
+    /** Per request, token refreshes included. */
+    requestTimeoutMs: number;
   };
   parser: { workers: number; timeoutMs: number; maxMessageBytes: number; maxHeaderBytes: number };
   ingest: { maxTextBodyChars: number };
@@ -277,6 +286,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
       apiRootUrl: e.GOOGLE_API_ROOT_URL,
       tokenUrl: e.GOOGLE_OAUTH_TOKEN_URL,
       authUrl: e.GOOGLE_OAUTH_AUTH_URL,
+      requestTimeoutMs: e.MAILROOM_PROVIDER_TIMEOUT_MS,
     },
     microsoft: {
       clientId: e.MICROSOFT_CLIENT_ID,
@@ -284,6 +294,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
       tenant: e.MICROSOFT_TENANT,
       graphUrl: e.MICROSOFT_GRAPH_URL,
       loginUrl: e.MICROSOFT_LOGIN_URL,
+      requestTimeoutMs: e.MAILROOM_PROVIDER_TIMEOUT_MS,
     },
     parser: {
       workers: e.MAILROOM_PARSE_WORKERS,

@@ -99,6 +99,11 @@ export function buildGmailEmulator(options: GmailEmulatorOptions = {}): GmailEmu
     }
     const fault = await takeFault(faults, req, reply);
     if (fault) {
+      if (fault.revoke === 'grant') {
+        auth.revokeUser(email);
+      } else if (fault.revoke === 'access-token') {
+        auth.expireAccessTokens(email);
+      }
       if (fault.status === 429 || fault.status === 403) {
         stats.throttled++;
       }

@@ -2,8 +2,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /**
  * Fault injection, shared by both emulators: the next `count` requests whose path matches get the
- * given status (with an optional Retry-After) or a delay before the normal answer. Each emulator
- * wraps the status in its own vendor's error envelope.
+ * given status (with an optional Retry-After) or a delay before the normal answer; with
+ * `probability`, each matching request gets it only with that chance (a fault rate, for the
+ * benchmark). Each emulator wraps the status in its own vendor's error envelope.
  */
 export interface FaultSpec {
   /** Regular expression matched against the request path. */
@@ -14,6 +15,14 @@ export interface FaultSpec {
   retryAfterSeconds?: number;
   delayMs?: number;
   count?: number;
+  /** 0..1: the share of matching requests that get the fault (default: every one). */
+  probability?: number;
+  /**
+   * Also ends the caller's credentials as the fault is served: `grant` revokes the refresh tokens
+   * too (a user removing access mid-sync), `access-token` only ends the access tokens before their
+   * stated expiry (a password change); pair it with status 401.
+   */
+  revoke?: 'grant' | 'access-token';
 }
 
 export class FaultInjector {
@@ -31,7 +40,11 @@ export class FaultInjector {
 
   take(method: string, path: string): FaultSpec | null {
     const fault = this.faults.find(
-      (f) => f.remaining > 0 && f.regex.test(path) && (!f.method || f.method === method),
+      (f) =>
+        f.remaining > 0 &&
+        f.regex.test(path) &&
+        (!f.method || f.method === method) &&
+        (f.probability === undefined || Math.random() < f.probability),
     );
     if (!fault) {
       return null;

@@ -129,6 +129,18 @@ export class GrantBook {
     return entry.email;
   }
 
+  /**
+   * Ends the user's access tokens now, as a provider may before their stated expiry (a password
+   * change, a session revoked server-side); refresh tokens stay valid.
+   */
+  expireAccessTokens(email: string): void {
+    for (const [token, entry] of this.accessTokens) {
+      if (entry.email === email.toLowerCase()) {
+        this.accessTokens.delete(token);
+      }
+    }
+  }
+
   /** Revokes every refresh token of the user and drops their access tokens at once. */
   protected revokeGrants(email: string): void {
     for (const entry of this.refreshTokens.values()) {

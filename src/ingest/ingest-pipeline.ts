@@ -114,22 +114,26 @@ export async function runIngestPipeline(
   };
 
   // A sliding window of in-flight parses keeps the pool busy without holding every message.
-  // A fatal (provider) error is captured, not left as an unhandled rejection, and rethrown once
-  // the messages already in flight have settled.
+  // A fatal (provider) error is captured, not left as an unhandled rejection. Then no new message
+  // is started, the ones in flight settle, and whatever of them was fetched and parsed is written
+  // before the error is rethrown: a rate limit on one fetch must not throw away the others
+  // (the sync lists the rest again and skips what is stored).
   type Settled = ClassifiedItem | SourceOutcome | { fatal: unknown };
-  const inflight: Promise<Settled>[] = [];
+  const inflight: { key: string; settled: Promise<Settled> }[] = [];
   let next = 0;
   const refill = () => {
     while (inflight.length < parseAhead && next < sources.length) {
       const source = sources[next++];
       if (source) {
-        inflight.push(parseOne(source).catch((fatal: unknown) => ({ fatal })));
+        inflight.push({
+          key: source.key,
+          settled: parseOne(source).catch((fatal: unknown) => ({ fatal })),
+        });
       }
     }
   };
   refill();
   let batch: { item: ClassifiedItem; key: string }[] = [];
-  let keyIndex = 0;
   const flush = async () => {
     if (batch.length === 0) {
       return;
@@ -151,22 +155,30 @@ export async function runIngestPipeline(
       );
     }
   };
-  while (inflight.length > 0) {
-    const key = sources[keyIndex++]?.key ?? '';
-    const result = await (inflight.shift() as Promise<Settled>);
-    if ('fatal' in result) {
-      await Promise.all(inflight.splice(0));
-      await flush();
-      throw result.fatal;
-    }
-    refill();
+  const keep = (key: string, result: ClassifiedItem | SourceOutcome) => {
     if ('status' in result) {
       outcomes.push(result);
     } else {
       batch.push({ item: result, key });
-      if (batch.length >= batchSize) {
-        await flush();
-      }
+    }
+  };
+  for (let head = inflight.shift(); head; head = inflight.shift()) {
+    const result = await head.settled;
+    if ('fatal' in result) {
+      const rest = inflight.splice(0);
+      const settled = await Promise.all(rest.map((f) => f.settled));
+      settled.forEach((other, i) => {
+        if (!('fatal' in other)) {
+          keep(rest[i]?.key ?? '', other);
+        }
+      });
+      await flush();
+      throw result.fatal;
+    }
+    refill();
+    keep(head.key, result);
+    if (batch.length >= batchSize) {
+      await flush();
     }
   }
   await flush();

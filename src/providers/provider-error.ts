@@ -38,3 +38,21 @@ export function parseRetryAfter(
   const at = Date.parse(value);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
+
+/**
+ * True for a request our own timeout ended: the DOMException `TimeoutError` of
+ * `AbortSignal.timeout` (native fetch, the Graph SDK, which keeps the name as its error code) or
+ * the `AbortError` node-fetch raises for it under gaxios. Mailroom aborts provider requests for
+ * no other reason, so an abort is a timeout.
+ */
+export function isTimedOut(err: unknown): boolean {
+  let e: unknown = err;
+  for (let depth = 0; typeof e === 'object' && e !== null && depth < 5; depth++) {
+    const { name, code } = e as { name?: unknown; code?: unknown };
+    if ([name, code].some((v) => v === 'TimeoutError' || v === 'AbortError')) {
+      return true;
+    }
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}

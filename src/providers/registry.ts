@@ -2,14 +2,14 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { OAuth2Client } from 'google-auth-library';
 import type { Config } from '../config.ts';
 import type { SecretBox } from '../security/secret-box.ts';
-import { QuotaLimiter, UNLIMITED, type Limiter } from './quota-limiter.ts';
 import type { CalendarSource } from './calendar-source.ts';
-import { GMAIL_COSTS } from './google/gmail/gmail-costs.ts';
 import { GmailMailSource } from './google/gmail/gmail-mail-source.ts';
 import { createGoogleOAuthClient } from './google/oauth/google-oauth-client.ts';
 import { createGoogleOAuthConnector } from './google/oauth/google-oauth-connector.ts';
 import { GoogleCalendarSource } from './google/calendar/google-calendar-source.ts';
 import type { MailSource } from './mail-source.ts';
+import { MailboxCache } from './mailbox-cache.ts';
+import { createMailboxLimiters } from './mailbox-limiters.ts';
 import { GraphCalendarSource } from './microsoft/calendar/graph-calendar-source.ts';
 import { GraphMailSource } from './microsoft/mail/graph-mail-source.ts';
 import { GraphRequester } from './microsoft/graph-requester.ts';
@@ -21,7 +21,9 @@ import { ProviderError } from './provider-error.ts';
 /**
  * Provider → MailSource / CalendarSource. Access tokens stay in this process's memory (never in
  * job data or Redis): one OAuth client per mailbox and refresh token, reused across that mailbox's
- * jobs until the stored credentials change (a reconnect).
+ * jobs until the stored credentials change (a reconnect). So are the quota buckets, so a job that
+ * comes back after a rate limit does not start with a full burst. Every per-mailbox cache is
+ * bounded (MAX_CACHED_MAILBOXES, least recently used dropped first).
  */
 export type MailSourceFactory = (mailbox: ProviderMailbox) => MailSource;
 export type CalendarSourceFactory = (mailbox: ProviderMailbox) => CalendarSource;
@@ -34,8 +36,11 @@ export interface ProviderMailbox {
   credentials: string | null;
 }
 
-/** Google Calendar: 600 requests per minute per user (provider-apis.md §B.5); keep 5 % spare. */
-const CALENDAR_REQUESTS_PER_MINUTE = 570;
+/**
+ * Mailboxes whose clients, requesters and buckets one process keeps. A worker serves a few
+ * hundred mailboxes at most; dropping one costs a token refresh and a fresh bucket, never data.
+ */
+export const MAX_CACHED_MAILBOXES = 1_000;
 
 export interface ProviderFactories {
   mail: MailSourceFactory;
@@ -46,8 +51,10 @@ export function createProviderFactories(
   config: Config,
   box: SecretBox,
   em: EntityManager,
+  maxMailboxes = MAX_CACHED_MAILBOXES,
 ): ProviderFactories {
-  const clients = new Map<string, { sealed: string; client: OAuth2Client }>();
+  const clients = new MailboxCache<{ sealed: string; client: OAuth2Client }>(maxMailboxes);
+  const limiters = createMailboxLimiters(config.sync, maxMailboxes);
   const microsoftTokens = new MicrosoftTokenStore(em, box, config);
 
   const googleClient = (mailbox: ProviderMailbox): OAuth2Client => {
@@ -75,47 +82,32 @@ export function createProviderFactories(
 
   // One per mailbox and process, shared by its mail and calendar jobs: one request budget and
   // one set of in-flight slots, as Graph counts them.
-  const requesters = new Map<string, GraphRequester>();
-  const graphRequester = (mailbox: ProviderMailbox): GraphRequester => {
-    const cached = requesters.get(mailbox.id);
-    if (cached) {
-      return cached;
-    }
-    const requester = new GraphRequester({
-      graphUrl: config.microsoft.graphUrl,
-      accessToken: () => microsoftTokens.accessToken(mailbox.id),
-      invalidateToken: () => {
-        microsoftTokens.invalidate(mailbox.id);
-      },
-      limiter:
-        config.sync.graphRequestsPerWindow === 0
-          ? UNLIMITED
-          : new QuotaLimiter({
-              unitsPerWindow: config.sync.graphRequestsPerWindow,
-              windowMs: config.sync.graphWindowSeconds * 1000,
-            }),
-    });
-    requesters.set(mailbox.id, requester);
-    return requester;
-  };
+  const requesters = new MailboxCache<GraphRequester>(maxMailboxes);
+  const graphRequester = (mailbox: ProviderMailbox): GraphRequester =>
+    requesters.getOrCreate(
+      mailbox.id,
+      () =>
+        new GraphRequester({
+          graphUrl: config.microsoft.graphUrl,
+          timeoutMs: config.microsoft.requestTimeoutMs,
+          accessToken: () => microsoftTokens.accessToken(mailbox.id),
+          invalidateToken: () => {
+            microsoftTokens.invalidate(mailbox.id);
+          },
+          limiter: limiters.graph(mailbox.id),
+        }),
+    );
 
   const mail: MailSourceFactory = (mailbox) => {
     switch (mailbox.provider) {
       case 'google': {
         const quota = config.sync.gmailQuota;
-        const regime = quota === 'off' ? 'old' : quota;
         return new GmailMailSource({
           auth: googleClient(mailbox),
           rootUrl: config.google.apiRootUrl,
-          regime,
-          limiter:
-            quota === 'off'
-              ? UNLIMITED
-              : new QuotaLimiter({
-                  unitsPerWindow:
-                    config.sync.gmailQuotaUnitsPerMinute ?? GMAIL_COSTS[regime].unitsPerMinute,
-                  windowMs: config.sync.gmailQuotaWindowSeconds * 1000,
-                }),
+          regime: quota === 'off' ? 'old' : quota,
+          limiter: limiters.gmail(mailbox.id),
+          timeoutMs: config.google.requestTimeoutMs,
         });
       }
       case 'microsoft':
@@ -129,18 +121,14 @@ export function createProviderFactories(
 
   const calendar: CalendarSourceFactory = (mailbox) => {
     switch (mailbox.provider) {
-      case 'google': {
-        const limiter: Limiter =
-          config.sync.gmailQuota === 'off'
-            ? UNLIMITED
-            : new QuotaLimiter({ unitsPerWindow: CALENDAR_REQUESTS_PER_MINUTE, windowMs: 60_000 });
+      case 'google':
         return new GoogleCalendarSource({
           auth: googleClient(mailbox),
           rootUrl: config.google.apiRootUrl,
           calendarIds: config.sync.googleCalendars,
-          limiter,
+          limiter: limiters.googleCalendar(mailbox.id),
+          timeoutMs: config.google.requestTimeoutMs,
         });
-      }
       case 'microsoft':
         checkMicrosoftCredentials(mailbox);
         return new GraphCalendarSource({ graph: graphRequester(mailbox) });

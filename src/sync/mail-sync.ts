@@ -202,12 +202,30 @@ async function ingestIds(deps: MailSyncDeps, ids: string[], summary: MailSyncSum
   const limit = pLimit(
     Math.max(1, Math.min(deps.fetchConcurrency, deps.source.maxConcurrency - 1)),
   );
+  // The window stops at the first provider failure (a long rate limit, a revoked grant, an outage
+  // outlasting the in-place retries): it is the mailbox's, not one message's, so every fetch still
+  // queued would draw the same answer. Those are not sent; the pipeline stores what was fetched,
+  // and the job's retry lists the rest again, skipping what is stored.
+  let halted: ProviderError | null = null;
+  const fetchOnce = async (id: string) => {
+    if (halted) {
+      throw halted;
+    }
+    try {
+      return await deps.source.fetchMessage(id);
+    } catch (err) {
+      if (err instanceof ProviderError) {
+        halted ??= err;
+      }
+      throw err;
+    }
+  };
   const sources: RawSource[] = ids.map((id) => ({
     key: id,
     providerMessageId: id,
     providerThreadId: null,
     labels: [],
-    load: () => limit(() => deps.source.fetchMessage(id)),
+    load: () => limit(() => fetchOnce(id)),
   }));
   // Small batches: each is a checkpoint a killed worker does not have to fetch again.
   const result = await runIngestPipeline(deps.em, deps.pool, deps.target, sources, {

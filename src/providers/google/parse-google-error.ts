@@ -1,4 +1,4 @@
-import { ProviderError, parseRetryAfter } from '../provider-error.ts';
+import { isTimedOut, ProviderError, parseRetryAfter } from '../provider-error.ts';
 
 /**
  * Gmail/Google OAuth failures → ProviderError. Pure: no I/O, testable on plain objects shaped like
@@ -77,6 +77,9 @@ export function parseGmailError(err: unknown, context: GmailCallContext): Provid
     return new ProviderError('PERMANENT', `Google OAuth client rejected (${oauthError})`, opts);
   }
   if (status === undefined) {
+    if (isTimedOut(err)) {
+      return new ProviderError('TRANSIENT', 'Google timed out (no answer in time)', opts);
+    }
     const code = typeof e.code === 'string' ? e.code : undefined;
     return code && NETWORK_CODES.has(code)
       ? new ProviderError('TRANSIENT', `network error ${code}`, opts)

@@ -1,7 +1,12 @@
-import { Client, type AuthenticationProvider } from '@microsoft/microsoft-graph-client';
+import {
+  Client,
+  MiddlewareFactory,
+  type AuthenticationProvider,
+} from '@microsoft/microsoft-graph-client';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Limiter } from '../quota-limiter.ts';
 import { withCallRetry } from '../call-retry.ts';
+import { GraphTimeoutHandler } from './graph-timeout-handler.ts';
 import { parseGraphError } from './parse-graph-error.ts';
 
 /**
@@ -13,6 +18,8 @@ import { parseGraphError } from './parse-graph-error.ts';
  */
 export interface GraphRequesterOptions {
   graphUrl: string;
+  /** Per request, connecting and reading the body included. */
+  timeoutMs: number;
   accessToken: () => Promise<string>;
   /** Drops the cached access token; called once on a 401 before giving up. */
   invalidateToken: () => void;
@@ -43,8 +50,12 @@ export class GraphRequester {
         }
       },
     };
+    // The SDK's default chain (auth, retry, redirect, telemetry, HTTP) with a timeout just before
+    // the HTTP handler, so each attempt gets its own.
+    const middleware = MiddlewareFactory.getDefaultMiddlewareChain(authProvider);
+    middleware.splice(-1, 0, new GraphTimeoutHandler(options.timeoutMs));
     this.client = Client.initWithMiddleware({
-      authProvider,
+      middleware,
       baseUrl: options.graphUrl,
       customHosts: new Set([new URL(options.graphUrl).hostname]),
     });

@@ -1,4 +1,4 @@
-import { ProviderError, parseRetryAfter } from '../provider-error.ts';
+import { isTimedOut, ProviderError, parseRetryAfter } from '../provider-error.ts';
 
 /**
  * Microsoft Graph and identity-platform failures → ProviderError. Pure, testable on plain objects
@@ -95,6 +95,9 @@ export function parseGraphError(err: unknown): ProviderError {
   const status = typeof e.statusCode === 'number' && e.statusCode > 0 ? e.statusCode : undefined;
   const code = e.code ?? '';
   const opts = { status, cause: err, retryAfterMs: retryAfter(e) };
+  if (status === undefined && isTimedOut(err)) {
+    return new ProviderError('TRANSIENT', 'Graph timed out (no answer in time)', opts);
+  }
   if (status === undefined) {
     return new ProviderError(
       'TRANSIENT',

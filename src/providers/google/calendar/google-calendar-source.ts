@@ -2,8 +2,7 @@ import { calendar, type calendar_v3 } from '@googleapis/calendar';
 import type { OAuth2Client } from 'google-auth-library';
 import type { Limiter } from '../../quota-limiter.ts';
 import type { CalendarPage, CalendarSource } from '../../calendar-source.ts';
-import { withCallRetry } from '../../call-retry.ts';
-import { parseGmailError } from '../parse-google-error.ts';
+import { GoogleCaller } from '../google-caller.ts';
 import { mapGoogleEvent } from './map-google-event.ts';
 
 /**
@@ -18,6 +17,8 @@ export interface GoogleCalendarSourceOptions {
   rootUrl: string | undefined;
   calendarIds: readonly string[];
   limiter: Limiter;
+  /** Per request, connecting included. */
+  timeoutMs: number;
   pageSize?: number;
 }
 
@@ -25,7 +26,7 @@ export class GoogleCalendarSource implements CalendarSource {
   readonly windowed = false;
   readonly calendarIds: readonly string[];
   private readonly api: calendar_v3.Calendar;
-  private readonly limiter: Limiter;
+  private readonly caller: GoogleCaller;
   private readonly pageSize: number;
 
   constructor(options: GoogleCalendarSourceOptions) {
@@ -33,10 +34,11 @@ export class GoogleCalendarSource implements CalendarSource {
       version: 'v3',
       auth: options.auth,
       retry: false,
+      timeout: options.timeoutMs,
       ...(options.rootUrl ? { rootUrl: options.rootUrl } : {}),
     });
     this.calendarIds = options.calendarIds;
-    this.limiter = options.limiter;
+    this.caller = new GoogleCaller(options.auth, options.limiter);
     this.pageSize = options.pageSize ?? 250;
   }
 
@@ -44,20 +46,15 @@ export class GoogleCalendarSource implements CalendarSource {
     calendarId: string,
     cursor: { syncToken: string | null; pageToken: string | null },
   ): Promise<CalendarPage> {
-    const res = await withCallRetry(async () => {
-      await this.limiter.acquire(1);
-      try {
-        return await this.api.events.list({
-          calendarId,
-          singleEvents: true,
-          maxResults: this.pageSize,
-          ...(cursor.syncToken ? { syncToken: cursor.syncToken } : {}),
-          ...(cursor.pageToken ? { pageToken: cursor.pageToken } : {}),
-        });
-      } catch (err) {
-        throw parseGmailError(err, 'calendar-sync');
-      }
-    });
+    const res = await this.caller.call(1, 'calendar-sync', () =>
+      this.api.events.list({
+        calendarId,
+        singleEvents: true,
+        maxResults: this.pageSize,
+        ...(cursor.syncToken ? { syncToken: cursor.syncToken } : {}),
+        ...(cursor.pageToken ? { pageToken: cursor.pageToken } : {}),
+      }),
+    );
     const zone = res.data.timeZone ?? null;
     return {
       changes: (res.data.items ?? []).flatMap((item) => mapGoogleEvent(item, zone) ?? []),

@@ -13,8 +13,8 @@ import type {
 import type { GmailQuotaRegime } from './gmail-costs.ts';
 import { GMAIL_COSTS } from './gmail-costs.ts';
 import { gmailLabelChange, gmailMessageKind } from './map-gmail-labels.ts';
-import { withCallRetry } from '../../call-retry.ts';
-import { parseGmailError, type GmailCallContext } from '../parse-google-error.ts';
+import { GoogleCaller } from '../google-caller.ts';
+import type { GmailCallContext } from '../parse-google-error.ts';
 
 /**
  * MailSource over the Gmail API with the official client. Messages are fetched once, as raw
@@ -27,6 +27,8 @@ export interface GmailMailSourceOptions {
   rootUrl: string | undefined;
   limiter: Limiter;
   regime: GmailQuotaRegime;
+  /** Per request, connecting included: a silent server must not hold the job. */
+  timeoutMs: number;
   pageSize?: number;
 }
 
@@ -35,7 +37,7 @@ export class GmailMailSource implements MailSource {
   // provider-apis.md §A.8/§E.1: about 10 concurrent requests per user before 429s.
   readonly maxConcurrency = 10;
   private readonly api: gmail_v1.Gmail;
-  private readonly limiter: Limiter;
+  private readonly caller: GoogleCaller;
   private readonly costs: (typeof GMAIL_COSTS)[GmailQuotaRegime];
   private readonly pageSize: number;
 
@@ -44,22 +46,16 @@ export class GmailMailSource implements MailSource {
       version: 'v1',
       auth: options.auth,
       retry: false,
+      timeout: options.timeoutMs,
       ...(options.rootUrl ? { rootUrl: options.rootUrl } : {}),
     });
-    this.limiter = options.limiter;
+    this.caller = new GoogleCaller(options.auth, options.limiter);
     this.costs = GMAIL_COSTS[options.regime];
     this.pageSize = options.pageSize ?? 100;
   }
 
   private call<T>(units: number, context: GmailCallContext, run: () => Promise<T>): Promise<T> {
-    return withCallRetry(async () => {
-      await this.limiter.acquire(units);
-      try {
-        return await run();
-      } catch (err) {
-        throw parseGmailError(err, context);
-      }
-    });
+    return this.caller.call(units, context, run);
   }
 
   async getProfile(): Promise<MailboxProfile> {

@@ -19,5 +19,7 @@ export function createGoogleOAuthClient(config: Config, redirectUri?: string): O
       oauth2TokenUrl: config.google.tokenUrl,
       oauth2AuthBaseUrl: config.google.authUrl,
     },
+    // The default for every request of this client, token refreshes included: gaxios has none.
+    transporterOptions: { timeout: config.google.requestTimeoutMs },
   });
 }

@@ -139,13 +139,14 @@ export class GraphMailSource implements MailSource {
 
   async fetchMessage(id: string): Promise<FetchedMessage | null> {
     try {
-      const stream = await this.call(
-        () =>
-          this.graph.client.api(`/me/messages/${id}/$value`).getStream() as Promise<
-            ReadableStream<Uint8Array>
-          >,
-      );
-      const raw = Buffer.from(await new Response(stream).arrayBuffer());
+      // The body is read inside the call: a stream cut off or timed out half-way is a provider
+      // failure (transient), not a message that cannot be read.
+      const raw = await this.call(async () => {
+        const stream = (await this.graph.client
+          .api(`/me/messages/${id}/$value`)
+          .getStream()) as ReadableStream<Uint8Array>;
+        return Buffer.from(await new Response(stream).arrayBuffer());
+      });
       return { raw, threadId: null, ...mapGraphFolder(this.folderOf.get(id)) };
     } catch (err) {
       if (err instanceof ProviderError && err.kind === 'NOT_FOUND') {

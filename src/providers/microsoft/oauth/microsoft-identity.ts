@@ -37,7 +37,7 @@ export async function requestMicrosoftToken(
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams(grant),
-    signal: AbortSignal.timeout(30_000),
+    signal: AbortSignal.timeout(config.requestTimeoutMs),
   });
   const json = (await res.json().catch(() => null)) as MicrosoftTokenResponse | null;
   return { ok: res.ok, status: res.status, json };

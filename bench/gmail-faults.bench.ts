@@ -1,0 +1,113 @@
+import { parseConfig, type Config } from '../src/config.ts';
+import { initORM } from '../src/db/orm.ts';
+import { createLogger } from '../src/logger.ts';
+import { runSyncNow } from '../src/app/run-sync-now.ts';
+import { buildGmailEmulator } from '../emulators/google/gmail-emulator.ts';
+import { withBenchDatabase } from './bench-database.ts';
+import { generateMessages } from './generate-messages.ts';
+import { round } from './parse-baseline.ts';
+import { benchEnv, connectBenchMailbox } from './time-first-sync.ts';
+
+/**
+ * `gmail-faults`: a first sync of N messages while a share of the message fetches (`--fault-rate`,
+ * 0.3 by default) is answered 429 with `Retry-After: --retry-after` seconds (10 by default), which
+ * is longer than a call waits in place, so the job yields to the rate limit each time. What it
+ * measures is wasted work: `fetchesPerMessage` counts the fetches the emulator answered with the
+ * message (refetches of mail already fetched once show up here), `requestsPerMessage` adds the
+ * throttled ones. With `--deadline S` it reports what was stored after S seconds instead of
+ * waiting for the end.
+ */
+const OWNER = 'rep@northwindtraders.com';
+
+export interface GmailFaultsOptions {
+  messages: number;
+  faultRate: number;
+  retryAfterSeconds: number;
+  deadlineSeconds: number;
+}
+
+export async function benchGmailFaults(
+  base: Config,
+  opts: GmailFaultsOptions,
+): Promise<Record<string, unknown>> {
+  const generated = generateMessages({
+    count: opts.messages,
+    seed: 13,
+    ownerEmail: OWNER,
+    internalDomain: 'northwindtraders.com',
+  });
+  const emulator = buildGmailEmulator({ quota: null });
+  for (const m of generated) {
+    emulator.store.addMessage(OWNER, m.raw);
+  }
+  const url = await emulator.app.listen({ port: 0, host: '127.0.0.1' });
+  try {
+    return await withBenchDatabase(base.db.url, async (dbUrl) => {
+      const config = parseConfig({
+        ...benchEnv(base, dbUrl),
+        GOOGLE_CLIENT_ID: 'bench',
+        GOOGLE_CLIENT_SECRET: 'bench',
+        GOOGLE_API_ROOT_URL: `${url}/`,
+        GOOGLE_OAUTH_TOKEN_URL: `${url}/token`,
+        MAILROOM_GMAIL_QUOTA: 'off',
+        MAILROOM_BACKFILL_DAYS: '0',
+        MAILROOM_BACKFILL_MAX_MESSAGES: '0',
+      });
+      const orm = await initORM(config.db.url);
+      try {
+        const mailboxId = await connectBenchMailbox(orm, config, {
+          provider: 'google',
+          email: OWNER,
+          refreshToken: emulator.auth.issueRefreshToken(OWNER),
+        });
+        emulator.resetStats();
+        emulator.faults.add({
+          path: '^/gmail/v1/users/[^/]+/messages/[^/]+$',
+          method: 'GET',
+          status: 429,
+          retryAfterSeconds: opts.retryAfterSeconds,
+          probability: opts.faultRate,
+          count: Number.MAX_SAFE_INTEGER,
+        });
+        const start = performance.now();
+        const sync = runSyncNow(config, orm, createLogger('silent'), mailboxId).then(
+          () => 'done' as const,
+        );
+        let timer: NodeJS.Timeout | undefined;
+        const deadline = new Promise<'deadline'>((resolve) => {
+          timer = setTimeout(() => {
+            resolve('deadline');
+          }, opts.deadlineSeconds * 1000);
+        });
+        const outcome = await Promise.race([sync, deadline]);
+        clearTimeout(timer);
+        const seconds = (performance.now() - start) / 1000;
+        const rows = await orm.em
+          .fork()
+          .execute<{ n: string }[]>('select count(*) as n from email where mailbox_id = ?', [
+            mailboxId,
+          ]);
+        const stored = Number(rows[0]?.n ?? 0);
+        const requests = emulator.stats.byMethod['messages.get'] ?? 0;
+        const throttled = emulator.faults.fired;
+        return {
+          scenario: 'gmail-faults',
+          messages: opts.messages,
+          faultRate: opts.faultRate,
+          retryAfterSeconds: opts.retryAfterSeconds,
+          finished: outcome === 'done',
+          stored,
+          seconds: round(seconds),
+          fetchesPerMessage: round((requests - throttled) / opts.messages),
+          requestsPerMessage: round(requests / opts.messages),
+          rateLimited: throttled,
+        };
+      } finally {
+        await orm.close(true);
+      }
+    });
+  } finally {
+    emulator.faults.clear();
+    await emulator.app.close();
+  }
+}

@@ -1,0 +1,61 @@
+import type { Config } from '../config.ts';
+import { GMAIL_COSTS } from './google/gmail/gmail-costs.ts';
+import { MailboxCache } from './mailbox-cache.ts';
+import { QuotaLimiter, UNLIMITED, type Limiter } from './quota-limiter.ts';
+
+/**
+ * One quota bucket per mailbox and provider budget, kept across that mailbox's jobs in this
+ * process. A bucket built anew for every job starts full: a job that yielded to a rate limit would
+ * come back with a whole burst and draw the next one. The provider meters the user, not our job,
+ * so the bucket lives as long as the process serves the mailbox (bounded, see MailboxCache).
+ */
+export interface MailboxLimiters {
+  /** Gmail API units per user (provider-apis.md §A.9). */
+  gmail(mailboxId: string): Limiter;
+  /** Google Calendar requests per user (§B.5). */
+  googleCalendar(mailboxId: string): Limiter;
+  /** Graph requests per mailbox and window, shared by mail and calendar (§D.4). */
+  graph(mailboxId: string): Limiter;
+}
+
+/** Google Calendar: 600 requests per minute per user (provider-apis.md §B.5); keep 5 % spare. */
+const CALENDAR_REQUESTS_PER_MINUTE = 570;
+
+export function createMailboxLimiters(sync: Config['sync'], maxMailboxes: number): MailboxLimiters {
+  const gmail = new MailboxCache<Limiter>(maxMailboxes);
+  const calendar = new MailboxCache<Limiter>(maxMailboxes);
+  const graph = new MailboxCache<Limiter>(maxMailboxes);
+  const quota = sync.gmailQuota;
+  return {
+    gmail: (id) =>
+      quota === 'off'
+        ? UNLIMITED
+        : gmail.getOrCreate(
+            id,
+            () =>
+              new QuotaLimiter({
+                unitsPerWindow: sync.gmailQuotaUnitsPerMinute ?? GMAIL_COSTS[quota].unitsPerMinute,
+                windowMs: sync.gmailQuotaWindowSeconds * 1000,
+              }),
+          ),
+    googleCalendar: (id) =>
+      quota === 'off'
+        ? UNLIMITED
+        : calendar.getOrCreate(
+            id,
+            () =>
+              new QuotaLimiter({ unitsPerWindow: CALENDAR_REQUESTS_PER_MINUTE, windowMs: 60_000 }),
+          ),
+    graph: (id) =>
+      sync.graphRequestsPerWindow === 0
+        ? UNLIMITED
+        : graph.getOrCreate(
+            id,
+            () =>
+              new QuotaLimiter({
+                unitsPerWindow: sync.graphRequestsPerWindow,
+                windowMs: sync.graphWindowSeconds * 1000,
+              }),
+          ),
+  };
+}
