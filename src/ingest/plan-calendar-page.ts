@@ -15,7 +15,12 @@ import type {
   StoredEvent,
 } from '../db/repositories/calendar-event.repository.ts';
 import type { CalendarChange, CalendarEventData } from '../providers/calendar-source.ts';
-import { cancelledSeries, changedOnItsOwn, seriesFingerprint } from './plan-meeting-series.ts';
+import {
+  cancelledSeries,
+  changedOnItsOwn,
+  rescheduledSeries,
+  seriesFingerprint,
+} from './plan-meeting-series.ts';
 
 /**
  * What one page of calendar changes asks the store to write, as pure functions of the page and of
@@ -144,6 +149,8 @@ export interface CalendarPagePlan {
   removed: StoredEvent[];
   /** Series cancelled as a whole by this page: one cancellation per person, not per occurrence. */
   cancelledSeries: ReadonlySet<string>;
+  /** Series moved as a whole by this page, with the stored state their new instances inherit. */
+  rescheduled: ReadonlyMap<string, StoredEvent>;
   rows: CalendarEventRow[];
   attendees: AttendeeRow[];
   /** Who the live events create or name (the page keeps the best per address). */
@@ -200,6 +207,7 @@ export function planCalendarPage(
     upserts,
     removed,
     cancelledSeries: cancelledSeries(page, seriesInstances),
+    rescheduled: rescheduledSeries(page, before, seriesInstances),
     rows: upserts.map((u) => eventRow(workspaceId, mailboxId, calendarId, roundId, u)),
     attendees: upserts.flatMap(({ id, people }) =>
       people.map((p) => ({
@@ -278,19 +286,26 @@ function priorState(row: StoredEvent): PriorState {
 /**
  * The meeting activities of a written page: for each upserted event from its new state, its
  * linked people and its stored state before; for each removed one, a cancellation. A series the
- * page cancels as a whole is cancelled once per person; anything else per occurrence.
+ * page cancels as a whole is cancelled once per person; anything else per occurrence. A series
+ * rescheduled as a whole is one update: its old instances are retired silently.
  */
 export function pageActivities(
-  plan: Pick<CalendarPagePlan, 'upserts' | 'removed' | 'cancelledSeries'>,
+  plan: Pick<CalendarPagePlan, 'upserts' | 'removed' | 'cancelledSeries' | 'rescheduled'>,
   before: ReadonlyMap<string, StoredEvent>,
   linked: ReadonlyMap<string, LinkedPerson[]>,
 ): MeetingActivity[] {
   const wholeSeries = (seriesId: string | null) =>
     seriesId !== null && plan.cancelledSeries.has(seriesId);
+  const retired = (seriesId: string | null) => seriesId !== null && plan.rescheduled.has(seriesId);
   const activities: MeetingActivity[] = [];
   for (const u of plan.upserts) {
     const { event, id, logicalKey, seriesKey, fingerprint } = u;
-    const prior = before.get(event.providerEventId);
+    if (event.status === 'cancelled' && retired(event.seriesId)) {
+      continue;
+    }
+    const prior =
+      before.get(event.providerEventId) ??
+      (event.seriesId === null ? undefined : plan.rescheduled.get(event.seriesId));
     activities.push(
       ...meetingActivities({
         eventId: id,
@@ -309,6 +324,9 @@ export function pageActivities(
     );
   }
   for (const row of plan.removed) {
+    if (retired(row.recurring_event_id)) {
+      continue;
+    }
     activities.push(
       ...meetingActivities({
         eventId: row.id,

@@ -108,3 +108,37 @@ export function cancelledSeries(
   }
   return out;
 }
+
+/**
+ * Series rescheduled as a whole: the page brings new instances of a series (ids it never stored)
+ * and cancels stored live ones of the same series. Google does this when a whole series moves:
+ * an instance's id carries its original start, so every instance gets a new id and the old ones
+ * come back cancelled. That is one change of one meeting, not cancelled occurrences: the new
+ * instances take a cancelled sibling's stored state as their prior (one MEETING_UPDATED for the
+ * series), and the old ones are retired without activities. Returns the prior per series.
+ */
+export function rescheduledSeries(
+  page: SeriesPage,
+  before: ReadonlyMap<string, StoredEvent>,
+  liveInstances: readonly StoredEvent[],
+): Map<string, StoredEvent> {
+  const fresh = new Set<string>();
+  const cancelledNow = new Set<string>();
+  for (const [id, change] of page.latest) {
+    if (change.type === 'removed' || change.event.status === 'cancelled') {
+      cancelledNow.add(id);
+    } else if (change.event.kind === 'instance' && change.event.seriesId && !before.has(id)) {
+      fresh.add(change.event.seriesId);
+    }
+  }
+  const out = new Map<string, StoredEvent>();
+  for (const row of liveInstances) {
+    const seriesId = row.recurring_event_id;
+    if (seriesId && fresh.has(seriesId) && cancelledNow.has(row.provider_event_id)) {
+      if (!out.has(seriesId)) {
+        out.set(seriesId, row);
+      }
+    }
+  }
+  return out;
+}

@@ -279,6 +279,47 @@ describe('Google Calendar sync through BullMQ and the real Calendar client', () 
     expect(again.calendar).toMatchObject({ activitiesCreated: 0 });
   });
 
+  it('logs a series moved as a whole as one update, not as cancelled occurrences', async ({
+    orm,
+    gmail: h,
+  }) => {
+    const email = 'ivy@northwind.com';
+    const { ws, mb } = await setup(orm, h, email);
+    const weekly = cal(h).upsertEvent(email, 'primary', {
+      summary: 'Weekly pipeline',
+      start: { dateTime: '2026-10-14T09:00:00', timeZone: 'Europe/Berlin' },
+      end: { dateTime: '2026-10-14T09:30:00', timeZone: 'Europe/Berlin' },
+      recurrence: ['RRULE:FREQ=WEEKLY;COUNT=4'],
+      organizer: { email, displayName: 'Ivy' },
+      attendees: [{ email, responseStatus: 'accepted' }, { email: 'buyer@client.com' }],
+    });
+    await sync(orm, h, mb);
+    // An hour later, every week: Google gives every instance a new id and cancels the old ones.
+    cal(h).upsertEvent(email, 'primary', {
+      ...weekly,
+      start: { dateTime: '2026-10-14T10:00:00', timeZone: 'Europe/Berlin' },
+      end: { dateTime: '2026-10-14T10:30:00', timeZone: 'Europe/Berlin' },
+    });
+    await sync(orm, h, mb);
+    const out = await exportOf(orm, ws);
+    expect(
+      events(out)
+        .filter((e) => e.status === 'confirmed')
+        .map((e) => e.startsAt),
+    ).toEqual([
+      '2026-10-14T08:00:00.000Z',
+      '2026-10-21T08:00:00.000Z',
+      '2026-10-28T09:00:00.000Z',
+      '2026-11-04T09:00:00.000Z',
+    ]);
+    expect(
+      activities(out)
+        .filter((a) => a.type.startsWith('MEETING_'))
+        .map((a) => `${a.type} ${a.personEmail}`)
+        .sort(),
+    ).toEqual(['MEETING_SCHEDULED buyer@client.com', 'MEETING_UPDATED buyer@client.com']);
+  });
+
   it('answers an expired sync token with a full resync that duplicates nothing', async ({
     orm,
     gmail: h,

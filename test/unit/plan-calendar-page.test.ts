@@ -259,4 +259,35 @@ describe('a recurring series is one meeting', () => {
       new Set(['MEETING_CANCELLED:p1:ical:series-uid@google.com']),
     );
   });
+
+  it('takes a series moved as a whole (new instance ids, old ones cancelled) as one update', () => {
+    const { before } = firstSync();
+    const live = [...before.values()];
+    const later = (i: number) => {
+      const start = new Date(new Date(WEEKS[i] ?? '').getTime() + 3_600_000);
+      return occurrence(i, {
+        providerEventId: `s_moved_${String(i)}`,
+        originalStart: start,
+        startsAt: start,
+        endsAt: new Date(start.getTime() + 1_800_000),
+      });
+    };
+    const page = pageChanges([
+      ...WEEKS.map((_, i) => ({ type: 'removed' as const, providerEventId: `s_${String(i)}` })),
+      ...WEEKS.map((_, i) => ({ type: 'upsert' as const, event: later(i) })),
+    ]);
+    const plan = planCalendarPage(target, 'primary', null, page, before, live);
+    expect(plan.cancelledSeries.size).toBe(0);
+    expect([...plan.rescheduled.keys()]).toEqual(['s']);
+    const keys = new Set(
+      pageActivities(plan, before, linkAll(plan)).map((a) => a.key.split(':')[0]),
+    );
+    expect([...keys].sort()).toEqual(['MEETING_SCHEDULED', 'MEETING_UPDATED']);
+    const updates = new Set(
+      pageActivities(plan, before, linkAll(plan))
+        .filter((a) => a.type === 'MEETING_UPDATED')
+        .map((a) => a.key),
+    );
+    expect(updates.size).toBe(1);
+  });
 });
