@@ -169,6 +169,10 @@ const envSchema = z.object({
    */
   MAILROOM_CALENDAR_PAST_DAYS: z.coerce.number().int().min(0).max(3650).default(365),
   MAILROOM_CALENDAR_FUTURE_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
+  /** PostgreSQL session timeouts (src/db/session-timeouts.ts); 0 turns one off. */
+  MAILROOM_DB_LOCK_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
+  MAILROOM_DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(120_000),
+  MAILROOM_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(0).default(60_000),
   /** Gmail meters per minute; only the benchmark's sped-up emulator needs another window. */
   MAILROOM_GMAIL_QUOTA_WINDOW_SECONDS: z.coerce.number().positive().default(60),
 });
@@ -178,7 +182,15 @@ export type Env = z.infer<typeof envSchema>;
 export interface Config {
   env: Env['NODE_ENV'];
   logLevel: Env['LOG_LEVEL'];
-  db: { url: string };
+  db: {
+    url: string;
+    /** PostgreSQL session timeouts, in ms (src/db/session-timeouts.ts `DbTimeouts`). */
+    timeouts: {
+      lockTimeoutMs: number;
+      statementTimeoutMs: number;
+      idleInTransactionTimeoutMs: number;
+    };
+  };
   redis: { url: string };
   encryptionKey: string | undefined;
   /** Keys that only open secrets (during a rotation); new secrets are sealed with `encryptionKey`. */
@@ -269,7 +281,14 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
   return {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
-    db: { url: e.DATABASE_URL },
+    db: {
+      url: e.DATABASE_URL,
+      timeouts: {
+        lockTimeoutMs: e.MAILROOM_DB_LOCK_TIMEOUT_MS,
+        statementTimeoutMs: e.MAILROOM_DB_STATEMENT_TIMEOUT_MS,
+        idleInTransactionTimeoutMs: e.MAILROOM_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+      },
+    },
     redis: { url: e.REDIS_URL },
     encryptionKey: e.MAILROOM_ENCRYPTION_KEY,
     encryptionKeysOld: e.MAILROOM_ENCRYPTION_KEYS_OLD,

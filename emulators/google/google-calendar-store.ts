@@ -225,7 +225,8 @@ export class GoogleCalendarStore {
       const id = instanceId(master.id ?? '', o);
       const exception = cal.events.get(id) ?? byOriginalStart.get(o.start.getTime());
       if (exception) {
-        return exception;
+        // Deleting a series deletes its exceptions too.
+        return master.status === 'cancelled' ? { ...exception, status: 'cancelled' } : exception;
       }
       const startJson: calendar_v3.Schema$EventDateTime = o.date
         ? { date: o.date }

@@ -38,6 +38,25 @@ function instantOf(t: EventJson['start']): Date | null {
 
 const opaque = (value: string) => createHash('sha256').update(value).digest('hex');
 
+/**
+ * Outlook UIDs are Global Object IDs (MS-OXOCAL §2.2.1.27): a class id, then four bytes of
+ * instance date (two of year, one of month, one of day) that are zero for a single event or a
+ * series and hold an occurrence's date on each occurrence, which is why Graph's `iCalUId` is
+ * "different for each occurrence in a recurring series". A UID of another form (an invitation
+ * from another system) gets the date appended, as before.
+ */
+const GOID_CLASS = '040000008200E00074C5B7101A82E008';
+
+function occurrenceUid(seriesUid: string, date: string): string {
+  const [y, m, d] = date.split('-').map(Number);
+  if (!seriesUid.toUpperCase().startsWith(GOID_CLASS) || seriesUid.length < 40) {
+    return `${seriesUid}${date.replaceAll('-', '')}`;
+  }
+  const hex = (n: number | undefined, width: number) =>
+    (n ?? 0).toString(16).toUpperCase().padStart(width, '0');
+  return `${GOID_CLASS}${hex(y, 4)}${hex(m, 2)}${hex(d, 2)}${seriesUid.slice(40)}`;
+}
+
 /** The dates a patterned recurrence produces (Graph's daily, weekly, absoluteMonthly). */
 function recurrenceDates(recurrence: PatternedRecurrence, until: Date): string[] {
   const pattern = recurrence.pattern ?? {};
@@ -108,7 +127,7 @@ export class GraphCalendarStore {
       isDraft: false,
       showAs: 'busy',
       createdDateTime: previous?.createdDateTime ?? now,
-      iCalUId: `040000008200E00074C5B7101A82E008${opaque(id).slice(0, 64).toUpperCase()}`,
+      iCalUId: `${GOID_CLASS}00000000${opaque(id).slice(0, 56).toUpperCase()}`,
       webLink: `https://outlook.office365.com/owa/?itemid=${encodeURIComponent(id)}&exvsurl=1&path=/calendar/item`,
       ...previous,
       ...partial,
@@ -123,12 +142,16 @@ export class GraphCalendarStore {
     return stored;
   }
 
-  /** Removes an event (a series with its occurrences and exceptions) from the calendar. */
+  /**
+   * Removes an event (a series with its occurrences and exceptions) from the calendar, or one
+   * occurrence of a series by its id (`DELETE /me/events/{occurrence id}`): the series no longer
+   * has it, and delta reports it `@removed`.
+   */
   deleteEvent(email: string, id: string): boolean {
     const cal = this.calendar(email);
     const event = cal.events.get(id);
     if (!event) {
-      return false;
+      return this.deleteOccurrence(cal, id);
     }
     const gone = [
       id,
@@ -143,6 +166,22 @@ export class GraphCalendarStore {
         cal.changes.set(eventId, this.seq);
       }
     }
+    return true;
+  }
+
+  private deleteOccurrence(cal: GraphCalendar, id: string): boolean {
+    const masterId = id.replace(/_\d{8}$/, '');
+    const master = cal.events.get(masterId);
+    const far = new Date(Date.now() + 3 * 365 * DAY);
+    const occurrence = master
+      ? this.instances(cal, master, far).find((i) => i.id === id)
+      : undefined;
+    if (!occurrence) {
+      return false;
+    }
+    this.seq++;
+    cal.removed.set(id, { id, type: 'occurrence', seriesMasterId: masterId });
+    cal.changes.set(id, this.seq);
     return true;
   }
 
@@ -177,36 +216,48 @@ export class GraphCalendarStore {
     );
     const base: EventJson = { ...event };
     delete base.recurrence;
-    return recurrenceDates(event.recurrence, until).map((date): Instance => {
+    return recurrenceDates(event.recurrence, until).flatMap((date): Instance[] => {
       const occurrenceStart = localToUtc(`${date}T${timeOfDay}`, zone);
       const occurrenceEnd = new Date(occurrenceStart.getTime() + durationMs);
       const exception = exceptions.find(
         (e) => e.originalStart && Date.parse(e.originalStart) === occurrenceStart.getTime(),
       );
       const occurrenceId = `${event.id ?? ''}_${date.replaceAll('-', '')}`;
+      if (cal.removed.has(occurrenceId)) {
+        return [];
+      }
+      const iCalUId = occurrenceUid(event.iCalUId ?? event.id ?? '', date);
       if (exception?.id) {
-        return {
-          ...exception,
-          id: exception.id,
-          ...(exception.id !== occurrenceId ? { replaces: occurrenceId } : {}),
-          startAt: instantOf(exception.start) ?? occurrenceStart,
-          endAt: instantOf(exception.end) ?? occurrenceEnd,
-        };
+        return [
+          {
+            ...exception,
+            id: exception.id,
+            iCalUId,
+            ...(exception.id !== occurrenceId ? { replaces: occurrenceId } : {}),
+            startAt: instantOf(exception.start) ?? occurrenceStart,
+            endAt: instantOf(exception.end) ?? occurrenceEnd,
+          },
+        ];
       }
       const eventZone = event.start?.timeZone ?? 'UTC';
       const wallZone = resolveZone(eventZone) ?? 'UTC';
-      return {
-        ...base,
-        id: occurrenceId,
-        type: 'occurrence',
-        seriesMasterId: event.id,
-        originalStart: occurrenceStart.toISOString(),
-        iCalUId: `${event.iCalUId ?? event.id}${date.replaceAll('-', '')}`,
-        start: { dateTime: graphLocal(wallClock(occurrenceStart, wallZone)), timeZone: eventZone },
-        end: { dateTime: graphLocal(wallClock(occurrenceEnd, wallZone)), timeZone: eventZone },
-        startAt: occurrenceStart,
-        endAt: occurrenceEnd,
-      };
+      return [
+        {
+          ...base,
+          id: occurrenceId,
+          type: 'occurrence',
+          seriesMasterId: event.id,
+          originalStart: occurrenceStart.toISOString(),
+          iCalUId,
+          start: {
+            dateTime: graphLocal(wallClock(occurrenceStart, wallZone)),
+            timeZone: eventZone,
+          },
+          end: { dateTime: graphLocal(wallClock(occurrenceEnd, wallZone)), timeZone: eventZone },
+          startAt: occurrenceStart,
+          endAt: occurrenceEnd,
+        },
+      ];
     });
   }
 }

@@ -66,7 +66,7 @@ export async function initServices(
   const log = options.log ?? createLogger(config.logLevel, options.name);
   // Only `migrate` creates or migrates the database; every process stops here with one line if
   // it is missing or behind.
-  const orm = options.orm ?? (await openMigratedORM(config.db.url));
+  const orm = options.orm ?? (await openMigratedORM(config.db.url, config.db.timeouts));
   const closers: (() => Promise<void> | void)[] = [];
   if (!options.orm) {
     closers.push(() => orm.close(true));

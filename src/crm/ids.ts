@@ -70,3 +70,36 @@ export function meetingKey(
   }
   return originalStart ? `ical:${icalUid}@${originalStart.toISOString()}` : `ical:${icalUid}`;
 }
+
+/**
+ * Outlook's UIDs are Global Object IDs (MS-OXOCAL §2.2.1.27): hex of a fixed class id, then four
+ * bytes of instance date (year, month, day), zero for the series itself. Graph's `iCalUId` of an
+ * occurrence carries its date there, so it differs per occurrence; with the date zeroed it is the
+ * series' UID (the "clean" Global Object ID, §2.2.1.28). Other UIDs (Google's, any iCalendar UID)
+ * are already shared by every occurrence and are returned as they are.
+ */
+const GLOBAL_OBJECT_ID = /^(040000008200E00074C5B7101A82E008)[0-9A-F]{8}/i;
+
+export const seriesUid = (icalUid: string): string =>
+  icalUid.replace(GLOBAL_OBJECT_ID, '$100000000');
+
+/**
+ * The meeting a person is scheduled for once (MEETING_SCHEDULED): for one occurrence of a series
+ * the whole series, whichever occurrence is seen first and whichever calendar holds it (the
+ * series' UID), else this calendar's copy of the series; any other event is its own meeting
+ * (`logicalKey`). The migration Migration20261203000000_meeting_series computes the same in SQL.
+ */
+export function meetingSeriesKey(
+  event: { icalUid: string | null; kind: string; seriesId: string | null },
+  logicalKey: string,
+  mailboxId: string,
+  calendarId: string,
+): string {
+  if (event.kind !== 'instance') {
+    return logicalKey;
+  }
+  if (event.icalUid) {
+    return `ical:${seriesUid(event.icalUid)}`;
+  }
+  return event.seriesId ? `series:${mailboxId}:${calendarId}:${event.seriesId}` : logicalKey;
+}

@@ -3,12 +3,15 @@ import { activityKey, type ActivityType } from './activity-keys.ts';
 /**
  * Which meeting activities one observed state of an event gives, as a pure function of that state
  * and the one stored before it. Keys make each activity happen once per meeting, person and
- * change, whichever mailbox or resync sees it:
- * - MEETING_SCHEDULED once per person and meeting, for everyone linked while it is live;
- * - MEETING_UPDATED when time or attendees changed (the new fingerprint is in the key), for those
- *   who were already on it;
- * - MEETING_CANCELLED when it is cancelled or removed, for everyone who was on it, and for a
- *   person taken off a live meeting.
+ * change, whichever mailbox or resync sees it. A recurring series is one meeting (product.md):
+ * - MEETING_SCHEDULED once per person and meeting (`seriesKey`: the series for an occurrence),
+ *   for everyone linked while it is live;
+ * - MEETING_UPDATED when time or attendees changed, for those who were already on it, under
+ *   `changeKey` (the occurrence when it changed on its own, else the series) and
+ *   `changeFingerprint` (the new state, so a series-wide change seen on every occurrence is one);
+ * - MEETING_CANCELLED when it is cancelled or removed, for everyone who was on it, under
+ *   `cancelKey` (the occurrence, or the series when all of it is cancelled), and under `changeKey`
+ *   for a person taken off a live meeting.
  * A meeting first seen already cancelled gives nothing: nobody was told it was on.
  */
 export type MeetingActivityType = Extract<ActivityType, `MEETING_${string}`>;
@@ -26,7 +29,10 @@ export interface PriorState {
 
 export interface MeetingState {
   eventId: string;
-  logicalKey: string;
+  seriesKey: string;
+  changeKey: string;
+  changeFingerprint: string;
+  cancelKey: string;
   icalUid: string | null;
   status: 'confirmed' | 'tentative' | 'cancelled';
   fingerprint: string;
@@ -53,6 +59,7 @@ export function meetingActivities(state: MeetingState, now = new Date()): Meetin
     type: MeetingActivityType,
     person: LinkedPerson,
     occurredAt: Date,
+    meeting: string,
     suffix = '',
   ): void => {
     out.push({
@@ -62,7 +69,7 @@ export function meetingActivities(state: MeetingState, now = new Date()): Meetin
       eventId: state.eventId,
       icalUid: state.icalUid,
       occurredAt,
-      key: activityKey(type, person.personId, state.logicalKey, suffix),
+      key: activityKey(type, person.personId, meeting, suffix),
     });
   };
   const changedAt = state.changedAt ?? now;
@@ -81,26 +88,41 @@ export function meetingActivities(state: MeetingState, now = new Date()): Meetin
       }
     }
     for (const person of everyone.values()) {
-      add('MEETING_CANCELLED', person, changedAt);
+      add('MEETING_CANCELLED', person, changedAt, state.cancelKey);
     }
     return out;
   }
 
   for (const person of state.people) {
-    add('MEETING_SCHEDULED', person, state.startsAt ?? changedAt);
+    add('MEETING_SCHEDULED', person, state.startsAt ?? changedAt, state.seriesKey);
   }
   if (wasLive && prior.fingerprint !== state.fingerprint) {
     const before = new Set(prior.people);
     for (const person of state.people) {
       if (before.has(person.personId)) {
-        add('MEETING_UPDATED', person, changedAt, `:${state.fingerprint}`);
+        add('MEETING_UPDATED', person, changedAt, state.changeKey, `:${state.changeFingerprint}`);
       }
     }
     for (const personId of prior.people) {
       if (!current.has(personId)) {
-        add('MEETING_CANCELLED', { personId, companyId: null }, changedAt);
+        add('MEETING_CANCELLED', { personId, companyId: null }, changedAt, state.changeKey);
       }
     }
   }
   return out;
+}
+
+/**
+ * One activity per key, the earliest: the occurrences of a series in one batch all ask for the
+ * series' MEETING_SCHEDULED, and it belongs to the first of them.
+ */
+export function firstPerKey(activities: readonly MeetingActivity[]): MeetingActivity[] {
+  const first = new Map<string, MeetingActivity>();
+  for (const a of activities) {
+    const seen = first.get(a.key);
+    if (!seen || a.occurredAt < seen.occurredAt) {
+      first.set(a.key, a);
+    }
+  }
+  return [...first.values()];
 }

@@ -1,4 +1,5 @@
 import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
+import { KNEX_LOG, toStderr } from './orm-options.ts';
 
 /**
  * Database-level operations run from the server's `postgres` maintenance database: creating the
@@ -27,6 +28,8 @@ async function withMaintenanceConnection<T>(
     ensureDatabase: false,
     allowGlobalContext: true,
     pool: { min: 0, max: 1 },
+    logger: toStderr,
+    driverOptions: { log: KNEX_LOG },
   });
   try {
     return await run(orm.em);

@@ -7,12 +7,22 @@ import { cutCodePoints } from '../mail/pg-text.ts';
  *   sequence or an out-of-range value; class 23 integrity constraint violation). Retrying the
  *   same row fails the same way: the message is recorded as failed, the others go on.
  * - `transient`: the connection or the server is in trouble (class 08, 53, 57P0x, a socket
- *   error), or the transaction lost a race (40001, 40P01). Retrying later is right.
+ *   error), the transaction lost a race (40001, 40P01), or a session timeout fired (55P03
+ *   lock_timeout, 57014 statement_timeout, 25P03 idle-in-transaction). Retrying later is right.
  * - `unknown`: anything else (our own bug, a schema problem); callers treat it as today.
  */
 export type DbErrorClass = 'permanent' | 'transient' | 'unknown';
 
-const TRANSIENT_SQLSTATES = new Set(['40001', '40P01', '57P01', '57P02', '57P03']);
+const TRANSIENT_SQLSTATES = new Set([
+  '40001',
+  '40P01',
+  '57P01',
+  '57P02',
+  '57P03',
+  '55P03',
+  '57014',
+  '25P03',
+]);
 const TRANSIENT_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',

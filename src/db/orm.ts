@@ -6,6 +6,7 @@ import { withoutCredentials } from '../security/url-credentials.ts';
 import { databaseName } from './create-database.ts';
 import { classifyDbError } from './db-error.ts';
 import { MIGRATIONS_DIR, ormOptions } from './orm-options.ts';
+import type { DbTimeouts } from './session-timeouts.ts';
 import { queryRow, queryRows } from './sql.ts';
 
 export type Orm = MikroORM;
@@ -23,13 +24,13 @@ export class DatabaseNotReadyError extends MailroomError {
  * It never creates the database (only `migrate` does) and does not check the schema: processes
  * open theirs with `openMigratedORM`.
  */
-export async function initORM(databaseUrl: string): Promise<Orm> {
-  return MikroORM.init(ormOptions(databaseUrl));
+export async function initORM(databaseUrl: string, timeouts?: DbTimeouts): Promise<Orm> {
+  return MikroORM.init(ormOptions(databaseUrl, {}, timeouts));
 }
 
 /** `initORM`, then one clear error unless the database exists and has every migration applied. */
-export async function openMigratedORM(databaseUrl: string): Promise<Orm> {
-  const orm = await initORM(databaseUrl);
+export async function openMigratedORM(databaseUrl: string, timeouts?: DbTimeouts): Promise<Orm> {
+  const orm = await initORM(databaseUrl, timeouts);
   try {
     await assertMigrated(orm, databaseUrl);
   } catch (err) {

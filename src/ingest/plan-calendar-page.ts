@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { classifyEventPeople, type ClassifiedEventPerson } from '../crm/classify-event.ts';
-import { calendarEventId, meetingKey } from '../crm/ids.ts';
+import { calendarEventId, meetingKey, meetingSeriesKey } from '../crm/ids.ts';
 import type { MailboxTarget } from '../crm/mailbox-target.ts';
 import {
   meetingActivities,
@@ -15,6 +15,12 @@ import type {
   StoredEvent,
 } from '../db/repositories/calendar-event.repository.ts';
 import type { CalendarChange, CalendarEventData } from '../providers/calendar-source.ts';
+import {
+  cancelledSeries,
+  changedOnItsOwn,
+  rescheduledSeries,
+  seriesFingerprint,
+} from './plan-meeting-series.ts';
 
 /**
  * What one page of calendar changes asks the store to write, as pure functions of the page and of
@@ -59,7 +65,11 @@ export function eventFingerprint(event: CalendarEventData): string {
     .digest('hex');
 }
 
-/** One occurrence of a series is its own meeting: the series' UID plus its original start. */
+/**
+ * One occurrence of a series is its own calendar entry (views list every occurrence, one per
+ * logical meeting across mailboxes): the series' UID plus its original start. Activities take
+ * the series as the meeting (`meetingSeriesKey`).
+ */
 function logicalKeyOf(event: CalendarEventData, mailboxId: string, calendarId: string): string {
   return meetingKey(
     event.icalUid,
@@ -107,13 +117,40 @@ export interface Upsert {
   people: ClassifiedEventPerson[];
   id: string;
   logicalKey: string;
+  /** The meeting it schedules people for: its series when it is an occurrence. */
+  seriesKey: string;
   fingerprint: string;
+  /** What an update is logged under: the occurrence when it changed on its own, else the series. */
+  changeKey: string;
+  changeFingerprint: string;
+}
+
+function upsertOf(target: MailboxTarget, calendarId: string, event: CalendarEventData): Upsert {
+  const { mailboxId } = target;
+  const logicalKey = logicalKeyOf(event, mailboxId, calendarId);
+  const seriesKey = meetingSeriesKey(event, logicalKey, mailboxId, calendarId);
+  const fingerprint = eventFingerprint(event);
+  const ownChange = event.kind !== 'instance' || changedOnItsOwn(event);
+  return {
+    event,
+    people: classifyEventPeople(event, target.context),
+    id: calendarEventId(mailboxId, calendarId, event.providerEventId),
+    logicalKey,
+    seriesKey,
+    fingerprint,
+    changeKey: ownChange ? logicalKey : seriesKey,
+    changeFingerprint: ownChange ? fingerprint : seriesFingerprint(event),
+  };
 }
 
 export interface CalendarPagePlan {
   upserts: Upsert[];
   /** Stored events to mark cancelled: removed ones and the live occurrences of removed series. */
   removed: StoredEvent[];
+  /** Series cancelled as a whole by this page: one cancellation per person, not per occurrence. */
+  cancelledSeries: ReadonlySet<string>;
+  /** Series moved as a whole by this page, with the stored state their new instances inherit. */
+  rescheduled: ReadonlyMap<string, StoredEvent>;
   rows: CalendarEventRow[];
   attendees: AttendeeRow[];
   /** Who the live events create or name (the page keeps the best per address). */
@@ -127,21 +164,18 @@ export function planCalendarPage(
   roundId: string | null,
   page: PageChanges,
   before: ReadonlyMap<string, StoredEvent>,
-  instancesOfRemoved: readonly StoredEvent[],
+  seriesInstances: readonly StoredEvent[],
 ): CalendarPagePlan {
   const { workspaceId, mailboxId } = target;
   const upserts: Upsert[] = [];
   const removed: StoredEvent[] = [];
+  const instancesOfRemoved = seriesInstances.filter(
+    (r) => r.recurring_event_id !== null && page.removedSeries.includes(r.recurring_event_id),
+  );
   for (const id of page.ids) {
     const change = page.latest.get(id);
     if (change?.type === 'upsert') {
-      upserts.push({
-        event: change.event,
-        people: classifyEventPeople(change.event, target.context),
-        id: calendarEventId(mailboxId, calendarId, id),
-        logicalKey: logicalKeyOf(change.event, mailboxId, calendarId),
-        fingerprint: eventFingerprint(change.event),
-      });
+      upserts.push(upsertOf(target, calendarId, change.event));
     } else {
       // A removal of something never stored (outside our window, or before our first sync).
       const row = before.get(id);
@@ -172,6 +206,8 @@ export function planCalendarPage(
   return {
     upserts,
     removed,
+    cancelledSeries: cancelledSeries(page, seriesInstances),
+    rescheduled: rescheduledSeries(page, before, seriesInstances),
     rows: upserts.map((u) => eventRow(workspaceId, mailboxId, calendarId, roundId, u)),
     attendees: upserts.flatMap(({ id, people }) =>
       people.map((p) => ({
@@ -210,7 +246,7 @@ function eventRow(
   mailboxId: string,
   calendarId: string,
   roundId: string | null,
-  { event: e, id, logicalKey, fingerprint }: Upsert,
+  { event: e, id, logicalKey, seriesKey, fingerprint }: Upsert,
 ): CalendarEventRow {
   return {
     id,
@@ -223,6 +259,7 @@ function eventRow(
     kind: e.kind,
     original_start: e.originalStart?.toISOString() ?? null,
     logical_key: logicalKey,
+    series_key: seriesKey,
     fingerprint,
     title: e.title,
     description: e.description,
@@ -248,20 +285,34 @@ function priorState(row: StoredEvent): PriorState {
 
 /**
  * The meeting activities of a written page: for each upserted event from its new state, its
- * linked people and its stored state before; for each removed one, a cancellation.
+ * linked people and its stored state before; for each removed one, a cancellation. A series the
+ * page cancels as a whole is cancelled once per person; anything else per occurrence. A series
+ * rescheduled as a whole is one update: its old instances are retired silently.
  */
 export function pageActivities(
-  plan: Pick<CalendarPagePlan, 'upserts' | 'removed'>,
+  plan: Pick<CalendarPagePlan, 'upserts' | 'removed' | 'cancelledSeries' | 'rescheduled'>,
   before: ReadonlyMap<string, StoredEvent>,
   linked: ReadonlyMap<string, LinkedPerson[]>,
 ): MeetingActivity[] {
+  const wholeSeries = (seriesId: string | null) =>
+    seriesId !== null && plan.cancelledSeries.has(seriesId);
+  const retired = (seriesId: string | null) => seriesId !== null && plan.rescheduled.has(seriesId);
   const activities: MeetingActivity[] = [];
-  for (const { event, id, logicalKey, fingerprint } of plan.upserts) {
-    const prior = before.get(event.providerEventId);
+  for (const u of plan.upserts) {
+    const { event, id, logicalKey, seriesKey, fingerprint } = u;
+    if (event.status === 'cancelled' && retired(event.seriesId)) {
+      continue;
+    }
+    const prior =
+      before.get(event.providerEventId) ??
+      (event.seriesId === null ? undefined : plan.rescheduled.get(event.seriesId));
     activities.push(
       ...meetingActivities({
         eventId: id,
-        logicalKey,
+        seriesKey,
+        changeKey: u.changeKey,
+        changeFingerprint: u.changeFingerprint,
+        cancelKey: wholeSeries(event.seriesId) ? seriesKey : logicalKey,
         icalUid: event.icalUid,
         status: event.status,
         fingerprint,
@@ -273,10 +324,16 @@ export function pageActivities(
     );
   }
   for (const row of plan.removed) {
+    if (retired(row.recurring_event_id)) {
+      continue;
+    }
     activities.push(
       ...meetingActivities({
         eventId: row.id,
-        logicalKey: row.logical_key,
+        seriesKey: row.series_key,
+        changeKey: row.logical_key,
+        changeFingerprint: row.fingerprint,
+        cancelKey: wholeSeries(row.recurring_event_id) ? row.series_key : row.logical_key,
         icalUid: row.ical_uid,
         status: 'cancelled',
         fingerprint: row.fingerprint,

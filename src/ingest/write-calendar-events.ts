@@ -24,6 +24,7 @@ import {
   type CalendarPagePlan,
   type EventWriteCounters,
 } from './plan-calendar-page.ts';
+import { touchedSeries } from './plan-meeting-series.ts';
 
 export {
   emptyEventCounters,
@@ -57,13 +58,13 @@ export async function writeCalendarChanges(
       }
       const stored = await loadStoredEvents(tx, mailboxId, calendarId, page.ids);
       const before = new Map(stored.map((r) => [r.provider_event_id, r]));
-      const instancesOfRemoved = await loadLiveInstancesOf(
+      const seriesInstances = await loadLiveInstancesOf(
         tx,
         mailboxId,
         calendarId,
-        page.removedSeries,
+        touchedSeries(page, before),
       );
-      const plan = planCalendarPage(target, calendarId, roundId, page, before, instancesOfRemoved);
+      const plan = planCalendarPage(target, calendarId, roundId, page, before, seriesInstances);
       Object.assign(counters, plan.counters);
 
       if (plan.upserts.length > 0) {

@@ -145,8 +145,9 @@ describe('Google Calendar sync through BullMQ and the real Calendar client', () 
       'vendor.com',
     ]);
     const meetings = activities(out).filter((a) => a.type.startsWith('MEETING_'));
-    // Demo: 2 people; offsite: 1; weekly: 4 occurrences × 1; the webinar's no-reply organizer: 0.
-    expect(meetings).toHaveLength(7);
+    // Demo: 2 people; offsite: 1; the weekly series is one meeting: 1; the webinar's no-reply
+    // organizer: 0.
+    expect(meetings).toHaveLength(4);
     expect(meetings.every((a) => a.type === 'MEETING_SCHEDULED')).toBe(true);
 
     // A second run with nothing new changes nothing.
@@ -204,6 +205,119 @@ describe('Google Calendar sync through BullMQ and the real Calendar client', () 
     const third = await sync(orm, h, mb);
     expect(third.calendar).toMatchObject({ activitiesCreated: 0 });
     expect(await exportOf(orm, ws)).toEqual(out);
+  });
+
+  it('logs a recurring series as one meeting, and an occurrence changed on its own as its own', async ({
+    orm,
+    gmail: h,
+  }) => {
+    const email = 'ray@northwind.com';
+    const { ws, mb } = await setup(orm, h, email);
+    const weekly = cal(h).upsertEvent(email, 'primary', {
+      summary: 'Weekly pipeline',
+      start: { dateTime: '2026-10-14T09:00:00', timeZone: 'Europe/Berlin' },
+      end: { dateTime: '2026-10-14T09:30:00', timeZone: 'Europe/Berlin' },
+      recurrence: ['RRULE:FREQ=WEEKLY;COUNT=4'],
+      organizer: { email, displayName: 'Ray' },
+      attendees: [{ email, responseStatus: 'accepted' }, { email: 'buyer@client.com' }],
+    });
+    const meetings = async () =>
+      activities(await exportOf(orm, ws))
+        .filter((a) => a.type.startsWith('MEETING_'))
+        .map((a) => `${a.type} ${a.personEmail}`)
+        .sort();
+
+    await sync(orm, h, mb);
+    let out = await exportOf(orm, ws);
+    // Every occurrence is an event in the export; the series is one meeting on the timeline.
+    const occurrences = events(out).filter((e) => e.title === 'Weekly pipeline');
+    expect(occurrences).toHaveLength(4);
+    expect(await meetings()).toEqual(['MEETING_SCHEDULED buyer@client.com']);
+
+    // The second occurrence moves by an hour, on its own.
+    const second = occurrences[1];
+    cal(h).upsertEvent(email, 'primary', {
+      id: second?.providerEventId ?? '',
+      iCalUID: weekly.iCalUID ?? null,
+      recurringEventId: weekly.id ?? null,
+      originalStartTime: { dateTime: '2026-10-21T09:00:00+02:00', timeZone: 'Europe/Berlin' },
+      summary: 'Weekly pipeline',
+      start: { dateTime: '2026-10-21T10:00:00+02:00', timeZone: 'Europe/Berlin' },
+      end: { dateTime: '2026-10-21T10:30:00+02:00', timeZone: 'Europe/Berlin' },
+      organizer: { email, displayName: 'Ray' },
+      attendees: weekly.attendees ?? [],
+    });
+    await sync(orm, h, mb);
+    expect(await meetings()).toEqual([
+      'MEETING_SCHEDULED buyer@client.com',
+      'MEETING_UPDATED buyer@client.com',
+    ]);
+
+    // The third is cancelled on its own.
+    cal(h).cancelInstance(email, 'primary', weekly.id ?? '', '2026-10-28T08:00:00.000Z');
+    await sync(orm, h, mb);
+    expect((await meetings()).filter((m) => m.startsWith('MEETING_CANCELLED'))).toEqual([
+      'MEETING_CANCELLED buyer@client.com',
+    ]);
+
+    // The whole series is deleted: one cancellation for the series.
+    cal(h).deleteEvent(email, 'primary', weekly.id ?? '');
+    await sync(orm, h, mb);
+    out = await exportOf(orm, ws);
+    expect(
+      events(out)
+        .filter((e) => e.title === 'Weekly pipeline')
+        .map((e) => e.status),
+    ).toEqual(['cancelled', 'cancelled', 'cancelled', 'cancelled']);
+    expect(await meetings()).toEqual([
+      'MEETING_CANCELLED buyer@client.com',
+      'MEETING_CANCELLED buyer@client.com',
+      'MEETING_SCHEDULED buyer@client.com',
+      'MEETING_UPDATED buyer@client.com',
+    ]);
+    const again = await sync(orm, h, mb);
+    expect(again.calendar).toMatchObject({ activitiesCreated: 0 });
+  });
+
+  it('logs a series moved as a whole as one update, not as cancelled occurrences', async ({
+    orm,
+    gmail: h,
+  }) => {
+    const email = 'ivy@northwind.com';
+    const { ws, mb } = await setup(orm, h, email);
+    const weekly = cal(h).upsertEvent(email, 'primary', {
+      summary: 'Weekly pipeline',
+      start: { dateTime: '2026-10-14T09:00:00', timeZone: 'Europe/Berlin' },
+      end: { dateTime: '2026-10-14T09:30:00', timeZone: 'Europe/Berlin' },
+      recurrence: ['RRULE:FREQ=WEEKLY;COUNT=4'],
+      organizer: { email, displayName: 'Ivy' },
+      attendees: [{ email, responseStatus: 'accepted' }, { email: 'buyer@client.com' }],
+    });
+    await sync(orm, h, mb);
+    // An hour later, every week: Google gives every instance a new id and cancels the old ones.
+    cal(h).upsertEvent(email, 'primary', {
+      ...weekly,
+      start: { dateTime: '2026-10-14T10:00:00', timeZone: 'Europe/Berlin' },
+      end: { dateTime: '2026-10-14T10:30:00', timeZone: 'Europe/Berlin' },
+    });
+    await sync(orm, h, mb);
+    const out = await exportOf(orm, ws);
+    expect(
+      events(out)
+        .filter((e) => e.status === 'confirmed')
+        .map((e) => e.startsAt),
+    ).toEqual([
+      '2026-10-14T08:00:00.000Z',
+      '2026-10-21T08:00:00.000Z',
+      '2026-10-28T09:00:00.000Z',
+      '2026-11-04T09:00:00.000Z',
+    ]);
+    expect(
+      activities(out)
+        .filter((a) => a.type.startsWith('MEETING_'))
+        .map((a) => `${a.type} ${a.personEmail}`)
+        .sort(),
+    ).toEqual(['MEETING_SCHEDULED buyer@client.com', 'MEETING_UPDATED buyer@client.com']);
   });
 
   it('answers an expired sync token with a full resync that duplicates nothing', async ({

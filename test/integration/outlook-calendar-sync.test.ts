@@ -136,8 +136,8 @@ describe('Outlook calendar sync through calendarView delta and the real Graph SD
       ['legal@client.com', 'Lee', 'Legal'],
       ['pm@partner.io', 'Pia', 'Partner'],
     ]);
-    // review: 2 people; fair: 1; three stand-ups: 1 each.
-    expect(activities(out).filter((a) => a.type === 'MEETING_SCHEDULED')).toHaveLength(6);
+    // review: 2 people; fair: 1; the stand-up series is one meeting: 1.
+    expect(activities(out).filter((a) => a.type === 'MEETING_SCHEDULED')).toHaveLength(4);
 
     const again = await sync(orm, h, mb);
     expect(again.calendar).toMatchObject({ eventsStored: 0, activitiesCreated: 0, fullSyncs: 0 });
@@ -182,12 +182,8 @@ describe('Outlook calendar sync through calendarView delta and the real Graph SD
         .filter((e) => e.title === 'Partner stand-up')
         .map((e) => e.status),
     ).toEqual(['cancelled', 'cancelled', 'cancelled']);
-    expect(byType('MEETING_CANCELLED')).toEqual([
-      'hanna.berg@fairco.de',
-      'pm@partner.io',
-      'pm@partner.io',
-      'pm@partner.io',
-    ]);
+    // The series is cancelled once, not once per occurrence.
+    expect(byType('MEETING_CANCELLED')).toEqual(['hanna.berg@fairco.de', 'pm@partner.io']);
 
     // An expired delta token: a new round in the same window; nothing is duplicated.
     cal(h).expireDelta(email);
@@ -196,6 +192,97 @@ describe('Outlook calendar sync through calendarView delta and the real Graph SD
     const after = await exportOf(orm, ws);
     expect(after.events).toEqual(out.events);
     expect(after.activities).toEqual(out.activities);
+  });
+
+  it('logs a recurring series as one meeting, and an occurrence changed on its own as its own', async ({
+    orm,
+    graph: h,
+  }) => {
+    const email = 'ray@northwind.com';
+    const { ws, mb } = await setup(orm, h, email);
+    const zone = 'W. Europe Standard Time';
+    const weekly = cal(h).upsertEvent(email, {
+      subject: 'Weekly pipeline',
+      type: 'seriesMaster',
+      start: { dateTime: '2026-10-14T09:00:00.0000000', timeZone: zone },
+      end: { dateTime: '2026-10-14T09:30:00.0000000', timeZone: zone },
+      recurrence: {
+        pattern: {
+          type: 'weekly',
+          interval: 1,
+          daysOfWeek: ['wednesday'],
+          firstDayOfWeek: 'monday',
+        },
+        range: {
+          type: 'numbered',
+          startDate: '2026-10-14',
+          numberOfOccurrences: 4,
+          recurrenceTimeZone: zone,
+        },
+      },
+      organizer: { emailAddress: { name: 'Ray', address: email } },
+      attendees: [attendee('buyer@client.com', 'Bea Buyer')],
+    });
+    const meetings = async () =>
+      activities(await exportOf(orm, ws))
+        .filter((a) => a.type.startsWith('MEETING_'))
+        .map((a) => `${a.type} ${a.personEmail}`)
+        .sort();
+
+    await sync(orm, h, mb);
+    let out = await exportOf(orm, ws);
+    // Every occurrence is an event in the export; the series is one meeting on the timeline.
+    const occurrences = events(out).filter((e) => e.title === 'Weekly pipeline');
+    expect(occurrences.map((e) => e.startsAt)).toEqual([
+      '2026-10-14T07:00:00.000Z',
+      '2026-10-21T07:00:00.000Z',
+      '2026-10-28T08:00:00.000Z',
+      '2026-11-04T08:00:00.000Z',
+    ]);
+    expect(await meetings()).toEqual(['MEETING_SCHEDULED buyer@client.com']);
+
+    // The second occurrence moves by an hour, on its own: Outlook makes it an exception.
+    cal(h).upsertEvent(email, {
+      id: `${weekly.id}_20261021`,
+      type: 'exception',
+      seriesMasterId: weekly.id,
+      originalStart: '2026-10-21T07:00:00.000Z',
+      subject: 'Weekly pipeline',
+      start: { dateTime: '2026-10-21T10:00:00.0000000', timeZone: zone },
+      end: { dateTime: '2026-10-21T10:30:00.0000000', timeZone: zone },
+      organizer: { emailAddress: { name: 'Ray', address: email } },
+      attendees: [attendee('buyer@client.com', 'Bea Buyer')],
+    });
+    await sync(orm, h, mb);
+    expect(await meetings()).toEqual([
+      'MEETING_SCHEDULED buyer@client.com',
+      'MEETING_UPDATED buyer@client.com',
+    ]);
+
+    // The third is deleted on its own (@removed for that occurrence).
+    expect(cal(h).deleteEvent(email, `${weekly.id}_20261028`)).toBe(true);
+    await sync(orm, h, mb);
+    expect((await meetings()).filter((m) => m.startsWith('MEETING_CANCELLED'))).toEqual([
+      'MEETING_CANCELLED buyer@client.com',
+    ]);
+
+    // The whole series is deleted: one cancellation for the series.
+    cal(h).deleteEvent(email, weekly.id);
+    await sync(orm, h, mb);
+    out = await exportOf(orm, ws);
+    expect(
+      events(out)
+        .filter((e) => e.title === 'Weekly pipeline')
+        .map((e) => e.status),
+    ).toEqual(['cancelled', 'cancelled', 'cancelled', 'cancelled']);
+    expect(await meetings()).toEqual([
+      'MEETING_CANCELLED buyer@client.com',
+      'MEETING_CANCELLED buyer@client.com',
+      'MEETING_SCHEDULED buyer@client.com',
+      'MEETING_UPDATED buyer@client.com',
+    ]);
+    const again = await sync(orm, h, mb);
+    expect(again.calendar).toMatchObject({ activitiesCreated: 0 });
   });
 
   it('starts a new round when the window moves, keeping events that fall out of it', async ({

@@ -106,7 +106,10 @@ describe('meetingActivities', () => {
   const b = { personId: 'p-b', companyId: null };
   const state = (over: Partial<MeetingState>): MeetingState => ({
     eventId: 'ev',
-    logicalKey: 'ical:uid-1',
+    seriesKey: 'ical:uid-1',
+    changeKey: 'ical:uid-1',
+    changeFingerprint: over.fingerprint ?? 'f1',
+    cancelKey: 'ical:uid-1',
     icalUid: 'uid-1',
     status: 'confirmed',
     fingerprint: 'f1',
@@ -177,5 +180,23 @@ describe('meetingActivities', () => {
         }),
       ),
     ).toEqual([]);
+  });
+
+  it('names the series for scheduling and the given keys for changes and cancellations', () => {
+    const occurrence = {
+      seriesKey: 'ical:s',
+      changeKey: 'ical:s@2026-01-17T14:00:00.000Z',
+      changeFingerprint: 'moved',
+      cancelKey: 'ical:s@2026-01-17T14:00:00.000Z',
+    };
+    const prior = { status: 'confirmed', fingerprint: 'f1', people: ['p-a'] };
+    const keys = (s: MeetingState) => meetingActivities(s).map((x) => x.key);
+    expect(keys(state({ ...occurrence, people: [a], fingerprint: 'f2', prior }))).toEqual([
+      'MEETING_SCHEDULED:p-a:ical:s',
+      'MEETING_UPDATED:p-a:ical:s@2026-01-17T14:00:00.000Z:moved',
+    ]);
+    expect(keys(state({ ...occurrence, people: [a], status: 'cancelled', prior }))).toEqual([
+      'MEETING_CANCELLED:p-a:ical:s@2026-01-17T14:00:00.000Z',
+    ]);
   });
 });

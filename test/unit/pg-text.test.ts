@@ -90,6 +90,14 @@ describe('database errors, classified', () => {
     expect(classifyDbError(pgError('08006', 'connection failure'))).toBe('transient');
     expect(classifyDbError(pgError('57P01', 'terminating connection'))).toBe('transient');
     expect(classifyDbError(pgError('40P01', 'deadlock detected'))).toBe('transient');
+    // Session timeouts (src/db/session-timeouts.ts): wait and retry, never "bad data".
+    expect(classifyDbError(pgError('55P03', 'canceling statement due to lock timeout'))).toBe(
+      'transient',
+    );
+    expect(classifyDbError(pgError('57014', 'canceling statement due to statement timeout'))).toBe(
+      'transient',
+    );
+    expect(classifyDbError(pgError('25P03', 'idle-in-transaction timeout'))).toBe('transient');
     expect(classifyDbError(pgError('ECONNREFUSED', 'connect ECONNREFUSED'))).toBe('transient');
     expect(classifyDbError(new Error('Connection terminated unexpectedly'))).toBe('transient');
     expect(classifyDbError(pgError('42P01', 'relation does not exist'))).toBe('unknown');

@@ -27,7 +27,7 @@ const NewlyLinkedRow = z.object({
   person_id: z.string(),
   company_id: z.string().nullable(),
   mailbox_id: z.string(),
-  logical_key: z.string(),
+  series_key: z.string(),
   ical_uid: z.string().nullable(),
   starts_at: z.coerce.date().nullable(),
   status: z.string(),
@@ -59,7 +59,7 @@ export async function linkMeetingAttendees(
           and at.email in (select jsonb_array_elements_text(?::jsonb))
         returning at.event_id, at.person_id, at.company_id
      )
-     select l.event_id, l.person_id, l.company_id, ev.mailbox_id, ev.logical_key, ev.ical_uid,
+     select l.event_id, l.person_id, l.company_id, ev.mailbox_id, ev.series_key, ev.ical_uid,
             ev.starts_at, ev.status
        from linked l join calendar_event ev on ev.id = l.event_id
       order by ev.starts_at nulls last, ev.id, l.person_id`,
@@ -78,7 +78,7 @@ export async function linkMeetingAttendees(
         eventId: r.event_id,
         icalUid: r.ical_uid,
         occurredAt: r.starts_at ?? new Date(),
-        key: activityKey('MEETING_SCHEDULED', r.person_id, r.logical_key),
+        key: activityKey('MEETING_SCHEDULED', r.person_id, r.series_key),
       }));
     created += await recordMeetingActivities(tx, workspaceId, mailboxId, activities);
   }

@@ -1,4 +1,4 @@
-import type { MeetingActivity } from '../../crm/meeting-activities.ts';
+import { firstPerKey, type MeetingActivity } from '../../crm/meeting-activities.ts';
 import { meetingEvent } from '../../events/meeting-events.ts';
 import { appendEvents } from '../outbox.ts';
 import type { Db } from '../sql.ts';
@@ -6,15 +6,16 @@ import { insertActivities } from './activities.ts';
 
 /**
  * Logs meeting activities and, for those created now, their `meeting.*` events in the same
- * transaction. `mailboxId` is the mailbox whose calendar showed the meeting. Returns how many
- * activities were created.
+ * transaction. `mailboxId` is the mailbox whose calendar showed the meeting. Several asking for
+ * one key (the occurrences of one series) log the earliest. Returns how many were created.
  */
 export async function recordMeetingActivities(
   tx: Db,
   workspaceId: string,
   mailboxId: string,
-  activities: readonly MeetingActivity[],
+  asked: readonly MeetingActivity[],
 ): Promise<number> {
+  const activities = firstPerKey(asked);
   const created = await insertActivities(
     tx,
     workspaceId,

@@ -20,6 +20,8 @@ export interface CalendarEvent {
   kind: EventKind;
   originalStart: Date | null;
   logicalKey: string;
+  /** The meeting activities schedule once: an occurrence's series (crm/ids meetingSeriesKey). */
+  seriesKey: string;
   fingerprint: string;
   timeZone: string | null;
   recurrence: string[];
@@ -70,6 +72,7 @@ export const CalendarEventSchema = new EntitySchema<CalendarEvent>({
     kind: { type: 'text', default: 'single' },
     originalStart: { type: 'Date', columnType: 'timestamptz', nullable: true },
     logicalKey: { type: 'text', default: '' },
+    seriesKey: { type: 'text' },
     fingerprint: { type: 'text', default: '' },
     timeZone: { type: 'text', nullable: true },
     recurrence: { type: 'text[]', default: '{}' },

@@ -13,6 +13,8 @@ export interface CalendarEventRow {
   kind: string;
   original_start: string | null;
   logical_key: string;
+  /** The meeting activities schedule once: the series for an occurrence (crm/ids.ts). */
+  series_key: string;
   fingerprint: string;
   title: string;
   description: string;
@@ -50,13 +52,16 @@ export const StoredEvent = z.object({
   status: z.string(),
   fingerprint: z.string(),
   logical_key: z.string(),
+  series_key: z.string(),
+  recurring_event_id: z.string().nullable(),
   ical_uid: z.string().nullable(),
   person_ids: z.array(z.string()).nullable(),
 });
 export type StoredEvent = z.infer<typeof StoredEvent>;
 
 const SELECT_STORED = `
-  select ev.id, ev.provider_event_id, ev.status, ev.fingerprint, ev.logical_key, ev.ical_uid,
+  select ev.id, ev.provider_event_id, ev.status, ev.fingerprint, ev.logical_key, ev.series_key,
+         ev.recurring_event_id, ev.ical_uid,
          (select array_agg(distinct at.person_id) from calendar_event_attendee at
            where at.event_id = ev.id and at.person_id is not null) as person_ids
     from calendar_event ev`;
@@ -78,7 +83,7 @@ export function loadStoredEvents(
   );
 }
 
-/** The stored, not yet cancelled occurrences of the given series of one calendar. */
+/** The stored, not yet cancelled instances of the given series of one calendar. */
 export async function loadLiveInstancesOf(
   tx: Db,
   mailboxId: string,
@@ -107,17 +112,19 @@ export async function upsertEvents(tx: Db, rows: readonly CalendarEventRow[]): P
   await run(
     tx,
     `insert into calendar_event (id, workspace_id, mailbox_id, calendar_id, provider_event_id,
-       ical_uid, recurring_event_id, kind, original_start, logical_key, fingerprint, title,
-       description, location, starts_at, ends_at, all_day, start_date, end_date, status, organizer,
-       conference_url, time_zone, recurrence, provider_updated_at, seen_in_round)
+       ical_uid, recurring_event_id, kind, original_start, logical_key, series_key, fingerprint,
+       title, description, location, starts_at, ends_at, all_day, start_date, end_date, status,
+       organizer, conference_url, time_zone, recurrence, provider_updated_at, seen_in_round)
      select r.id, r.workspace_id, r.mailbox_id, r.calendar_id, r.provider_event_id, r.ical_uid,
-       r.recurring_event_id, r.kind, r.original_start, r.logical_key, r.fingerprint, r.title,
+       r.recurring_event_id, r.kind, r.original_start, r.logical_key, r.series_key,
+       r.fingerprint, r.title,
        r.description, r.location, r.starts_at, r.ends_at, r.all_day, r.start_date, r.end_date,
        r.status, r.organizer, r.conference_url, r.time_zone, r.recurrence, r.provider_updated_at,
        r.seen_in_round
      from jsonb_to_recordset(?::jsonb) as r(id uuid, workspace_id uuid, mailbox_id uuid,
        calendar_id text, provider_event_id text, ical_uid text, recurring_event_id text, kind text,
-       original_start timestamptz, logical_key text, fingerprint text, title text,
+       original_start timestamptz, logical_key text, series_key text, fingerprint text,
+       title text,
        description text, location text, starts_at timestamptz, ends_at timestamptz,
        all_day boolean, start_date date, end_date date, status text, organizer text,
        conference_url text, time_zone text, recurrence text[], provider_updated_at timestamptz,
@@ -125,7 +132,8 @@ export async function upsertEvents(tx: Db, rows: readonly CalendarEventRow[]): P
      on conflict (mailbox_id, calendar_id, provider_event_id) do update set
        ical_uid = excluded.ical_uid, recurring_event_id = excluded.recurring_event_id,
        kind = excluded.kind, original_start = excluded.original_start,
-       logical_key = excluded.logical_key, fingerprint = excluded.fingerprint,
+       logical_key = excluded.logical_key, series_key = excluded.series_key,
+       fingerprint = excluded.fingerprint,
        title = excluded.title, description = excluded.description, location = excluded.location,
        starts_at = excluded.starts_at, ends_at = excluded.ends_at, all_day = excluded.all_day,
        start_date = excluded.start_date, end_date = excluded.end_date, status = excluded.status,
