@@ -5,7 +5,7 @@ import { initORM, type Orm } from '../../src/db/orm.ts';
 import { createMailbox, createWorkspace, testDatabaseUrl } from '../helpers/test-orm.ts';
 
 /**
- * Migration20261203040000_meeting_series against a database of its own, migrated up to the
+ * Migration20261202030000_meeting_series against a database of its own, migrated up to the
  * migration before it and seeded with what the old rule wrote: one MEETING_SCHEDULED (and one
  * `meeting.scheduled` outbox row) per occurrence of a series, from Google (one UID for the whole
  * series) and from Outlook (Global Object IDs carrying each occurrence's date).
@@ -136,7 +136,7 @@ const scheduledOf = (ws: string) =>
     [ws],
   );
 
-describe('Migration20261203040000_meeting_series', () => {
+describe('Migration20261202030000_meeting_series', () => {
   it('collapses per-occurrence MEETING_SCHEDULED into one per series and person, idempotently', async () => {
     const { ws, people, singleKey } = await seed();
     expect(await scheduledOf(ws)).toHaveLength(13);

@@ -18,7 +18,7 @@ import { Migration } from '@mikro-orm/migrations';
  * Idempotent (a second run finds one row per series and person, already keyed) and
  * deterministic. `down` drops the column; the deleted duplicates are not restored.
  */
-export class Migration20261203040000_meeting_series extends Migration {
+export class Migration20261202030000_meeting_series extends Migration {
   override up(): void {
     this.addSql(`
       alter table calendar_event add column if not exists series_key text;
