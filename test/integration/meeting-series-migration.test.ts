@@ -10,7 +10,7 @@ import { createMailbox, createWorkspace, testDatabaseUrl } from '../helpers/test
  * `meeting.scheduled` outbox row) per occurrence of a series, from Google (one UID for the whole
  * series) and from Outlook (Global Object IDs carrying each occurrence's date).
  */
-const BEFORE = 'Migration20261202000000_outbox_dedupe_key';
+const BEFORE = 'Migration20261202020000_mailbox_sync_alive';
 const GOOGLE_UID = 'weekly123@google.com';
 const goid = (date: string) =>
   `040000008200E00074C5B7101A82E008${date}A1B2C3D4E5F60708000000000000000010000000ABCDEF`;
