@@ -10,10 +10,8 @@ import { parseFlag, uuidSchema } from '../validate.ts';
 
 const instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' });
 
-export function registerCalendar(program: Command): void {
-  program
-    .command('calendar')
-    .description("list the workspace's meetings overlapping a time window, one per meeting")
+export function registerCalendar(cmd: Command): void {
+  cmd
     .requiredOption('--workspace <id>', 'workspace id')
     .requiredOption('--from <iso>', 'window start (ISO 8601 with offset)')
     .requiredOption('--to <iso>', 'window end (ISO 8601 with offset)')

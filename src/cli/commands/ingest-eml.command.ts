@@ -7,10 +7,8 @@ import { withContext } from '../context.ts';
 import { printResult } from '../output.ts';
 import { parseFlag, uuidSchema } from '../validate.ts';
 
-export function registerIngestEml(program: Command): void {
-  program
-    .command('ingest:eml')
-    .description('ingest raw RFC 5322 files or folders as if synced from a mailbox')
+export function registerIngestEml(cmd: Command): void {
+  cmd
     .requiredOption('--workspace <id>', 'workspace id')
     .requiredOption('--mailbox <id>', 'mailbox id')
     .argument('<paths...>', '.eml files or folders')

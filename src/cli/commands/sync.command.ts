@@ -4,15 +4,11 @@ import { withContext } from '../context.ts';
 import { printResult } from '../output.ts';
 import { parseFlag, uuidSchema } from '../validate.ts';
 
-export function registerSync(program: Command): void {
-  program
-    .command('sync')
-    .description("run a mailbox's pending sync through the queue with an in-process worker")
-    .requiredOption('--mailbox <id>', 'mailbox id')
-    .action(async (opts: { mailbox: string }) => {
-      const mailboxId = parseFlag('mailbox', uuidSchema, opts.mailbox);
-      printResult(
-        await withContext(({ orm, config, log }) => runSyncNow(config, orm, log, mailboxId)),
-      );
-    });
+export function registerSync(cmd: Command): void {
+  cmd.requiredOption('--mailbox <id>', 'mailbox id').action(async (opts: { mailbox: string }) => {
+    const mailboxId = parseFlag('mailbox', uuidSchema, opts.mailbox);
+    printResult(
+      await withContext(({ orm, config, log }) => runSyncNow(config, orm, log, mailboxId)),
+    );
+  });
 }

@@ -18,10 +18,8 @@ const blockSchema = z
   .transform((v) => v.trim().toLowerCase())
   .refine((v) => v.includes('.'), { message: 'must be an address or a domain' });
 
-export function registerWorkspaceCreate(program: Command): void {
-  program
-    .command('workspace:create')
-    .description('create a workspace with its internal domains')
+export function registerWorkspaceCreate(cmd: Command): void {
+  cmd
     .requiredOption('--name <name>', 'workspace name')
     .option('--domain <domain>', 'internal domain (repeatable)', collect, [])
     .option('--block <address-or-domain>', 'blocklist entry (repeatable)', collect, [])
