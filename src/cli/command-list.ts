@@ -25,15 +25,42 @@ export const COMMANDS: readonly CommandEntry[] = [
       (await import('./commands/workspace-create.command.ts')).registerWorkspaceCreate,
   },
   {
+    name: 'workspace:list',
+    description: 'list the workspaces with their settings and mailbox counts',
+    load: async () => (await import('./commands/workspace-list.command.ts')).registerWorkspaceList,
+  },
+  {
+    name: 'workspace:update',
+    description: "change a workspace's name, internal domains, blocklist or auto-create policy",
+    load: async () =>
+      (await import('./commands/workspace-update.command.ts')).registerWorkspaceUpdate,
+  },
+  {
     name: 'mailbox:connect',
     description: 'store an already-consented mailbox (refresh token encrypted)',
     load: async () =>
       (await import('./commands/mailbox-connect.command.ts')).registerMailboxConnect,
   },
   {
+    name: 'mailbox:list',
+    description: 'list mailboxes (of one workspace, or all) with status and last sync',
+    load: async () => (await import('./commands/mailbox-list.command.ts')).registerMailboxList,
+  },
+  {
     name: 'mailbox:status',
     description: 'status, stages, cursors, backfill progress and last error of a mailbox',
     load: async () => (await import('./commands/mailbox-status.command.ts')).registerMailboxStatus,
+  },
+  {
+    name: 'mailbox:disconnect',
+    description: "stop a mailbox's sync and delete its tokens (--purge also deletes its mail)",
+    load: async () =>
+      (await import('./commands/mailbox-disconnect.command.ts')).registerMailboxDisconnect,
+  },
+  {
+    name: 'mailbox:resync',
+    description: "clear a mailbox's sync cursors and queue a full sync (stored data is kept)",
+    load: async () => (await import('./commands/mailbox-resync.command.ts')).registerMailboxResync,
   },
   {
     name: 'ingest:eml',

@@ -85,7 +85,7 @@ describe('CLI entry points', () => {
       { RECORD_IMPORTS_TO: log },
     );
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/keys:rotate/);
+    expect(result.stdout).toMatch(/mailbox:disconnect/);
     const loaded = (await readFile(log, 'utf8')).split('\n');
     const heavy = loaded.filter((url) =>
       /\/src\/cli\/commands\/|\/src\/app\/|\/node_modules\/(@mikro-orm|bullmq|ioredis|googleapis|@googleapis|@microsoft)\//.test(

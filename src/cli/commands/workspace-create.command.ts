@@ -1,22 +1,10 @@
 import type { Command } from 'commander';
-import { domainToASCII } from 'node:url';
 import { z } from 'zod';
 import { createWorkspace } from '../../workspaces/create-workspace.ts';
 import { withContext } from '../context.ts';
 import { printResult } from '../output.ts';
 import { parseFlag } from '../validate.ts';
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
-
-const domainSchema = z
-  .string()
-  .transform((d) => domainToASCII(d.trim().toLowerCase().replace(/^@/, '')))
-  .refine((d) => d.includes('.'), { message: 'must be a domain such as acme.com' });
-
-const blockSchema = z
-  .string()
-  .transform((v) => v.trim().toLowerCase())
-  .refine((v) => v.includes('.'), { message: 'must be an address or a domain' });
+import { blockSchema, collect, domainSchema } from '../workspace-flags.ts';
 
 export function registerWorkspaceCreate(cmd: Command): void {
   cmd

@@ -5,7 +5,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 
 /**
  * Mailbox status transitions the job layer owns. Each is one guarded update, so a transition that
- * no longer applies (a mailbox waiting for reauth, one already active) is a no-op, not a race.
+ * no longer applies (a mailbox waiting for reauth, one already active, one an operator
+ * disconnected while its job was running) is a no-op, not a race.
  */
 export async function markSyncing(em: EntityManager, mailboxId: string): Promise<void> {
   await run(
@@ -32,7 +33,7 @@ export async function markError(
   await run(
     em,
     `update mailbox set status = 'error', last_error = ?, updated_at = now()
-      where id = ? and status <> 'reauth_required'`,
+      where id = ? and status not in ('reauth_required', 'disconnected')`,
     [message, mailboxId],
   );
 }
@@ -69,7 +70,8 @@ export async function markReauthRequired(
       tx,
       reauthRow,
       `update mailbox set status = 'reauth_required', last_error = ?, updated_at = now()
-        where id = ? returning workspace_id, email, provider, md5(coalesce(credentials, '')) as version`,
+        where id = ? and status <> 'disconnected'
+        returning workspace_id, email, provider, md5(coalesce(credentials, '')) as version`,
       [message, mailboxId],
     );
     if (!row) {
