@@ -50,7 +50,7 @@ describe('CLI entry points', () => {
   it("the bin's `node` under npx is the project's Node (from node_modules/.bin), not the system's", async () => {
     const result = await runIn('npx', ['--no-install', '-c', 'command -v node'], {});
     expect(result.stdout.trim()).toBe(join(BIN_DIR, 'node'));
-    const bin = await readFile(join(ROOT, 'bin', 'mailroom.js'), 'utf8');
+    const bin = await readFile(join(ROOT, 'src', 'cli', 'bin.js'), 'utf8');
     expect(bin.split('\n')[0]).toBe('#!/usr/bin/env node');
   });
 

@@ -12,4 +12,4 @@ if (!process.features.typescript) {
   );
   process.exit(1);
 }
-await import('../src/cli/main.ts');
+await import('./main.ts');
