@@ -40,6 +40,13 @@ try {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') {
       process.exit(0);
     }
+    // `help <command>` exits 0; a bare `mailroom` is the help shown as an error, on stderr.
+    if (err.code === 'commander.help') {
+      if (err.exitCode === 0) {
+        process.exit(0);
+      }
+      fail(new InvalidInputError('no command given; mailroom --help lists them'));
+    }
     fail(new InvalidInputError(err.message.replace(/^error:\s*/, '')));
   }
   fail(err);

@@ -94,4 +94,14 @@ describe('CLI entry points', () => {
     );
     expect(heavy).toEqual([]);
   });
+
+  it("help <command> prints that command's help; no command at all is one error line", async () => {
+    const help = await runCli(['help', 'mailbox:disconnect'], {});
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/--purge/);
+    const none = await runCli([], {});
+    expect(none.code).not.toBe(0);
+    expect(none.stdout).toBe('');
+    expect(none.stderr).toBe('error: no command given; mailroom --help lists them\n');
+  });
 });
