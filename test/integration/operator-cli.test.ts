@@ -8,6 +8,11 @@ import { json, runCli } from '../helpers/run-cli.ts';
 import { ingestRaw } from '../helpers/ingest.ts';
 import { createMailbox, createWorkspace } from '../helpers/test-orm.ts';
 import { disconnectMailbox } from '../../src/mailboxes/disconnect-mailbox.ts';
+import {
+  markError,
+  markReauthRequired,
+  markSyncing,
+} from '../../src/db/repositories/mailbox-health.repository.ts';
 import { SYNC_QUEUE } from '../../src/queue/queues.ts';
 
 /**
@@ -365,6 +370,29 @@ describe('mailbox:disconnect', () => {
       [mb],
     );
     expect(Number(left?.n)).toBe(0);
+  });
+});
+
+describe('a job still running when its mailbox is disconnected', () => {
+  it('cannot put the mailbox back into a state the poller syncs', async ({ orm }) => {
+    const ws = await createWorkspace(orm);
+    const mb = await createMailbox(orm, ws, 'rep@running.example');
+    const em = orm.em.fork();
+    const noJobs = {
+      removeJobs: () => Promise.resolve({ removed: [], running: [`mailbox-sync-${mb}`] }),
+      runningJobs: () => Promise.resolve([]),
+      enqueueSync: () => Promise.resolve([]),
+    };
+    await disconnectMailbox({ em, jobs: noJobs }, mb, { purge: false });
+    // What the running job's failure handling and next start would do.
+    await markError(em, mb, 'invalid_grant');
+    await markReauthRequired(em, mb, 'invalid_grant');
+    await markSyncing(em, mb);
+    const [row] = await em.execute<{ status: string }[]>(
+      'select status from mailbox where id = ?',
+      [mb],
+    );
+    expect(row?.status).toBe('disconnected');
   });
 });
 
