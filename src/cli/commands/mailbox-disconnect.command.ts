@@ -16,7 +16,7 @@ export function registerMailboxDisconnect(cmd: Command): void {
       const mailboxId = parseFlag('mailbox', uuidSchema, opts.mailbox);
       const result = await withContext(({ em, config, services }) =>
         disconnectMailbox(
-          { em, jobs: mailboxJobQueue(services.syncQueue(), config.sync.calendarSync) },
+          { em, jobs: mailboxJobQueue(() => services.syncQueue(), config.sync.calendarSync) },
           mailboxId,
           { purge: opts.purge === true },
         ),

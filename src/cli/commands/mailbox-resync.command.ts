@@ -10,7 +10,7 @@ export function registerMailboxResync(cmd: Command): void {
     const mailboxId = parseFlag('mailbox', uuidSchema, opts.mailbox);
     const result = await withContext(({ em, config, services }) =>
       resyncMailbox(
-        { em, jobs: mailboxJobQueue(services.syncQueue(), config.sync.calendarSync) },
+        { em, jobs: mailboxJobQueue(() => services.syncQueue(), config.sync.calendarSync) },
         mailboxId,
       ),
     );
