@@ -8,6 +8,10 @@ import { MailroomError } from './errors.ts';
  * or a secret.
  */
 export function errorLine(err: unknown): string {
+  return withoutErrorPrefix(describe(err));
+}
+
+function describe(err: unknown): string {
   if (err instanceof ConfigError || err instanceof MailroomError) {
     return err.message;
   }
@@ -16,10 +20,15 @@ export function errorLine(err: unknown): string {
     if (code === 'ECONNREFUSED' || (err as { errors?: unknown }).errors !== undefined) {
       return `cannot connect: ${err.message.split('\n')[0] ?? err.name}`;
     }
-    return `${err.name}: ${err.message.split('\n')[0] ?? ''}`;
+    const first = err.message.split('\n')[0] ?? '';
+    // A plain Error's name says nothing; a specific class's (TypeError, a driver's) does.
+    return err.name === 'Error' || first === '' ? first || err.name : `${err.name}: ${first}`;
   }
   return String(err);
 }
+
+/** `error: ` is printed once: a message that already starts with `Error: ` (or several) loses it. */
+const withoutErrorPrefix = (line: string): string => line.replace(/^(?:error:\s*)+/i, '');
 
 export function exitWithErrorLine(err: unknown): never {
   process.stderr.write(`error: ${errorLine(err).replace(/\s*\n\s*/g, ' ')}\n`);

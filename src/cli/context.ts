@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { initServices, type Services } from '../app/services.ts';
-import { loadConfig, type Config } from '../config.ts';
+import type { Services } from '../app/services.ts';
+import type { Config } from '../config.ts';
 import type { Orm } from '../db/orm.ts';
 import type { Logger } from '../logger.ts';
 
@@ -13,7 +13,15 @@ export interface CommandContext {
   services: Services;
 }
 
+/**
+ * Opens the services for one command run. They are imported here, when a command runs, not when
+ * its module loads, so `mailroom <command> --help` and flag errors cost no application import.
+ */
 export async function withContext<T>(run: (ctx: CommandContext) => Promise<T>): Promise<T> {
+  const [{ loadConfig }, { initServices }] = await Promise.all([
+    import('../config.ts'),
+    import('../app/services.ts'),
+  ]);
   const config = await loadConfig();
   const services = await initServices(config);
   try {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidInputError } from '../errors.ts';
@@ -148,23 +149,51 @@ export const NOT_AN_EMAIL = 'not an email message';
  * One file as a pipeline source, or why it cannot be one (unreadable, or not an email message).
  * The provider id of a file is the hash of its bytes, so ingesting the same file twice, from any
  * path, is the same message.
+ *
+ * The file is streamed here (hashed, its start checked for a header section) and read again only
+ * when the pipeline loads it, so a folder of any size never sits in memory: the pipeline holds
+ * only the messages in flight. A file whose bytes changed in between fails with that reason.
  */
 export async function emlSource(file: string): Promise<RawSource | FileReport> {
-  let raw: Buffer;
+  const hash = createHash('sha256');
+  const head: Buffer[] = [];
+  let headBytes = 0;
+  let checked = false;
+  const stream = createReadStream(file);
   try {
-    raw = await readFile(file);
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      hash.update(chunk);
+      if (!checked) {
+        head.push(chunk);
+        headBytes += chunk.length;
+        if (headBytes >= HEADER_SCAN_BYTES) {
+          if (!hasHeaderSection(Buffer.concat(head))) {
+            stream.destroy();
+            return { file, reason: NOT_AN_EMAIL };
+          }
+          checked = true;
+          head.length = 0;
+        }
+      }
+    }
   } catch (err) {
     return { file, reason: `cannot read: ${errorText(err)}` };
   }
-  if (!hasHeaderSection(raw)) {
+  if (!checked && !hasHeaderSection(Buffer.concat(head))) {
     return { file, reason: NOT_AN_EMAIL };
   }
-  const hash = createHash('sha256').update(raw).digest('hex').slice(0, 40);
+  const digest = hash.digest('hex').slice(0, 40);
   return {
     key: file,
-    providerMessageId: `eml-${hash}`,
+    providerMessageId: `eml-${digest}`,
     providerThreadId: null,
     labels: [],
-    load: () => Promise.resolve(raw),
+    load: async () => {
+      const raw = await readFile(file);
+      if (createHash('sha256').update(raw).digest('hex').slice(0, 40) !== digest) {
+        throw new Error('the file changed while it was being ingested');
+      }
+      return raw;
+    },
   };
 }

@@ -54,6 +54,8 @@ export interface PipelineOptions {
   batchSize?: number;
   /** How many messages may be parsed ahead of the writer. */
   parseAhead?: number;
+  /** Told how many sources have an outcome (stored, failed, …) each time that number grows. */
+  onProgress?: (done: number) => void;
 }
 
 export async function runIngestPipeline(
@@ -154,10 +156,12 @@ export async function runIngestPipeline(
           : { key, status: 'failed', reason },
       );
     }
+    options.onProgress?.(outcomes.length);
   };
   const keep = (key: string, result: ClassifiedItem | SourceOutcome) => {
     if ('status' in result) {
       outcomes.push(result);
+      options.onProgress?.(outcomes.length);
     } else {
       batch.push({ item: result, key });
     }

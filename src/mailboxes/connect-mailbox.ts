@@ -24,7 +24,8 @@ export async function connectMailbox(
   box: SecretBox,
   input: ConnectMailboxInput,
 ): Promise<string> {
-  if (!(await findWorkspace(em, input.workspaceId))) {
+  const workspace = await findWorkspace(em, input.workspaceId);
+  if (!workspace) {
     throw new NotFoundError(`workspace ${input.workspaceId} not found`);
   }
   return storeConnectedMailbox(em, {
@@ -34,5 +35,7 @@ export async function connectMailbox(
     credentials: box.seal(input.refreshToken),
     aliases: input.aliases,
     autoCreatePolicy: input.autoCreatePolicy,
+    // A new mailbox without a policy of its own takes the workspace's (workspace:update --policy).
+    defaultAutoCreatePolicy: workspace.settings.autoCreatePolicy,
   });
 }

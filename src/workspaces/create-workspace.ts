@@ -12,12 +12,14 @@ export async function createWorkspace(
   em: EntityManager,
   input: CreateWorkspaceInput,
 ): Promise<string> {
-  const clean = (values: readonly string[] = []) => [
-    ...new Set(values.map((v) => v.trim().toLowerCase()).filter(Boolean)),
-  ];
   return insertWorkspace(em, {
     name: input.name,
-    internalDomains: clean(input.internalDomains),
-    blocklist: clean(input.blocklist),
+    internalDomains: cleanList(input.internalDomains),
+    blocklist: cleanList(input.blocklist),
   });
 }
+
+/** Domains and blocklist entries as stored: trimmed, lower-cased, each once. */
+export const cleanList = (values: readonly string[] = []): string[] => [
+  ...new Set(values.map((v) => v.trim().toLowerCase()).filter(Boolean)),
+];

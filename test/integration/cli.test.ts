@@ -155,7 +155,7 @@ describe('CLI contract', () => {
         '--to',
         '2026-01-02T00:00:00Z',
       ],
-      /--from: must be an ISO 8601 date-time/,
+      /--from: must be a date \(2026-12-01\) or an ISO 8601 date-time/,
     ],
     [
       [

@@ -118,4 +118,34 @@ describe('ingest:eml sources', () => {
     await writeFile(join(dir, 'ok.eml'), 'Subject: a\n\nx');
     expect(await emlSource(join(dir, 'ok.eml'))).toMatchObject({ key: join(dir, 'ok.eml') });
   });
+
+  it('reads a file when it is loaded, not when it is listed, and notices a file that changed', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mailroom-eml-'));
+    const file = join(dir, 'big.eml');
+    // Larger than the header scan, so the check and the hash run over several chunks.
+    const body = 'All work and no play. '.repeat(30_000);
+    const raw = Buffer.from(`From: a@b.example\r\nSubject: big\r\n\r\n${body}\r\n`);
+    await writeFile(file, raw);
+    const source = await emlSource(file);
+    if (!('load' in source)) {
+      throw new Error(`not a source: ${source.reason}`);
+    }
+    expect(source.providerMessageId).toBe(
+      `eml-${createHash('sha256').update(raw).digest('hex').slice(0, 40)}`,
+    );
+    const loaded = await source.load();
+    expect(Buffer.isBuffer(loaded) && loaded.equals(raw)).toBe(true);
+    // Listing holds no bytes: what load returns is what the file holds then.
+    await writeFile(file, Buffer.concat([raw, Buffer.from('tampered')]));
+    await expect(source.load()).rejects.toThrow('the file changed while it was being ingested');
+  });
+
+  it('refuses a large file that is not email after reading only its start', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mailroom-eml-'));
+    await writeFile(join(dir, 'blob.eml'), Buffer.concat(Array(2048).fill(noise(1024, 'blob'))));
+    expect(await emlSource(join(dir, 'blob.eml'))).toEqual({
+      file: join(dir, 'blob.eml'),
+      reason: NOT_AN_EMAIL,
+    });
+  });
 });

@@ -1,22 +1,24 @@
 import type { Command } from 'commander';
-import { z } from 'zod';
 import { calendarRange } from '../../db/read-models/calendar-range.ts';
 import { findWorkspace } from '../../db/repositories/workspace.repository.ts';
 import type { CalendarView } from '../../read-models/calendar.schema.ts';
 import { InvalidInputError, NotFoundError } from '../../errors.ts';
 import { withContext } from '../context.ts';
 import { printResult } from '../output.ts';
+import { parseWindowBound } from '../time-flags.ts';
 import { parseFlag, uuidSchema } from '../validate.ts';
 
-const instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' });
-
-export function registerCalendar(program: Command): void {
-  program
-    .command('calendar')
-    .description("list the workspace's meetings overlapping a time window, one per meeting")
+export function registerCalendar(cmd: Command): void {
+  cmd
     .requiredOption('--workspace <id>', 'workspace id')
-    .requiredOption('--from <iso>', 'window start (ISO 8601 with offset)')
-    .requiredOption('--to <iso>', 'window end (ISO 8601 with offset)')
+    .requiredOption(
+      '--from <date>',
+      'window start: a date (UTC) or an ISO 8601 date-time with offset',
+    )
+    .requiredOption(
+      '--to <date>',
+      'window end: a date (UTC, the whole day included) or an ISO 8601 date-time',
+    )
     .option('--person <email>', "only meetings on this person's timeline")
     .option('--include-cancelled', 'also list cancelled meetings')
     .action(
@@ -28,8 +30,8 @@ export function registerCalendar(program: Command): void {
         includeCancelled?: boolean;
       }) => {
         const workspaceId = parseFlag('workspace', uuidSchema, opts.workspace);
-        const from = new Date(parseFlag('from', instant, opts.from));
-        const to = new Date(parseFlag('to', instant, opts.to));
+        const from = parseWindowBound('from', opts.from, 'start');
+        const to = parseWindowBound('to', opts.to, 'end');
         if (to <= from) {
           throw new InvalidInputError('--to must be after --from');
         }

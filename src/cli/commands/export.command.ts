@@ -6,10 +6,8 @@ import { withContext } from '../context.ts';
 import { printResult } from '../output.ts';
 import { parseFlag, uuidSchema } from '../validate.ts';
 
-export function registerExport(program: Command): void {
-  program
-    .command('export')
-    .description("print the workspace's CRM-visible data")
+export function registerExport(cmd: Command): void {
+  cmd
     .requiredOption('--workspace <id>', 'workspace id')
     .action(async (opts: { workspace: string }) => {
       const workspaceId = parseFlag('workspace', uuidSchema, opts.workspace);

@@ -1,16 +1,19 @@
 import type { Command } from 'commander';
-import { collectEmlFiles, emlSource } from '../../ingest/eml-sources.ts';
+import pLimit from 'p-limit';
+import { collectEmlFiles, emlSource, type FileReport } from '../../ingest/eml-sources.ts';
 import { runIngestPipeline, type RawSource } from '../../ingest/ingest-pipeline.ts';
 import { loadIngestTarget } from '../../ingest/load-ingest-target.ts';
 import { createParsePool } from '../../mail/create-parse-pool.ts';
 import { withContext } from '../context.ts';
 import { printResult } from '../output.ts';
+import { startProgress } from '../progress.ts';
 import { parseFlag, uuidSchema } from '../validate.ts';
 
-export function registerIngestEml(program: Command): void {
-  program
-    .command('ingest:eml')
-    .description('ingest raw RFC 5322 files or folders as if synced from a mailbox')
+/** Files hashed and checked at once while the sources are listed (each is streamed, not held). */
+const INSPECT_CONCURRENCY = 4;
+
+export function registerIngestEml(cmd: Command): void {
+  cmd
     .requiredOption('--workspace <id>', 'workspace id')
     .requiredOption('--mailbox <id>', 'mailbox id')
     .argument('<paths...>', '.eml files or folders')
@@ -20,20 +23,31 @@ export function registerIngestEml(program: Command): void {
       const { files, ignored, failed } = await collectEmlFiles(paths);
       const result = await withContext(async ({ em, config, log }) => {
         const target = await loadIngestTarget(em, workspaceId, mailboxId);
+        const limit = pLimit(INSPECT_CONCURRENCY);
+        const opened = await Promise.all(files.map((f) => limit(() => emlSource(f))));
         const sources: RawSource[] = [];
-        for (const opened of await Promise.all(files.map((f) => emlSource(f)))) {
-          if ('load' in opened) {
-            sources.push(opened);
+        for (const source of opened) {
+          if ('load' in source) {
+            sources.push(source);
           } else {
-            failed.push(opened);
+            failed.push(source satisfies FileReport);
           }
         }
         const pool = createParsePool(config);
+        const progress = startProgress('ingest');
+        progress.update(0, sources.length);
         try {
-          const out = await runIngestPipeline(em, pool, target, sources);
+          const out = await runIngestPipeline(em, pool, target, sources, {
+            // Only the messages in flight are in memory: a few per parser thread, not the folder.
+            parseAhead: Math.max(8, config.parser.workers * 4),
+            onProgress: (done) => {
+              progress.update(done, sources.length);
+            },
+          });
           log.info({ counters: out.counters, files: files.length }, 'ingest finished');
           return out;
         } finally {
+          progress.stop();
           await pool.close();
         }
       });

@@ -11,48 +11,43 @@ import { printResult } from '../output.ts';
  * `MAILROOM_ENCRYPTION_KEYS_OLD`; afterwards the old keys can be removed. All or nothing: one
  * transaction, and a secret no configured key opens changes nothing and fails with one line.
  */
-export function registerKeysRotate(program: Command): void {
-  program
-    .command('keys:rotate')
-    .description(
-      're-seal every stored secret with MAILROOM_ENCRYPTION_KEY (old keys in MAILROOM_ENCRYPTION_KEYS_OLD)',
-    )
-    .action(async () => {
-      const result = await withContext(({ orm, services }) => {
-        const box = services.secretBox();
-        return orm.em.fork().transactional(async (tx) => {
-          const secrets = await lockAllSealedSecrets(tx);
-          const unreadable: string[] = [];
-          const resealed: { mailboxId: string; sealed: string }[] = [];
-          let alreadyCurrent = 0;
-          for (const { mailboxId, sealed } of secrets) {
-            let plaintext: string;
-            try {
-              plaintext = box.open(sealed);
-            } catch (err) {
-              if (!(err instanceof SecretBoxError)) {
-                throw err;
-              }
-              unreadable.push(mailboxId);
-              continue;
+export function registerKeysRotate(cmd: Command): void {
+  cmd.action(async () => {
+    const result = await withContext(({ orm, services }) => {
+      const box = services.secretBox();
+      return orm.em.fork().transactional(async (tx) => {
+        const secrets = await lockAllSealedSecrets(tx);
+        const unreadable: string[] = [];
+        const resealed: { mailboxId: string; sealed: string }[] = [];
+        let alreadyCurrent = 0;
+        for (const { mailboxId, sealed } of secrets) {
+          let plaintext: string;
+          try {
+            plaintext = box.open(sealed);
+          } catch (err) {
+            if (!(err instanceof SecretBoxError)) {
+              throw err;
             }
-            if (box.needsRotation(sealed)) {
-              resealed.push({ mailboxId, sealed: box.seal(plaintext) });
-            } else {
-              alreadyCurrent++;
-            }
+            unreadable.push(mailboxId);
+            continue;
           }
-          if (unreadable.length > 0) {
-            throw new ConfigError(
-              `keys:rotate changed nothing: ${String(unreadable.length)} stored secret(s) cannot be opened with MAILROOM_ENCRYPTION_KEY or MAILROOM_ENCRYPTION_KEYS_OLD (mailboxes ${unreadable.join(', ')}); add the key that sealed them to MAILROOM_ENCRYPTION_KEYS_OLD`,
-            );
+          if (box.needsRotation(sealed)) {
+            resealed.push({ mailboxId, sealed: box.seal(plaintext) });
+          } else {
+            alreadyCurrent++;
           }
-          for (const { mailboxId, sealed } of resealed) {
-            await storeSealedCredentials(tx, mailboxId, sealed);
-          }
-          return { resealed: resealed.length, alreadyCurrent };
-        });
+        }
+        if (unreadable.length > 0) {
+          throw new ConfigError(
+            `keys:rotate changed nothing: ${String(unreadable.length)} stored secret(s) cannot be opened with MAILROOM_ENCRYPTION_KEY or MAILROOM_ENCRYPTION_KEYS_OLD (mailboxes ${unreadable.join(', ')}); add the key that sealed them to MAILROOM_ENCRYPTION_KEYS_OLD`,
+          );
+        }
+        for (const { mailboxId, sealed } of resealed) {
+          await storeSealedCredentials(tx, mailboxId, sealed);
+        }
+        return { resealed: resealed.length, alreadyCurrent };
       });
-      printResult(result);
     });
+    printResult(result);
+  });
 }

@@ -10,10 +10,8 @@ import { parseFlag, uuidSchema } from '../validate.ts';
  * `mailbox:connect-url`: a signed, expiring link that starts the OAuth connection of one mailbox
  * to the workspace, for the rep who owns it. `/oauth/{provider}/start` refuses to start without one.
  */
-export function registerMailboxConnectUrl(program: Command): void {
-  program
-    .command('mailbox:connect-url')
-    .description('a signed, expiring link that connects a mailbox to the workspace through OAuth')
+export function registerMailboxConnectUrl(cmd: Command): void {
+  cmd
     .requiredOption('--workspace <id>', 'workspace id')
     .requiredOption('--provider <provider>', 'google or microsoft')
     .option('--email <address>', 'the address to suggest on the consent page')

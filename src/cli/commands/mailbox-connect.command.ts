@@ -17,10 +17,8 @@ const addressSchema = z
   .transform((v) => normalizeAddress(v))
   .refine((v): v is string => v !== null, { message: 'must be an email address' });
 
-export function registerMailboxConnect(program: Command): void {
-  program
-    .command('mailbox:connect')
-    .description('store an already-consented mailbox (refresh token encrypted)')
+export function registerMailboxConnect(cmd: Command): void {
+  cmd
     .requiredOption('--workspace <id>', 'workspace id')
     .requiredOption('--provider <provider>', 'google or microsoft')
     .requiredOption('--email <address>', 'mailbox address')

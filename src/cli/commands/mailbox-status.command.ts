@@ -4,13 +4,9 @@ import { withContext } from '../context.ts';
 import { printResult } from '../output.ts';
 import { parseFlag, uuidSchema } from '../validate.ts';
 
-export function registerMailboxStatus(program: Command): void {
-  program
-    .command('mailbox:status')
-    .description('status, stages, cursors, backfill progress and last error of a mailbox')
-    .requiredOption('--mailbox <id>', 'mailbox id')
-    .action(async (opts: { mailbox: string }) => {
-      const mailboxId = parseFlag('mailbox', uuidSchema, opts.mailbox);
-      printResult(await withContext(({ em }) => mailboxStatus(em, mailboxId)));
-    });
+export function registerMailboxStatus(cmd: Command): void {
+  cmd.requiredOption('--mailbox <id>', 'mailbox id').action(async (opts: { mailbox: string }) => {
+    const mailboxId = parseFlag('mailbox', uuidSchema, opts.mailbox);
+    printResult(await withContext(({ em }) => mailboxStatus(em, mailboxId)));
+  });
 }

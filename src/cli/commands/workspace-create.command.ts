@@ -1,27 +1,13 @@
 import type { Command } from 'commander';
-import { domainToASCII } from 'node:url';
 import { z } from 'zod';
 import { createWorkspace } from '../../workspaces/create-workspace.ts';
 import { withContext } from '../context.ts';
 import { printResult } from '../output.ts';
 import { parseFlag } from '../validate.ts';
+import { blockSchema, collect, domainSchema } from '../workspace-flags.ts';
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
-
-const domainSchema = z
-  .string()
-  .transform((d) => domainToASCII(d.trim().toLowerCase().replace(/^@/, '')))
-  .refine((d) => d.includes('.'), { message: 'must be a domain such as acme.com' });
-
-const blockSchema = z
-  .string()
-  .transform((v) => v.trim().toLowerCase())
-  .refine((v) => v.includes('.'), { message: 'must be an address or a domain' });
-
-export function registerWorkspaceCreate(program: Command): void {
-  program
-    .command('workspace:create')
-    .description('create a workspace with its internal domains')
+export function registerWorkspaceCreate(cmd: Command): void {
+  cmd
     .requiredOption('--name <name>', 'workspace name')
     .option('--domain <domain>', 'internal domain (repeatable)', collect, [])
     .option('--block <address-or-domain>', 'blocklist entry (repeatable)', collect, [])

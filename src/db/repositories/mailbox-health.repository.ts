@@ -14,7 +14,8 @@ const short = (message: string) =>
 
 /**
  * Mailbox status transitions the job layer owns. Each is one guarded update, so a transition that
- * no longer applies (a mailbox waiting for reauth, one already active) is a no-op, not a race.
+ * no longer applies (a mailbox waiting for reauth, one already active, one an operator
+ * disconnected while its job was running) is a no-op, not a race.
  */
 /** `syncing`, alive for `aliveSeconds` unless the heartbeat (keepSyncAlive) pushes it on. */
 export async function markSyncing(
@@ -63,7 +64,7 @@ export async function markError(
   await run(
     em,
     `update mailbox set status = 'error', last_error = ?, sync_alive_until = null, updated_at = now()
-      where id = ? and status <> 'reauth_required'`,
+      where id = ? and status not in ('reauth_required', 'disconnected')`,
     [short(message), mailboxId],
   );
 }
@@ -102,7 +103,8 @@ export async function markReauthRequired(
       reauthRow,
       `update mailbox set status = 'reauth_required', last_error = ?, sync_alive_until = null,
               updated_at = now()
-        where id = ? returning workspace_id, email, provider, md5(coalesce(credentials, '')) as version`,
+        where id = ? and status <> 'disconnected'
+        returning workspace_id, email, provider, md5(coalesce(credentials, '')) as version`,
       [reason, mailboxId],
     );
     if (!row) {

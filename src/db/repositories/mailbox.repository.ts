@@ -26,6 +26,8 @@ export interface StoreConnectedMailbox {
   credentials: string;
   aliases: string[];
   autoCreatePolicy: Mailbox['autoCreatePolicy'] | undefined;
+  /** The policy a new mailbox gets when none is given (a re-connect keeps its own). */
+  defaultAutoCreatePolicy?: Mailbox['autoCreatePolicy'] | undefined;
 }
 
 /**
@@ -61,7 +63,8 @@ export async function storeConnectedMailbox(
     aliases: input.aliases,
     credentials: input.credentials,
     status: 'active',
-    autoCreatePolicy: input.autoCreatePolicy ?? 'sent_and_received',
+    autoCreatePolicy:
+      input.autoCreatePolicy ?? input.defaultAutoCreatePolicy ?? 'sent_and_received',
     settings: {},
     syncState: {},
     lastError: null,

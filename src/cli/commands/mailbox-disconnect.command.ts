@@ -1,0 +1,26 @@
+import type { Command } from 'commander';
+import { mailboxJobQueue } from '../../app/mailbox-job-queue.ts';
+import { disconnectMailbox } from '../../mailboxes/disconnect-mailbox.ts';
+import { withContext } from '../context.ts';
+import { printResult } from '../output.ts';
+import { parseFlag, uuidSchema } from '../validate.ts';
+
+export function registerMailboxDisconnect(cmd: Command): void {
+  cmd
+    .requiredOption('--mailbox <id>', 'mailbox id')
+    .option(
+      '--purge',
+      "also delete the mailbox's emails, calendar events and the activities only they support (people and companies stay)",
+    )
+    .action(async (opts: { mailbox: string; purge?: boolean }) => {
+      const mailboxId = parseFlag('mailbox', uuidSchema, opts.mailbox);
+      const result = await withContext(({ em, config, services }) =>
+        disconnectMailbox(
+          { em, jobs: mailboxJobQueue(() => services.syncQueue(), config.sync.calendarSync) },
+          mailboxId,
+          { purge: opts.purge === true },
+        ),
+      );
+      printResult(result);
+    });
+}
