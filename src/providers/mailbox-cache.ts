@@ -1,12 +1,14 @@
+import { LRUCache } from 'lru-cache';
+
 /**
  * Objects a process keeps per mailbox between jobs (OAuth clients, Graph requesters, quota
- * buckets), bounded: past `max` mailboxes the least recently used one is dropped, so a worker
- * that serves many mailboxes over weeks does not grow without end. Dropping an entry is always
- * safe: it costs a token refresh or a bucket that starts anew, never data. A Map keeps insertion
- * order, so re-inserting on use makes its first key the least recently used.
+ * buckets, access tokens), bounded: past `max` mailboxes the least recently used one is dropped
+ * (lru-cache), so a worker that serves many mailboxes over weeks does not grow without end.
+ * Dropping an entry is always safe: it costs a token refresh or a bucket that starts anew, never
+ * data.
  */
-export class MailboxCache<V> {
-  private readonly entries = new Map<string, V>();
+export class MailboxCache<V extends object | string | number | boolean | bigint | symbol> {
+  private readonly entries: LRUCache<string, V>;
   readonly max: number;
 
   constructor(max: number) {
@@ -14,6 +16,7 @@ export class MailboxCache<V> {
       throw new RangeError('a mailbox cache holds at least one entry');
     }
     this.max = max;
+    this.entries = new LRUCache<string, V>({ max });
   }
 
   get size(): number {
@@ -21,24 +24,15 @@ export class MailboxCache<V> {
   }
 
   get(key: string): V | undefined {
-    const value = this.entries.get(key);
-    if (value !== undefined) {
-      this.entries.delete(key);
-      this.entries.set(key, value);
-    }
-    return value;
+    return this.entries.get(key);
   }
 
   set(key: string, value: V): void {
-    this.entries.delete(key);
     this.entries.set(key, value);
-    while (this.entries.size > this.max) {
-      const oldest = this.entries.keys().next();
-      if (oldest.done) {
-        break;
-      }
-      this.entries.delete(oldest.value);
-    }
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
   }
 
   getOrCreate(key: string, create: () => V): V {

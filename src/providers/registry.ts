@@ -55,7 +55,7 @@ export function createProviderFactories(
 ): ProviderFactories {
   const clients = new MailboxCache<{ sealed: string; client: OAuth2Client }>(maxMailboxes);
   const limiters = createMailboxLimiters(config.sync, maxMailboxes);
-  const microsoftTokens = new MicrosoftTokenStore(em, box, config);
+  const microsoftTokens = new MicrosoftTokenStore(em, box, config, maxMailboxes);
 
   const googleClient = (mailbox: ProviderMailbox): OAuth2Client => {
     const sealed = mailbox.credentials;

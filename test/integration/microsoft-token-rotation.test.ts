@@ -44,7 +44,7 @@ it('one refresh per process, and two workers refreshing one Outlook mailbox at o
   const initial = box.open(await stored());
 
   // In one process, the mail and calendar jobs asking at once share one refresh (one rotation).
-  const single = new MicrosoftTokenStore(orm.em.fork(), box, config);
+  const single = new MicrosoftTokenStore(orm.em.fork(), box, config, 10);
   const [s1, s2] = await Promise.all([single.accessToken(mb), single.accessToken(mb)]);
   expect(s1).toBe(s2);
   expect(single.refreshes).toBe(1);
@@ -54,8 +54,8 @@ it('one refresh per process, and two workers refreshing one Outlook mailbox at o
   // Two workers (two stores, own caches) refresh at the same moment. Without a lock they may both
   // present the same token; whichever order they ran in, the stored token is one Microsoft issued
   // from the stored chain, never an older one written back over a newer one.
-  const workerA = new MicrosoftTokenStore(orm.em.fork(), box, config);
-  const workerB = new MicrosoftTokenStore(orm.em.fork(), box, config);
+  const workerA = new MicrosoftTokenStore(orm.em.fork(), box, config, 10);
+  const workerB = new MicrosoftTokenStore(orm.em.fork(), box, config, 10);
   const [a, b] = await Promise.all([workerA.accessToken(mb), workerB.accessToken(mb)]);
   expect(emu.identity.userOf(a)).toBe(email);
   expect(emu.identity.userOf(b)).toBe(email);
@@ -69,7 +69,7 @@ it('one refresh per process, and two workers refreshing one Outlook mailbox at o
   expect(initial).not.toBe(afterSingle);
 
   // The stored token still works after both refreshes.
-  const workerC = new MicrosoftTokenStore(orm.em.fork(), box, config);
+  const workerC = new MicrosoftTokenStore(orm.em.fork(), box, config, 10);
   expect(emu.identity.userOf(await workerC.accessToken(mb))).toBe(email);
   // Cached access tokens are reused, not refreshed again.
   await workerC.accessToken(mb);
@@ -127,7 +127,7 @@ it('a refresh in flight holds no row lock, and a slower refresh never overwrites
       .transactional((tx) =>
         tx.execute('select id from mailbox where id = ? for update nowait', [mb]),
       );
-  const worker = () => new MicrosoftTokenStore(orm.em.fork(), box, config);
+  const worker = () => new MicrosoftTokenStore(orm.em.fork(), box, config, 10);
 
   // 1. While worker A waits for Microsoft, the row is free, and worker B refreshes and stores R1b.
   const initial = await stored();

@@ -1,3 +1,4 @@
+import { MailboxCache } from '../../mailbox-cache.ts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../../../config.ts';
 import {
@@ -32,14 +33,15 @@ import {
  * A crash between 2 and 3 likewise loses only the new token. Access tokens live in memory only.
  */
 export class MicrosoftTokenStore {
-  private readonly cache = new Map<string, { token: string; expiresAt: number }>();
+  private readonly cache: MailboxCache<{ token: string; expiresAt: number }>;
   private readonly inflight = new Map<string, Promise<string>>();
   private readonly em: EntityManager;
   private readonly box: SecretBox;
   private readonly config: Config;
   refreshes = 0;
 
-  constructor(em: EntityManager, box: SecretBox, config: Config) {
+  constructor(em: EntityManager, box: SecretBox, config: Config, maxMailboxes: number) {
+    this.cache = new MailboxCache(maxMailboxes);
     this.em = em;
     this.box = box;
     this.config = config;
