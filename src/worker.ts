@@ -19,17 +19,19 @@ const services = await initServices(config, {
 }).catch(exitWithErrorLine);
 const queue = services.syncQueue();
 const worker = startSyncWorker(services);
-await queue.waitUntilReady();
-const pollSchedule = keepPollScheduled(queue, config, services.log);
-await pollSchedule.ready;
-services.log.info({ pollSeconds: config.sync.pollIntervalSeconds }, 'worker started');
-
+let pollSchedule: ReturnType<typeof keepPollScheduled> | null = null;
+// Registered before waiting for Redis: a SIGTERM while Redis is still down at start-up closes the
+// worker within the grace period instead of killing it mid-connect.
 onShutdown(
   services.log,
   async () => {
-    pollSchedule.stop();
+    pollSchedule?.stop();
     await worker.close();
     await services.close();
   },
   config.shutdownGraceMs,
 );
+await queue.waitUntilReady();
+pollSchedule = keepPollScheduled(queue, config, services.log);
+await pollSchedule.ready;
+services.log.info({ pollSeconds: config.sync.pollIntervalSeconds }, 'worker started');
