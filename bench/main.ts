@@ -3,6 +3,7 @@ import { loadConfig } from '../src/config.ts';
 import { benchCalendarSync } from './calendar-sync.bench.ts';
 import { benchGmailBackfill } from './gmail-backfill.bench.ts';
 import { benchGmailFaults } from './gmail-faults.bench.ts';
+import { benchGmailKills } from './gmail-kills.bench.ts';
 import { benchIngest } from './ingest.bench.ts';
 import { benchOutlookBackfill, LOCAL_TLS_DIR } from './outlook-backfill.bench.ts';
 import { localTls } from '../emulators/microsoft/local-tls.ts';
@@ -20,6 +21,8 @@ const { positionals, values } = parseArgs({
     'fault-rate': { type: 'string', default: '0.3' },
     'retry-after': { type: 'string', default: '10' },
     deadline: { type: 'string', default: '3600' },
+    kills: { type: 'string', default: '10' },
+    'fetch-delay-ms': { type: 'string', default: '20' },
   },
 });
 
@@ -74,6 +77,16 @@ try {
       process.exit(0);
       break;
     }
+    case 'gmail-kills': {
+      const kills = Number(values.kills);
+      const fetchDelayMs = Number(values['fetch-delay-ms']);
+      if (!Number.isInteger(kills) || kills < 1 || !(fetchDelayMs >= 0)) {
+        throw new Error('--kills must be a positive integer and --fetch-delay-ms a number');
+      }
+      const figures = await benchGmailKills(config, { messages: count, kills, fetchDelayMs });
+      process.stdout.write(`${JSON.stringify(figures)}\n`);
+      break;
+    }
     case 'outlook-backfill': {
       // The Graph emulator's certificate must be trusted from process start.
       const tls = await localTls(LOCAL_TLS_DIR);
@@ -103,7 +116,7 @@ try {
     }
     default:
       process.stderr.write(
-        `error: unknown scenario '${scenario ?? ''}' (known: ingest, gmail-backfill, gmail-faults, outlook-backfill, calendar-sync)\n`,
+        `error: unknown scenario '${scenario ?? ''}' (known: ingest, gmail-backfill, gmail-faults, gmail-kills, outlook-backfill, calendar-sync)\n`,
       );
       process.exit(1);
   }
