@@ -49,7 +49,7 @@ export async function claimMailboxJob<Data>(
       continue;
     }
     // Running on a worker, or held by another live `sync --mailbox`: wait for that run to end.
-    if ((await holder.isActive()) || heldByLiveRun(holder)) {
+    if ((await holder.isActive()) || heldByLiveRun(holder, holdMs)) {
       await sleep(WAIT_POLL_MS);
       continue;
     }
@@ -60,20 +60,20 @@ export async function claimMailboxJob<Data>(
 }
 
 /**
- * A placeholder whose run renewed it lately. Its delay cannot tell: a delayed job past its time
- * stays in the delayed set until a worker fetching from the queue promotes it, which may be never
- * when no worker process runs. So each renewal also writes its deadline as the job's progress.
+ * A placeholder whose run added or renewed it lately. Its delay cannot tell: a delayed job past
+ * its time stays in the delayed set until a worker fetching from the queue promotes it, which may
+ * be never when no worker process runs. So each renewal writes its deadline as the job's progress;
+ * until the first one lands, the job's creation time stands for it (a run that read the
+ * placeholder between its `add` and its first renewal must not take it: both would then sync).
  */
-function heldByLiveRun(job: Job): boolean {
+function heldByLiveRun(job: Job, holdMs: number): boolean {
   if (!job.id?.startsWith(PLACEHOLDER_PREFIX)) {
     return false;
   }
   const progress = job.progress as { heldUntil?: unknown } | number | string | boolean;
-  return (
-    typeof progress === 'object' &&
-    typeof progress.heldUntil === 'number' &&
-    progress.heldUntil > Date.now()
-  );
+  const renewedUntil =
+    typeof progress === 'object' && typeof progress.heldUntil === 'number' ? progress.heldUntil : 0;
+  return Math.max(job.timestamp + holdMs, renewedUntil) > Date.now();
 }
 
 async function hold(
