@@ -41,6 +41,33 @@ export function json<T>(result: CliResult): T {
   return JSON.parse(result.stdout) as T;
 }
 
+/** `mailbox:connect` (Google) through the real CLI; `extra` adds flags such as `--alias`. */
+export async function connectMailboxViaCli(
+  env: Record<string, string>,
+  workspaceId: string,
+  email: string,
+  refreshToken: string,
+  extra: string[] = [],
+): Promise<{ id: string }> {
+  return json<{ id: string }>(
+    await runCli(
+      [
+        'mailbox:connect',
+        '--workspace',
+        workspaceId,
+        '--provider',
+        'google',
+        '--email',
+        email,
+        '--refresh-token',
+        refreshToken,
+        ...extra,
+      ],
+      env,
+    ),
+  );
+}
+
 /**
  * `workspace:create` then `mailbox:connect` (Google) through the real CLI, for tests whose subject
  * comes after that set-up.
@@ -53,21 +80,6 @@ export async function connectViaCli(
   const { id: ws } = json<{ id: string }>(
     await runCli(['workspace:create', '--name', workspace.name, '--domain', workspace.domain], env),
   );
-  const { id: mb } = json<{ id: string }>(
-    await runCli(
-      [
-        'mailbox:connect',
-        '--workspace',
-        ws,
-        '--provider',
-        'google',
-        '--email',
-        mailbox.email,
-        '--refresh-token',
-        mailbox.refreshToken,
-      ],
-      env,
-    ),
-  );
+  const { id: mb } = await connectMailboxViaCli(env, ws, mailbox.email, mailbox.refreshToken);
   return { ws, mb };
 }

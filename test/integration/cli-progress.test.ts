@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { buildEml } from '../helpers/build-eml.ts';
 import { it } from '../helpers/fixtures.ts';
-import { json, runCli } from '../helpers/run-cli.ts';
+import { connectMailboxViaCli, json, runCli } from '../helpers/run-cli.ts';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
@@ -50,22 +50,8 @@ it('ingest:eml and sync draw progress on a terminal and nothing when stderr is n
   const { id: ws } = json<{ id: string }>(
     await runCli(['workspace:create', '--name', 'Progress', '--domain', 'progress.example'], h.env),
   );
-  const mb = json<{ id: string }>(
-    await runCli(
-      [
-        'mailbox:connect',
-        '--workspace',
-        ws,
-        '--provider',
-        'google',
-        '--email',
-        rep,
-        '--refresh-token',
-        h.emulator.auth.issueRefreshToken(rep),
-      ],
-      h.env,
-    ),
-  ).id;
+  const mb = (await connectMailboxViaCli(h.env, ws, rep, h.emulator.auth.issueRefreshToken(rep)))
+    .id;
 
   const sync = await runOnTerminal(['sync', '--mailbox', mb], h.env);
   expect(sync.code, sync.terminal).toBe(0);

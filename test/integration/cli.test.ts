@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildEml } from '../helpers/build-eml.ts';
-import { connectViaCli, json, runCli } from '../helpers/run-cli.ts';
+import { connectMailboxViaCli, connectViaCli, json, runCli } from '../helpers/run-cli.ts';
 import { openTestOrm, testDatabaseUrl } from '../helpers/test-orm.ts';
 import { SecretBox } from '../../src/security/secret-box.ts';
 import { createDatabaseIfMissing, dropDatabase } from '../../src/db/create-database.ts';
@@ -29,22 +29,7 @@ describe('CLI contract', () => {
     const { id: ws } = json<{ id: string }>(
       await runCli(['workspace:create', '--name', 'Acme', '--domain', 'Acme.com'], e),
     );
-    const { id: mb } = json<{ id: string }>(
-      await runCli(
-        [
-          'mailbox:connect',
-          '--workspace',
-          ws,
-          '--provider',
-          'google',
-          '--email',
-          'Rep@acme.com',
-          '--refresh-token',
-          'secret-token-1',
-        ],
-        e,
-      ),
-    );
+    const { id: mb } = await connectMailboxViaCli(e, ws, 'Rep@acme.com', 'secret-token-1');
     const dir = await folderOf([
       buildEml({
         from: 'Cleo Buyer <cleo@client.com>',
@@ -80,22 +65,7 @@ describe('CLI contract', () => {
     });
 
     // The token is stored sealed, never in clear.
-    const again = json<{ id: string }>(
-      await runCli(
-        [
-          'mailbox:connect',
-          '--workspace',
-          ws,
-          '--provider',
-          'google',
-          '--email',
-          'rep@acme.com',
-          '--refresh-token',
-          'secret-token-2',
-        ],
-        e,
-      ),
-    );
+    const again = await connectMailboxViaCli(e, ws, 'rep@acme.com', 'secret-token-2');
     expect(again.id).toBe(mb);
     const orm = await openTestOrm();
     try {
@@ -214,23 +184,7 @@ describe('CLI contract', () => {
     const { id: ws } = json<{ id: string }>(
       await runCli(['workspace:create', '--name', 'Race', '--domain', 'race.com'], e),
     );
-    const connect = async (email: string) =>
-      json<{ id: string }>(
-        await runCli(
-          [
-            'mailbox:connect',
-            '--workspace',
-            ws,
-            '--provider',
-            'google',
-            '--email',
-            email,
-            '--refresh-token',
-            't',
-          ],
-          e,
-        ),
-      ).id;
+    const connect = async (email: string) => (await connectMailboxViaCli(e, ws, email, 't')).id;
     const [a, b] = [await connect('a@race.com'), await connect('b@race.com')];
     // 40 senders at 10 companies, each writing to both reps (same Message-ID) and to one of them.
     const shared: Buffer[] = [];

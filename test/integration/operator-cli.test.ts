@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect } from 'vitest';
 import { buildEml } from '../helpers/build-eml.ts';
 import { it } from '../helpers/fixtures.ts';
-import { json, runCli } from '../helpers/run-cli.ts';
+import { connectMailboxViaCli, json, runCli } from '../helpers/run-cli.ts';
 import { ingestRaw } from '../helpers/ingest.ts';
 import { createMailbox, createWorkspace } from '../helpers/test-orm.ts';
 import { disconnectMailbox } from '../../src/mailboxes/disconnect-mailbox.ts';
@@ -44,23 +44,7 @@ interface Exported {
 }
 
 const connect = async (env: Env, ws: string, email: string, extra: string[] = []) =>
-  json<{ id: string }>(
-    await runCli(
-      [
-        'mailbox:connect',
-        '--workspace',
-        ws,
-        '--provider',
-        'google',
-        '--email',
-        email,
-        '--refresh-token',
-        'token',
-        ...extra,
-      ],
-      env,
-    ),
-  ).id;
+  (await connectMailboxViaCli(env, ws, email, 'token', extra)).id;
 
 async function withQueue<T>(env: Env, run: (queue: Queue) => Promise<T>): Promise<T> {
   const connection = new Redis(env['REDIS_URL'] ?? 'redis://127.0.0.1:6379', {
@@ -279,22 +263,7 @@ describe('mailbox:disconnect', () => {
       await runCli(['workspace:create', '--name', 'Purge', '--domain', 'purge.example'], env),
     );
     const connectReal = async (email: string) =>
-      json<{ id: string }>(
-        await runCli(
-          [
-            'mailbox:connect',
-            '--workspace',
-            ws,
-            '--provider',
-            'google',
-            '--email',
-            email,
-            '--refresh-token',
-            h.emulator.auth.issueRefreshToken(email),
-          ],
-          env,
-        ),
-      ).id;
+      (await connectMailboxViaCli(env, ws, email, h.emulator.auth.issueRefreshToken(email))).id;
     // A syncs before B is connected, so the shared message's activity points at A's copy.
     const mbA = await connectReal(a);
     json(await runCli(['sync', '--mailbox', mbA], env));
@@ -424,22 +393,8 @@ describe('mailbox:resync', () => {
     const { id: ws } = json<{ id: string }>(
       await runCli(['workspace:create', '--name', 'Resync', '--domain', 'resync.example'], env),
     );
-    const mb = json<{ id: string }>(
-      await runCli(
-        [
-          'mailbox:connect',
-          '--workspace',
-          ws,
-          '--provider',
-          'google',
-          '--email',
-          rep,
-          '--refresh-token',
-          h.emulator.auth.issueRefreshToken(rep),
-        ],
-        env,
-      ),
-    ).id;
+    const mb = (await connectMailboxViaCli(env, ws, rep, h.emulator.auth.issueRefreshToken(rep)))
+      .id;
     expect(json<{ fetched: number }>(await runCli(['sync', '--mailbox', mb], env)).fetched).toBe(4);
     // A silent gap: one stored message lost; an incremental sync would never fetch it again.
     await orm.em

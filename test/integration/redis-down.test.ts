@@ -6,7 +6,7 @@ import { mailboxSyncJob } from '../../jobs/mailbox-sync.job.ts';
 import { pollMailboxesJob } from '../../jobs/poll-mailboxes.job.ts';
 import { initServices } from '../../src/app/services.ts';
 import { parseConfig } from '../../src/config.ts';
-import { json, runCli } from '../helpers/run-cli.ts';
+import { connectMailboxViaCli, json, runCli } from '../helpers/run-cli.ts';
 import {
   freePort,
   freshDatabase,
@@ -118,22 +118,7 @@ describe('Redis down', () => {
     const { id: ws } = json<{ id: string }>(
       await runCli(['workspace:create', '--name', 'Acme', '--domain', 'acme.com'], env),
     );
-    const { id: mb } = json<{ id: string }>(
-      await runCli(
-        [
-          'mailbox:connect',
-          '--workspace',
-          ws,
-          '--provider',
-          'google',
-          '--email',
-          'rep@acme.com',
-          '--refresh-token',
-          'token-1',
-        ],
-        env,
-      ),
-    );
+    const { id: mb } = await connectMailboxViaCli(env, ws, 'rep@acme.com', 'token-1');
     const sync = await runCli(['sync', '--mailbox', mb], {
       ...env,
       REDIS_URL: `redis://127.0.0.1:${String(await freePort())}`,
