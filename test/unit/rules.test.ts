@@ -179,6 +179,7 @@ describe('classifyMessage', () => {
     attachments: [],
     automation: { bulk: false, autoReply: false, dsn: false, markers: [] },
     invitation: null,
+    bounce: null,
     sizeBytes: 100,
     ...m,
   });
@@ -371,6 +372,7 @@ describe('classifyMessage with a provider SENT label', () => {
       attachments: [],
       automation: { bulk: false, autoReply: false, dsn: false, markers: [] },
       invitation: null,
+      bounce: null,
       sizeBytes: 1,
     };
     expect(classifyMessage(m, ctx).direction).toBe('inbound');
