@@ -53,16 +53,17 @@ const CANDIDATES = `
     select o.workspace_id, o.internet_message_id from email o
      where o.id in (select id from given) and o.direction = 'outbound'
        and o.internet_message_id is not null),
-  -- Two lookups, not one OR, so each uses its index (In-Reply-To b-tree, References GIN).
+  -- Two lookups, not one OR, so each uses its index (In-Reply-To b-tree; References GIN, which
+  -- a join condition would not use: the ids go in as one array).
   candidate as (
     select e.id from email e where e.id in (select id from given)
     union
     select r.id from ours_given o
       join email r on r.workspace_id = o.workspace_id and r.in_reply_to = o.internet_message_id
     union
-    select r.id from ours_given o
-      join email r on r."references" @> array[o.internet_message_id]
-       and r.workspace_id = o.workspace_id)
+    select r.id from email r
+     where r."references" && (select array_agg(o.internet_message_id) from ours_given o)
+       and r.workspace_id = ?)
   select distinct on (e.id)
          e.id as email_id, e.mailbox_id, m.email as mailbox_email, e.internet_message_id,
          e.in_reply_to, e."references", e.logical_key, e.thread_key, e.subject,
@@ -75,7 +76,8 @@ const CANDIDATES = `
     left join email_participant ep
       on ep.email_id = e.id and ep.role = 'from' and ep.person_id is not null
     left join company c on c.id = ep.company_id
-   where e.id in (select id from candidate) and e.workspace_id = ? and e.direction = 'inbound'
+   where e.id = any(array(select id from candidate)) and e.workspace_id = ?
+     and e.direction = 'inbound'
      and (e.in_reply_to is not null or cardinality(e."references") > 0)
    order by e.id, ep.position`;
 
@@ -136,7 +138,7 @@ export async function logReplies(
     return [];
   }
   const candidates = (
-    await queryRows(tx, CandidateRow, CANDIDATES, [jsonb(emailIds), workspaceId])
+    await queryRows(tx, CandidateRow, CANDIDATES, [jsonb(emailIds), workspaceId, workspaceId])
   ).map(toCandidate);
   const named = [
     ...new Set(candidates.flatMap((c) => (c.inReplyTo ? [c.inReplyTo] : []).concat(c.references))),
