@@ -171,6 +171,30 @@ describe('reply detection', () => {
     ]);
     expect(await outbox(orm, ws, 'email.replied')).toHaveLength(2);
   });
+
+  it('logs a reply whose sender becomes a person only when our message is stored', async ({
+    orm,
+    pool,
+  }) => {
+    // Policy `sent`: received mail creates nobody, so the reply's sender is linked (and the reply
+    // found) in the transaction that stores our message and creates its recipient.
+    const ws = await createWorkspace(orm, { domains: ['northwind.com'] });
+    const mb = await createMailbox(orm, ws, OWNER, { policy: 'sent' });
+    await ingestRaw(orm, pool, ws, mb, [
+      buildEml({
+        from: 'Omar <omar@harbor.io>',
+        to: [OWNER],
+        messageId: '<r4@harbor.io>',
+        inReplyTo: '<out4@northwind.com>',
+        date: 'Mon, 05 Oct 2026 10:00:10 +0000',
+      }),
+    ]);
+    expect((await exportOf(orm, ws)).people).toEqual([]);
+    await ingestRaw(orm, pool, ws, mb, [ours('<out4@northwind.com>', ['omar@harbor.io'])]);
+    expect(replied(await exportOf(orm, ws))).toEqual([
+      ['omar@harbor.io', '<r4@harbor.io>', '<out4@northwind.com>', 10],
+    ]);
+  });
 });
 
 const CORPUS = fileURLToPath(new URL('../../fixtures/corpora/emails/', import.meta.url));
@@ -241,6 +265,45 @@ describe('bounce detection', () => {
     expect((await exportOf(orm, ws)).activities).toEqual(data.activities);
     expect(await outbox(orm, ws, 'email.bounced')).toHaveLength(FAILED.length);
   });
+
+  it.for([
+    // Text-only forms, read from the parser worker's main parse.
+    [
+      'sisimai__lhost-office365-01.eml',
+      'sironeko@example.ed.jp',
+      '<FFFFFFFF.EEEEEEEE@example.ed.jp>',
+      'kijitora@example.com',
+      '5.1.10',
+    ],
+    [
+      'flanker__bounce_gmail-invalid-address.eml',
+      'awfawdadfawkofawooowowow@gmail.com',
+      '<CAKsfaBUUGqVZiaMrmH3TRPfq1odQPtM7Ey5YW1SgyJJRHtAjgw@mail.gmail.com>',
+      'awfawfawfawfawfaw@someserverhere.com',
+      '5.1.0',
+    ],
+  ] as const)(
+    'logs %s (no delivery-status part) for our message',
+    async ([file, owner, id, to, status], { orm, pool }) => {
+      const ws = await createWorkspace(orm);
+      const mb = await createMailbox(orm, ws, owner);
+      await ingestRaw(orm, pool, ws, mb, [
+        await readFile(`${CORPUS}${file}`),
+        buildEml({ from: owner, to: [to], messageId: id, date: 'Thu, 29 Apr 2015 23:30:00 +0000' }),
+      ]);
+      const data = await exportOf(orm, ws);
+      expect(
+        ofType(data, 'EMAIL_BOUNCED').map((a) => [
+          a.personEmail,
+          a.bounceRecipient,
+          a.bounceStatus,
+        ]),
+      ).toEqual([[to, to, status]]);
+      expect(data.people.find((p) => p.email === to)?.bouncedEmails.map((b) => b.status)).toEqual([
+        status,
+      ]);
+    },
+  );
 
   it('ignores a DSN about a message that is not ours', async ({ orm, pool }) => {
     const owner = 'rahul.chaudhari@ll.com';
