@@ -6,7 +6,13 @@ import type { EmailDirection, ParticipantRole } from './email-roles.ts';
  * from the key (`activityId` in ids.ts).
  */
 export type ActivityType =
-  'EMAIL_RECEIVED' | 'EMAIL_SENT' | 'MEETING_SCHEDULED' | 'MEETING_UPDATED' | 'MEETING_CANCELLED';
+  | 'EMAIL_RECEIVED'
+  | 'EMAIL_SENT'
+  | 'EMAIL_REPLIED'
+  | 'EMAIL_BOUNCED'
+  | 'MEETING_SCHEDULED'
+  | 'MEETING_UPDATED'
+  | 'MEETING_CANCELLED';
 
 /** `suffix` distinguishes repeated activities of one kind (an update names its new fingerprint). */
 export const activityKey = (

@@ -42,7 +42,8 @@ function messageSkipReason(
 ): MessageSkipReason | null {
   const a = message.automation;
   if (ctx.settings.skipAutomated) {
-    if (a.dsn) {
+    // A report the bounce parser read counts too: Exchange and Gmail send theirs as plain text.
+    if (a.dsn || message.bounce !== null) {
       return 'delivery_status';
     }
     if (a.markers.includes('auto_reply')) {

@@ -3,8 +3,8 @@ import { z } from 'zod';
 /**
  * Every domain event Mailroom announces, one zod schema per type for its `data`. This is the
  * webhook and event-feed contract of product.md ("Domain events out"): a consumer can rely on
- * every field listed here. Types that nothing writes yet (replies, bounces, tracking, mailbox
- * connect/disconnect) are declared now so their writers only have to fill them in.
+ * every field listed here. Types that nothing writes yet (tracking, mailbox connect/disconnect)
+ * are declared now so their writers only have to fill them in.
  */
 // Any 8-4-4-4-12 id: ids are uuid v5 or random, and older activity ids are md5-shaped.
 const uuid = z.guid();
@@ -26,14 +26,20 @@ const emailBase = z.object({
   personEmail: z.string().nullable(),
   companyDomain: z.string().nullable(),
 });
+/** About the reply; `personEmail` is its sender. */
 const emailReplied = emailBase.extend({
   inReplyToInternetMessageId: z.string(),
   inReplyToEmailId: uuid,
+  /** Seconds from our message to the reply (null when either has no date). */
+  replySeconds: z.number().int().nonnegative().nullable(),
 });
+/** About the delivery report; `personEmail` is the person whose address failed, or null. */
 const emailBounced = emailBase.extend({
   bouncedInternetMessageId: z.string(),
+  bouncedEmailId: uuid,
   recipient: z.string(),
-  status: z.string(),
+  /** RFC 3463 enhanced status (`5.1.1`); null when the report gives no code. */
+  status: z.string().nullable(),
 });
 const emailOpened = emailBase.extend({ userAgent: z.string().nullable() });
 const emailClicked = emailOpened.extend({ url: z.string() });

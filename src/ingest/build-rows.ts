@@ -41,6 +41,7 @@ export function buildEmailRow(
     })),
     automation: m.automation,
     crm_skip_reason: classified.crmSkipReason,
+    bounce: m.bounce,
     ical_uid: m.invitation ? m.invitation.uid : null,
     ical_method: m.invitation?.method ?? null,
   };

@@ -2,7 +2,9 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { MailboxTarget } from '../crm/mailbox-target.ts';
 import { bestCandidates } from '../crm/person-candidates.ts';
 import { linkMeetingAttendees } from '../db/crm/attendee-links.ts';
+import { logBounces } from '../db/crm/bounces.ts';
 import { linkEmailParticipants } from '../db/crm/email-links.ts';
+import { logReplies } from '../db/crm/replies.ts';
 import { createPeopleAndCompanies } from '../db/crm/people.ts';
 import { insertEmails, insertParticipants } from '../db/repositories/email.repository.ts';
 import { classifyDbError, dbErrorReason } from '../db/db-error.ts';
@@ -16,6 +18,7 @@ import {
   planEmailBatch,
   type ClassifiedItem,
 } from './plan-email-batch.ts';
+import { bounceEvents, replyEvents } from './plan-reply-events.ts';
 
 export type { ClassifiedItem } from './plan-email-batch.ts';
 
@@ -108,9 +111,21 @@ async function writeTogether(
         people.newPeople,
       );
       counters.participantsLinked = links.linked.length;
-      counters.activitiesCreated = links.activitiesCreated;
       await linkMeetingAttendees(tx, workspaceId, people.newPeople);
-      await appendEvents(tx, emailEvents(target, stored, links.linked));
+      // Replies and bounces complete when either side is stored; a reply also when its sender was
+      // just linked to a person created now.
+      const storedIds = stored.map((p) => p.row.id);
+      const replies = await logReplies(tx, workspaceId, [
+        ...new Set([...storedIds, ...links.linked.map((l) => l.emailId)]),
+      ]);
+      const bounces = await logBounces(tx, workspaceId, storedIds);
+      counters.activitiesCreated =
+        links.activitiesCreated + replies.length + bounces.activitiesCreated;
+      await appendEvents(tx, [
+        ...emailEvents(target, stored, links.linked),
+        ...replyEvents(workspaceId, replies),
+        ...bounceEvents(workspaceId, bounces.detected),
+      ]);
       return counters;
     }),
   );

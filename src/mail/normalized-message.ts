@@ -1,3 +1,5 @@
+import type { BounceReport } from './bounce/bounce-report.ts';
+
 /**
  * The provider-independent message every source (raw MIME, Gmail, Graph) is mapped to before
  * persistence and enrichment. Plain data only: it crosses the parser's worker-thread boundary.
@@ -62,5 +64,7 @@ export interface NormalizedMessage {
   automation: AutomationMarkers;
   /** null when the message carries no (readable) calendar part. */
   invitation: MessageInvitation | null;
+  /** The delivery report (DSN, NDR) this message is, or null for any other message. */
+  bounce: BounceReport | null;
   sizeBytes: number;
 }

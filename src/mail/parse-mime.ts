@@ -1,5 +1,7 @@
 import { simpleParser, type AddressObject, type ParsedMail, type EmailAddress } from 'mailparser';
 import { detectAutomation } from './automation-markers.ts';
+import type { BounceReport } from './bounce/bounce-report.ts';
+import { bounceFromParsed, parseBounce } from './bounce/parse-bounce.ts';
 import { decodeHeaderLine, utf8HeaderSection } from './header-charset.ts';
 import { assertWithinLimits, type InputLimits } from './header-section.ts';
 import { findInvitation } from './invitation.ts';
@@ -76,6 +78,7 @@ export function toNormalized(
   parsed: ParsedMail,
   sizeBytes: number,
   limits: Pick<ParseLimits, 'maxTextBodyChars'>,
+  bounce: BounceReport | null,
 ): NormalizedMessage {
   // mailparser gives header lines one character per byte; parseMime made them UTF-8.
   const lines = parsed.headerLines.map(({ key, line }) => ({ key, line: decodeHeaderLine(line) }));
@@ -118,8 +121,26 @@ export function toNormalized(
     })),
     automation: detectAutomation((name) => headers.get(name), subject),
     invitation: findInvitation(parsed),
+    bounce,
     sizeBytes,
   };
+}
+
+/** The spellings of the `message/delivery-status` media type that MTAs write. */
+const DELIVERY_STATUS_SPELLINGS = ['delivery-status', 'Delivery-Status', 'DELIVERY-STATUS'];
+
+/**
+ * The delivery report a message carries, read by mail/bounce with the Message-IDs stored the way
+ * this parser stores them. Reports with a `message/delivery-status` part need mailparser's
+ * `keepDeliveryStatus`, which the main parse leaves off (it would move that part of every DSN out
+ * of the stored text), so only those are parsed a second time: a byte search, no allocation,
+ * picks them out. Text-only reports (Exchange, Gmail, Exim) are read from the main parse.
+ */
+async function bounceOf(parsed: ParsedMail, raw: Buffer): Promise<BounceReport | null> {
+  const options = { normalizeMessageId };
+  return DELIVERY_STATUS_SPELLINGS.some((s) => raw.includes(s))
+    ? parseBounce(raw, options)
+    : bounceFromParsed(parsed, raw, options);
 }
 
 export async function parseMime(raw: Buffer, limits: ParseLimits): Promise<NormalizedMessage> {
@@ -129,5 +150,5 @@ export async function parseMime(raw: Buffer, limits: ParseLimits): Promise<Norma
     utf8HeaderSection(raw, limits.maxHeaderBytes),
     MAILPARSER_OPTIONS,
   );
-  return toNormalized(parsed, raw.length, limits);
+  return toNormalized(parsed, raw.length, limits, await bounceOf(parsed, raw));
 }

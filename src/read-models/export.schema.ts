@@ -18,6 +18,10 @@ export const exportPersonSchema = z.object({
   companyDomain: z.string().nullable(),
   source: z.enum(['email', 'calendar', 'manual']),
   createdAt: isoInstant,
+  /** The person's addresses a delivery report said failed, with the latest bounce's status. */
+  bouncedEmails: z.array(
+    z.object({ email: z.string(), status: z.string().nullable(), bouncedAt: isoInstant }),
+  ),
 });
 
 export const exportCompanySchema = z.object({
@@ -64,6 +68,8 @@ export const exportEmailSchema = z.object({
 export const activityTypeSchema = z.enum([
   'EMAIL_RECEIVED',
   'EMAIL_SENT',
+  'EMAIL_REPLIED',
+  'EMAIL_BOUNCED',
   'MEETING_SCHEDULED',
   'MEETING_UPDATED',
   'MEETING_CANCELLED',
@@ -76,6 +82,13 @@ export const exportActivitySchema = z.object({
   internetMessageId: z.string().nullable(),
   iCalUid: z.string().nullable(),
   occurredAt: isoInstant,
+  /** EMAIL_REPLIED only: our message it answers, and the seconds since (null: no date). */
+  inReplyToInternetMessageId: z.string().optional(),
+  replySeconds: z.number().int().nullable().optional(),
+  /** EMAIL_BOUNCED only: our message, the failed address and its status (null: no code). */
+  bouncedInternetMessageId: z.string().optional(),
+  bounceRecipient: z.string().optional(),
+  bounceStatus: z.string().nullable().optional(),
 });
 
 export const eventStatusSchema = z.enum(['confirmed', 'tentative', 'cancelled']);

@@ -57,6 +57,7 @@ function emailRow(workspaceId: string, mailboxId: string): EmailRow {
     attachments: [],
     automation: {},
     crm_skip_reason: null,
+    bounce: null,
     ical_uid: null,
     ical_method: null,
   };

@@ -39,6 +39,7 @@ const message = (m: Partial<NormalizedMessage>): NormalizedMessage => ({
   attachments: [],
   automation: { bulk: false, autoReply: false, dsn: false, markers: [] },
   invitation: null,
+  bounce: null,
   sizeBytes: 100,
   ...m,
 });

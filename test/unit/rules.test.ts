@@ -179,6 +179,7 @@ describe('classifyMessage', () => {
     attachments: [],
     automation: { bulk: false, autoReply: false, dsn: false, markers: [] },
     invitation: null,
+    bounce: null,
     sizeBytes: 100,
     ...m,
   });
@@ -317,6 +318,27 @@ describe('classifyMessage', () => {
     });
   });
 
+  it('a delivery report without the multipart/report markers (an Exchange NDR) creates nobody', () => {
+    // Office 365 sends its NDRs as plain text from a non-role address; the parser's bounce
+    // report is what tells them apart (issue 11 item 2).
+    const c = classifyMessage(
+      message({
+        from: [addr('MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@contoso.com')],
+        to: [addr(OWNER)],
+        subject: 'Undeliverable: Proposal',
+        bounce: {
+          kind: 'exchange-ndr',
+          recipients: [],
+          originalMessageId: '<out@northwind.com>',
+          reportingMta: null,
+        },
+      }),
+      context(),
+    );
+    expect(c.crmSkipReason).toBe('delivery_status');
+    expect(c.participants.some((p) => p.create)).toBe(false);
+  });
+
   it('all-internal mail is not logged', () => {
     const c = classifyMessage(
       message({ from: [addr('li@northwind.com')], to: [addr(OWNER)] }),
@@ -371,6 +393,7 @@ describe('classifyMessage with a provider SENT label', () => {
       attachments: [],
       automation: { bulk: false, autoReply: false, dsn: false, markers: [] },
       invitation: null,
+      bounce: null,
       sizeBytes: 1,
     };
     expect(classifyMessage(m, ctx).direction).toBe('inbound');

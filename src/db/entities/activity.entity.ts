@@ -1,7 +1,13 @@
 import { EntitySchema } from '@mikro-orm/core';
 
 export type ActivityType =
-  'EMAIL_RECEIVED' | 'EMAIL_SENT' | 'MEETING_SCHEDULED' | 'MEETING_UPDATED' | 'MEETING_CANCELLED';
+  | 'EMAIL_RECEIVED'
+  | 'EMAIL_SENT'
+  | 'EMAIL_REPLIED'
+  | 'EMAIL_BOUNCED'
+  | 'MEETING_SCHEDULED'
+  | 'MEETING_UPDATED'
+  | 'MEETING_CANCELLED';
 
 export interface Activity {
   id: string;
@@ -13,6 +19,13 @@ export interface Activity {
   calendarEventId: string | null;
   internetMessageId: string | null;
   icalUid: string | null;
+  /** Our outbound message an EMAIL_REPLIED answers or an EMAIL_BOUNCED reports on. */
+  relatedEmailId: string | null;
+  relatedInternetMessageId: string | null;
+  /** EMAIL_REPLIED: seconds from our message to the reply (null when a date is missing). */
+  replySeconds: number | null;
+  bounceRecipient: string | null;
+  bounceStatus: string | null;
   occurredAt: Date;
   idempotencyKey: string;
   createdAt: Date;
@@ -32,6 +45,11 @@ export const ActivitySchema = new EntitySchema<Activity>({
     calendarEventId: { type: 'uuid', nullable: true },
     internetMessageId: { type: 'text', nullable: true },
     icalUid: { type: 'text', nullable: true },
+    relatedEmailId: { type: 'uuid', nullable: true },
+    relatedInternetMessageId: { type: 'text', nullable: true },
+    replySeconds: { type: 'integer', nullable: true },
+    bounceRecipient: { type: 'text', nullable: true },
+    bounceStatus: { type: 'text', nullable: true },
     occurredAt: { type: 'Date', columnType: 'timestamptz' },
     idempotencyKey: { type: 'text' },
     createdAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },

@@ -1,4 +1,5 @@
 import { EntitySchema } from '@mikro-orm/core';
+import type { BounceReport } from '../../mail/bounce/bounce-report.ts';
 import type { AttachmentMeta, AutomationMarkers } from '../../mail/normalized-message.ts';
 
 export type EmailDirection = 'inbound' | 'outbound';
@@ -26,6 +27,8 @@ export interface Email {
   attachments: AttachmentMeta[];
   automation: AutomationMarkers;
   crmSkipReason: string | null;
+  /** The delivery report (DSN, NDR) this message is, or null. */
+  bounce: BounceReport | null;
   /** The invitation this email carries (a text/calendar part): its UID and METHOD. */
   icalUid: string | null;
   icalMethod: string | null;
@@ -73,6 +76,7 @@ export const EmailSchema = new EntitySchema<Email>({
     attachments: { type: 'json', default: '[]' },
     automation: { type: 'json', default: '{}' },
     crmSkipReason: { type: 'text', nullable: true },
+    bounce: { type: 'json', nullable: true },
     icalUid: { type: 'text', nullable: true },
     icalMethod: { type: 'text', nullable: true },
     deleted: { type: 'boolean', default: false },

@@ -23,6 +23,9 @@ export interface PersonEmail {
   workspaceId: string;
   email: string;
   personId: string;
+  /** Set when a delivery report said mail to this address failed (its latest bounce). */
+  bouncedAt: Date | null;
+  bounceStatus: string | null;
 }
 
 export const PersonSchema = new EntitySchema<Person>({
@@ -51,5 +54,7 @@ export const PersonEmailSchema = new EntitySchema<PersonEmail>({
     workspaceId: { type: 'uuid', primary: true },
     email: { type: 'text', primary: true },
     personId: { type: 'uuid' },
+    bouncedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
+    bounceStatus: { type: 'text', nullable: true },
   },
 });

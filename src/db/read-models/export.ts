@@ -40,7 +40,12 @@ export function exportPeople(db: Db, workspaceId: string): Promise<ExportPerson[
       'emails', (select coalesce(json_agg(pe.email order by pe.email <> p.primary_email, pe.email), '[]')
                    from person_email pe where pe.person_id = p.id),
       'firstName', p.first_name, 'lastName', p.last_name,
-      'companyDomain', c.domain, 'source', p.source, 'createdAt', ${ts('p.created_at')}) as j
+      'companyDomain', c.domain, 'source', p.source, 'createdAt', ${ts('p.created_at')},
+      'bouncedEmails', (select coalesce(json_agg(json_build_object('email', pe.email,
+                           'status', pe.bounce_status, 'bouncedAt', ${ts('pe.bounced_at')})
+                           order by pe.email), '[]')
+                          from person_email pe where pe.person_id = p.id and pe.bounced_at is not null)
+      ) as j
     from person p left join company c on c.id = p.company_id
     where p.workspace_id = ? order by p.primary_email`,
     workspaceId,
@@ -95,10 +100,17 @@ export function exportActivities(db: Db, workspaceId: string): Promise<ExportAct
   return documents(
     db,
     exportActivitySchema,
-    `select json_build_object(
+    `select jsonb_build_object(
       'type', a.type, 'personEmail', p.primary_email, 'companyDomain', c.domain,
       'internetMessageId', a.internet_message_id, 'iCalUid', a.ical_uid,
-      'occurredAt', ${ts('a.occurred_at')}) as j
+      'occurredAt', ${ts('a.occurred_at')}) || case a.type
+        when 'EMAIL_REPLIED' then jsonb_build_object(
+          'inReplyToInternetMessageId', a.related_internet_message_id,
+          'replySeconds', a.reply_seconds)
+        when 'EMAIL_BOUNCED' then jsonb_build_object(
+          'bouncedInternetMessageId', a.related_internet_message_id,
+          'bounceRecipient', a.bounce_recipient, 'bounceStatus', a.bounce_status)
+        else '{}'::jsonb end as j
     from activity a join person p on p.id = a.person_id left join company c on c.id = a.company_id
     where a.workspace_id = ? order by a.occurred_at, p.primary_email, a.type, a.idempotency_key`,
     workspaceId,
