@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import type { Queue } from 'bullmq';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -24,6 +24,7 @@ import {
   testDatabaseUrl,
   testRedisUrl,
 } from '../helpers/test-orm.ts';
+import { REPO_ROOT, spawnWatched } from '../helpers/processes.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
 const RELAY_PROCESS = fileURLToPath(new URL('../helpers/relay-process.ts', import.meta.url));
@@ -300,5 +301,41 @@ describe('event relay', () => {
     expect(jobs.map((j) => j.data.data['personId'])).toEqual(persons.slice(7));
     // The dropped jobs are gone entirely, not only unlisted.
     expect(await w.queue.getJob(eventId('1'))).toBeUndefined();
+  });
+
+  it('runs in `npm run worker`: a connected mailbox reaches the queue, and SIGTERM stops it cleanly', async () => {
+    const w = await world();
+    const ws = await createWorkspace(w.orm);
+    const worker = spawnWatched(process.execPath, ['src/worker.ts'], {
+      cwd: REPO_ROOT,
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        DATABASE_URL: w.url,
+        REDIS_URL: testRedisUrl(),
+        MAILROOM_QUEUE_PREFIX: w.prefix,
+        MAILROOM_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+        // Only NOTIFY can carry the event within the test.
+        MAILROOM_EVENTS_POLL_MS: String(NO_POLL_MS),
+        LOG_LEVEL: 'info',
+      },
+    });
+    try {
+      await worker.waitForStderr((l) => l.includes('worker started'), 60_000);
+      const mailboxId = await createMailbox(w.orm, ws, 'rep@worker.example');
+      await waitFor(() => allPublished(w.orm, 1), 'mailbox.connected published');
+      expect(await waitingJobs(w.queue)).toMatchObject([
+        { id: eventId('1'), name: 'mailbox.connected', data: { data: { mailboxId } } },
+      ]);
+      worker.child.kill('SIGTERM');
+      expect(await worker.exited).toBe(0);
+      expect(worker.stderr.filter((l) => /"level":(4|5)0/.test(l))).toEqual([]);
+    } finally {
+      worker.child.kill('SIGKILL');
+      await worker.exited;
+      // The worker's poll scheduler and its first poll.
+      const sync = new Queue('sync', { connection: w.redis, prefix: w.prefix });
+      await sync.obliterate({ force: true });
+      await sync.close();
+    }
   });
 });
