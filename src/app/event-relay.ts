@@ -42,6 +42,11 @@ export interface EventRelayOptions {
   batchSize?: number;
   /** Called each time the relay has caught up and goes to sleep (tests and the benchmark watch it). */
   onIdle?: () => void;
+  /**
+   * Step failures somebody else already reports (a Redis outage has its one warning per process):
+   * the relay retries them on its next poll without a line of its own.
+   */
+  reportedElsewhere?: (err: unknown) => boolean;
 }
 
 export interface EventRelay {
@@ -137,7 +142,7 @@ export function startEventRelay(options: EventRelayOptions): EventRelay {
         }
       } catch (err) {
         // One line per outage; the next poll tries again (nothing was marked, nothing is lost).
-        if (!failing) {
+        if (!failing && !options.reportedElsewhere?.(err)) {
           failing = true;
           log.warn({ err: (err as Error).message }, 'event relay step failed; retrying');
         }

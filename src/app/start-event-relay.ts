@@ -1,4 +1,6 @@
+import { MailroomError } from '../errors.ts';
 import { createEventsQueue } from '../queue/events-queue.ts';
+import { isRedisConnectionError } from '../queue/redis-outage.ts';
 import { producerReady } from '../queue/redis-unavailable.ts';
 import { eventsQueueSink, startEventRelay, type EventRelay } from './event-relay.ts';
 import type { Services } from './services.ts';
@@ -29,6 +31,10 @@ export function startWorkerEventRelay(services: Services): EventRelay {
     ],
     log: services.log,
     pollMs: config.events.pollMs,
+    // The relay's connection is watched by the process's Redis outage log, which says it once.
+    reportedElsewhere: (err) =>
+      (err instanceof MailroomError && err.code === 'QUEUE_UNAVAILABLE') ||
+      isRedisConnectionError(err),
   });
   return {
     ready: relay.ready,

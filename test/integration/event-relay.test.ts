@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
+import { pino } from 'pino';
+import { MailroomError } from '../../src/errors.ts';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -337,5 +339,52 @@ describe('event relay', () => {
       await sync.obliterate({ force: true });
       await sync.close();
     }
+  });
+
+  it('a failing sink: one warning per outage (none when reported elsewhere), nothing lost', async () => {
+    const w = await world();
+    const ws = await createWorkspace(w.orm);
+    const lines: { level: number; msg: string }[] = [];
+    const log = pino(
+      { level: 'info' },
+      {
+        write: (line: string) => {
+          lines.push(JSON.parse(line) as { level: number; msg: string });
+        },
+      },
+    );
+    let failure: Error | null = new MailroomError('QUEUE_UNAVAILABLE', 'Redis is unreachable');
+    let attempts = 0;
+    const failing: EventSink = () => {
+      attempts += 1;
+      return failure ? Promise.reject(failure) : Promise.resolve();
+    };
+    const r = startEventRelay({
+      orm: w.orm,
+      databaseUrl: w.url,
+      log,
+      pollMs: 20,
+      reportedElsewhere: (err) => err instanceof MailroomError && err.code === 'QUEUE_UNAVAILABLE',
+      sinks: [failing, eventsQueueSink(w.queue, 100, () => Promise.resolve())],
+    });
+    w.relays.push(r);
+    await writeEvents(w.orm, ws, 3);
+    await waitFor(async () => Promise.resolve(attempts >= 5), 'five failed attempts');
+    expect(lines.filter((l) => l.level >= 40)).toEqual([]);
+
+    failure = new Error('something else');
+    const from = attempts;
+    await waitFor(async () => Promise.resolve(attempts >= from + 5), 'five more failed attempts');
+    expect(lines.filter((l) => l.level >= 40).map((l) => l.msg)).toEqual([
+      'event relay step failed; retrying',
+    ]);
+    expect((await outbox(w.orm)).every((row) => !row.published)).toBe(true);
+
+    failure = null;
+    await waitFor(() => allPublished(w.orm, 3), 'published once the sink works');
+    expect(lines.at(-1)?.msg).toBe('event relay is publishing again');
+    expect((await waitingJobs(w.queue)).map((j) => j.id)).toEqual(
+      [1, 2, 3].map((n) => eventId(String(n))),
+    );
   });
 });
