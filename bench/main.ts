@@ -5,6 +5,7 @@ import { benchGmailBackfill } from './gmail-backfill.bench.ts';
 import { benchGmailFaults } from './gmail-faults.bench.ts';
 import { benchGmailKills } from './gmail-kills.bench.ts';
 import { benchIngest } from './ingest.bench.ts';
+import { benchRelay } from './relay.bench.ts';
 import { benchOutlookBackfill, LOCAL_TLS_DIR } from './outlook-backfill.bench.ts';
 import { localTls } from '../emulators/microsoft/local-tls.ts';
 import { spawnSync } from 'node:child_process';
@@ -114,9 +115,17 @@ try {
       process.stdout.write(`${JSON.stringify(await benchCalendarSync(config, { events }))}\n`);
       break;
     }
+    case 'relay': {
+      const events = Number(values.events);
+      if (!Number.isInteger(events) || events <= 0) {
+        throw new Error('--events must be a positive integer');
+      }
+      process.stdout.write(`${JSON.stringify(await benchRelay(config, { events }))}\n`);
+      break;
+    }
     default:
       process.stderr.write(
-        `error: unknown scenario '${scenario ?? ''}' (known: ingest, gmail-backfill, gmail-faults, gmail-kills, outlook-backfill, calendar-sync)\n`,
+        `error: unknown scenario '${scenario ?? ''}' (known: ingest, gmail-backfill, gmail-faults, gmail-kills, outlook-backfill, calendar-sync, relay)\n`,
       );
       process.exit(1);
   }

@@ -97,6 +97,12 @@ const envSchema = z.object({
   MAILROOM_FETCH_CONCURRENCY: positiveInt(8),
   MAILROOM_POLL_INTERVAL_SECONDS: positiveInt(300),
   /**
+   * Events out: waiting jobs kept on the `events` queue (oldest dropped past it), and how often
+   * the relay looks at the outbox when no NOTIFY woke it (the fallback, not the normal path).
+   */
+  MAILROOM_EVENTS_QUEUE_MAX: positiveInt(100_000),
+  MAILROOM_EVENTS_POLL_MS: positiveInt(2_000),
+  /**
    * A message that could not be stored is tried again by later syncs after each of these delays
    * (seconds: 1 h, 6 h, 24 h, 24 h), then kept as permanently failed with its reason; `none`
    * records it as failed at once.
@@ -217,6 +223,7 @@ export interface Config {
   };
   parser: { workers: number; timeoutMs: number; maxMessageBytes: number; maxHeaderBytes: number };
   ingest: { maxTextBodyChars: number };
+  events: { queueMax: number; pollMs: number };
   sync: {
     queuePrefix: string;
     /** 0 means unbounded. */
@@ -322,6 +329,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
       maxHeaderBytes: e.MAILROOM_MAX_HEADER_BYTES,
     },
     ingest: { maxTextBodyChars: e.MAILROOM_MAX_TEXT_BODY_CHARS },
+    events: { queueMax: e.MAILROOM_EVENTS_QUEUE_MAX, pollMs: e.MAILROOM_EVENTS_POLL_MS },
     sync: {
       queuePrefix: e.MAILROOM_QUEUE_PREFIX,
       backfillDays: e.MAILROOM_BACKFILL_DAYS,

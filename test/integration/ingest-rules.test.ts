@@ -179,6 +179,7 @@ describe('enrichment rules, end to end through PostgreSQL', () => {
       ['company.created', 2],
       ['email.received', 2],
       ['email.sent', 1],
+      ['mailbox.connected', 1],
       ['person.created', 2],
     ]);
     const payloads = await orm.em.fork().execute<
@@ -228,6 +229,7 @@ describe('enrichment rules, end to end through PostgreSQL', () => {
     ).toEqual([
       ['company.created', 'company', 'alpha.com'],
       ['company.created', 'company', 'beta.com'],
+      ['mailbox.connected', 'mailbox', OWNER],
       ['person.created', 'person', 'a@alpha.com'],
       ['person.created', 'person', 'b@beta.com'],
     ]);

@@ -218,6 +218,10 @@ describe('mailbox:disconnect', () => {
     );
     expect(events).toEqual([
       {
+        type: 'mailbox.connected',
+        payload: { mailboxId: mb, email: 'rep@leaving.example', provider: 'google' },
+      },
+      {
         type: 'mailbox.disconnected',
         payload: { mailboxId: mb, email: 'rep@leaving.example', provider: 'google' },
       },

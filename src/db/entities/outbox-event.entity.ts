@@ -14,6 +14,8 @@ export interface OutboxEvent {
   dedupeKey: string;
   createdAt: Date;
   publishedAt: Date | null;
+  /** Feed order, given by the event relay once the row is committed; the event id derives from it. */
+  seq: string | null;
 }
 
 export const OutboxEventSchema = new EntitySchema<OutboxEvent>({
@@ -29,5 +31,6 @@ export const OutboxEventSchema = new EntitySchema<OutboxEvent>({
     dedupeKey: { type: 'text', unique: true },
     createdAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
     publishedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
+    seq: { type: 'bigint', nullable: true, unique: true },
   },
 });

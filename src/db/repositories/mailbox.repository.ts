@@ -1,7 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { MailboxSchema, type Mailbox, type MailProvider } from '../entities/mailbox.entity.ts';
+import { appendEvents } from '../outbox.ts';
 import { queryRows } from '../sql.ts';
 
 export async function findMailbox(em: EntityManager, id: string): Promise<Mailbox | null> {
@@ -33,11 +34,30 @@ export interface StoreConnectedMailbox {
 /**
  * Stores a consented mailbox. An address the workspace already has is a re-connect: same id, new
  * credentials, status back to active, aliases merged, and the policy kept unless one is given.
+ * Either way `mailbox.connected` is announced in the same transaction.
  */
 export async function storeConnectedMailbox(
   em: EntityManager,
   input: StoreConnectedMailbox,
 ): Promise<string> {
+  return em.transactional(async (tx) => {
+    const id = await storeMailboxRow(tx, input);
+    // Once per connection: the occurrence is the stored credential's version, the same one
+    // `mailbox.disconnected` names when that credential is removed (mailbox-lifecycle).
+    await appendEvents(tx, [
+      {
+        type: 'mailbox.connected',
+        workspaceId: input.workspaceId,
+        aggregateId: id,
+        occurrence: `${id}:${createHash('md5').update(input.credentials).digest('hex')}`,
+        data: { mailboxId: id, email: input.email, provider: input.provider },
+      },
+    ]);
+    return id;
+  });
+}
+
+async function storeMailboxRow(em: EntityManager, input: StoreConnectedMailbox): Promise<string> {
   const existing = await em.findOne(MailboxSchema, {
     workspaceId: input.workspaceId,
     email: input.email,
