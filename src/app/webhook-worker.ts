@@ -1,5 +1,6 @@
 import { Worker, type Job } from 'bullmq';
 import { webhookDeliveryJob } from '../../jobs/webhook-delivery.job.ts';
+import { failDelivery } from '../db/repositories/webhook-delivery.repository.ts';
 import { createGuardedFetch } from '../security/egress-guard.ts';
 import type { DeliverDeps } from '../webhooks/deliver.ts';
 import { WEBHOOK_QUEUE, type DeliveryJobData } from '../webhooks/delivery-job-spec.ts';
@@ -54,6 +55,18 @@ export function startWebhookWorker(services: Services): WebhookWorker {
     services.reportQueueError(err, 'webhook worker error');
   });
   worker.on('failed', (job, err) => {
+    // A job whose workers kept dying (more than maxStalledCount) is failed by BullMQ without the
+    // processor running: settle its delivery as `failed` (replayable) rather than `retrying` for ever.
+    if (job?.deferredFailure) {
+      void failDelivery(
+        services.orm.em.fork(),
+        job.data.webhookId,
+        job.data.eventId,
+        `its worker stopped while delivering it too often (${err.message})`,
+      ).catch((e: unknown) => {
+        services.log.error({ err: e, jobId: job.id }, 'stalled webhook delivery not recorded');
+      });
+    }
     services.log.warn(
       {
         jobId: job?.id,

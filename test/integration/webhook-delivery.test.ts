@@ -56,7 +56,11 @@ interface Setup {
   services: Services;
   workspaceId: string;
   startWorker(): WebhookWorker;
-  subscribe(receiverOrUrl: Receiver | string, events?: string[]): Promise<string>;
+  subscribe(
+    receiverOrUrl: Receiver | string,
+    events?: string[],
+    egress?: Config['webhooks']['egress'],
+  ): Promise<string>;
   publish(count: number): Promise<EventEnvelope[]>;
   close(): Promise<void>;
 }
@@ -75,9 +79,9 @@ async function setUp(extra: Record<string, string> = {}): Promise<Setup> {
       workers.push(w);
       return w;
     },
-    async subscribe(target, events = []) {
+    async subscribe(target, events = [], egress = config.webhooks.egress) {
       const { id, secret } = await createWebhook(
-        { em: orm.em.fork(), secretBox: services.secretBox(), egress: config.webhooks.egress },
+        { em: orm.em.fork(), secretBox: services.secretBox(), egress },
         { workspaceId, url: typeof target === 'string' ? target : target.url, eventTypes: events },
       );
       if (typeof target !== 'string') {
@@ -262,6 +266,31 @@ it(
       await s.publish(2);
       expect(await deliveries(webhookId)).toHaveLength(1);
       expect(receiver.received).toHaveLength(1);
+    } finally {
+      await s.close();
+      await receiver.close();
+    }
+  },
+);
+
+it(
+  'the egress policy is enforced again at delivery: a URL stored under private is refused under public',
+  LONG,
+  async () => {
+    const receiver = await startReceiver();
+    const s = await setUp({
+      MAILROOM_WEBHOOK_EGRESS: 'public',
+      MAILROOM_WEBHOOK_MAX_ATTEMPTS: '2',
+    });
+    try {
+      const webhookId = await s.subscribe(receiver, [], 'private');
+      s.startWorker();
+      await s.publish(1);
+      await waitFor(() => settled(webhookId, 1), 'the delivery settled');
+      const [d] = await deliveries(webhookId);
+      expect(d).toMatchObject({ status: 'failed', attempts: 2, responseStatus: null });
+      expect(d?.error).toMatch(/^webhook URL refused \(egress public\).*loopback/);
+      expect(receiver.received).toHaveLength(0);
     } finally {
       await s.close();
       await receiver.close();

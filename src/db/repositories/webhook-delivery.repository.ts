@@ -175,7 +175,10 @@ export async function recordAttempt(
   );
 }
 
-/** Settles a delivery without an attempt (its webhook was disabled meanwhile). */
+/**
+ * Settles a delivery still `retrying` as failed without an attempt (its webhook was disabled
+ * meanwhile, or BullMQ gave its job up after repeated worker deaths).
+ */
 export async function failDelivery(
   db: Db,
   webhookId: string,
@@ -184,7 +187,8 @@ export async function failDelivery(
 ): Promise<void> {
   await run(
     db,
-    `update webhook_delivery set status = 'failed', error = ? where webhook_id = ? and event_id = ?`,
+    `update webhook_delivery set status = 'failed', error = ?
+      where webhook_id = ? and event_id = ? and status = 'retrying'`,
     [error, webhookId, eventId],
   );
 }
