@@ -185,9 +185,12 @@ const envSchema = z.object({
   MAILROOM_WEBHOOK_BACKOFF_MS: positiveInt(5_000),
   MAILROOM_WEBHOOK_MAX_ATTEMPTS: positiveInt(10),
   MAILROOM_WEBHOOK_EGRESS: z.enum(['public', 'private']).default('public'),
-  /** Deliveries one worker process runs at once, and at most per endpoint (webhook). */
-  MAILROOM_WEBHOOK_CONCURRENCY: positiveInt(16),
-  MAILROOM_WEBHOOK_ENDPOINT_CONCURRENCY: positiveInt(2),
+  /**
+   * Deliveries one worker process runs at once, and at most in flight to one endpoint (webhook)
+   * across all worker processes (src/webhooks/endpoint-slots.ts).
+   */
+  MAILROOM_WEBHOOK_CONCURRENCY: positiveInt(32),
+  MAILROOM_WEBHOOK_ENDPOINT_CONCURRENCY: positiveInt(8),
 });
 
 export type Env = z.infer<typeof envSchema>;
