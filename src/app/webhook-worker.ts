@@ -55,17 +55,20 @@ export function startWebhookWorker(services: Services): WebhookWorker {
     services.reportQueueError(err, 'webhook worker error');
   });
   worker.on('failed', (job, err) => {
-    // A job whose workers kept dying (more than maxStalledCount) is failed by BullMQ without the
-    // processor running: settle its delivery as `failed` (replayable) rather than `retrying` for ever.
-    if (job?.deferredFailure) {
-      void failDelivery(
-        services.orm.em.fork(),
-        job.data.webhookId,
-        job.data.eventId,
-        `its worker stopped while delivering it too often (${err.message})`,
-      ).catch((e: unknown) => {
-        services.log.error({ err: e, jobId: job.id }, 'stalled webhook delivery not recorded');
-      });
+    // BullMQ gave the job up without the delivery settling: its workers kept dying (more than
+    // maxStalledCount, the processor never ran) or it threw something other than an attempt's
+    // outcome on every try (a secret no configured key opens). Settle it `failed` (replayable)
+    // rather than `retrying` for ever; a delivery already settled is left as it is.
+    const final = job !== undefined && job.attemptsMade >= (job.opts.attempts ?? 1);
+    if (job?.deferredFailure || final) {
+      const why = job.deferredFailure
+        ? `its worker stopped while delivering it too often (${err.message})`
+        : err.message;
+      void failDelivery(services.orm.em.fork(), job.data.webhookId, job.data.eventId, why).catch(
+        (e: unknown) => {
+          services.log.error({ err: e, jobId: job.id }, 'failed webhook delivery not recorded');
+        },
+      );
     }
     services.log.warn(
       {

@@ -299,6 +299,34 @@ it(
 );
 
 it(
+  'a secret no configured key opens: no request is sent, and the delivery ends failed, not retrying',
+  LONG,
+  async () => {
+    const receiver = await startReceiver();
+    const s = await setUp({ MAILROOM_WEBHOOK_MAX_ATTEMPTS: '2' });
+    const other = await setUp({
+      MAILROOM_QUEUE_PREFIX: s.config.sync.queuePrefix,
+      MAILROOM_WEBHOOK_MAX_ATTEMPTS: '2',
+    });
+    try {
+      // Created under one key, delivered by a worker that has another.
+      const webhookId = await s.subscribe(receiver);
+      other.startWorker();
+      await s.publish(1);
+      await waitFor(() => settled(webhookId, 1), 'the delivery settled');
+      const [d] = await deliveries(webhookId);
+      expect(d).toMatchObject({ status: 'failed', attempts: 0 });
+      expect(d?.error).toMatch(/MAILROOM_ENCRYPTION_KEY cannot open a stored secret/);
+      expect(receiver.received).toHaveLength(0);
+    } finally {
+      await other.close();
+      await s.close();
+      await receiver.close();
+    }
+  },
+);
+
+it(
   'fan-out twice queues one job per (webhook, event); after delivery it queues nothing',
   LONG,
   async () => {
