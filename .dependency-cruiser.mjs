@@ -30,7 +30,7 @@ const LAYERS = [
   // Use cases.
   ['src/ingest'],
   ['src/sync'],
-  ['src/mailboxes', 'src/workspaces', 'src/export'],
+  ['src/mailboxes', 'src/workspaces', 'src/export', 'src/webhooks'],
   // The job layer: BullMQ wiring and the retry policy, then the jobs themselves.
   ['src/queue'],
   ['jobs'],

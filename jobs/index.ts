@@ -11,3 +11,10 @@ export const JOB_DEFINITIONS = [
 ] as unknown as readonly JobDefinition<never>[];
 
 export const JOB_REGISTRY = buildJobRegistry(JOB_DEFINITIONS);
+
+/**
+ * Webhook deliveries run on their own queue (`webhooks`) with their own worker
+ * (src/app/webhook-worker.ts): its handler needs the delivery dependencies (guarded fetch,
+ * endpoint slots), not the sync JobContext, and its retry policy is the delivery's own.
+ */
+export { webhookDeliveryJob } from './webhook-delivery.job.ts';

@@ -8,7 +8,7 @@ import { Migration } from '@mikro-orm/migrations';
  * Partial indexes keep each relay step off the published bulk of the table; the last one is the
  * pull feed's `(workspace, seq)` walk.
  */
-export class Migration20261202040000_outbox_feed_seq extends Migration {
+export class Migration20261202050000_outbox_feed_seq extends Migration {
   override up(): void {
     this.addSql(`
       alter table outbox_event add column seq bigint null;

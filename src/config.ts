@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { EgressPolicy } from './security/egress-policy.ts';
 
 /**
  * Configuration, parsed once from the environment and cached.
@@ -181,6 +182,21 @@ const envSchema = z.object({
   MAILROOM_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(0).default(60_000),
   /** Gmail meters per minute; only the benchmark's sped-up emulator needs another window. */
   MAILROOM_GMAIL_QUOTA_WINDOW_SECONDS: z.coerce.number().positive().default(60),
+  /**
+   * Webhooks (product.md "Webhooks"): one attempt's bound (connect, headers and body), the first
+   * retry's delay (doubled each time, with jitter), the attempts before a delivery is `failed`,
+   * and which addresses an endpoint may be at.
+   */
+  MAILROOM_WEBHOOK_TIMEOUT_MS: positiveInt(10_000),
+  MAILROOM_WEBHOOK_BACKOFF_MS: positiveInt(5_000),
+  MAILROOM_WEBHOOK_MAX_ATTEMPTS: positiveInt(10),
+  MAILROOM_WEBHOOK_EGRESS: z.enum(['public', 'private']).default('public'),
+  /**
+   * Deliveries one worker process runs at once, and at most in flight to one endpoint (webhook)
+   * across all worker processes (src/webhooks/endpoint-slots.ts).
+   */
+  MAILROOM_WEBHOOK_CONCURRENCY: positiveInt(32),
+  MAILROOM_WEBHOOK_ENDPOINT_CONCURRENCY: positiveInt(8),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -248,6 +264,14 @@ export interface Config {
     calendarFutureDays: number;
     graphRequestsPerWindow: number;
     graphWindowSeconds: number;
+  };
+  webhooks: {
+    timeoutMs: number;
+    backoffMs: number;
+    maxAttempts: number;
+    egress: EgressPolicy;
+    concurrency: number;
+    endpointConcurrency: number;
   };
 }
 
@@ -352,6 +376,14 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
       calendarFutureDays: e.MAILROOM_CALENDAR_FUTURE_DAYS,
       graphRequestsPerWindow: e.MAILROOM_GRAPH_REQUESTS_PER_WINDOW,
       graphWindowSeconds: e.MAILROOM_GRAPH_WINDOW_SECONDS,
+    },
+    webhooks: {
+      timeoutMs: e.MAILROOM_WEBHOOK_TIMEOUT_MS,
+      backoffMs: e.MAILROOM_WEBHOOK_BACKOFF_MS,
+      maxAttempts: e.MAILROOM_WEBHOOK_MAX_ATTEMPTS,
+      egress: e.MAILROOM_WEBHOOK_EGRESS,
+      concurrency: e.MAILROOM_WEBHOOK_CONCURRENCY,
+      endpointConcurrency: e.MAILROOM_WEBHOOK_ENDPOINT_CONCURRENCY,
     },
   };
 }

@@ -1,5 +1,6 @@
 /**
- * The worker process: runs sync jobs, keeps every mailbox polling and relays the outbox's events. `npm run worker`, or
+ * The worker process: runs sync jobs and webhook deliveries, keeps every mailbox polling and
+ * relays the outbox's events. `npm run worker`, or
  * `node src/worker.ts` under a supervisor. Add processes to scale out; deterministic job ids
  * keep one sync per mailbox however many run. While Redis is down it waits, with one warning.
  * On SIGTERM/SIGINT it lets running jobs finish (their checkpoints are in PostgreSQL anyway).
@@ -8,6 +9,7 @@ import { keepPollScheduled } from './app/keep-poll-scheduled.ts';
 import { initServices } from './app/services.ts';
 import { startWorkerEventRelay } from './app/start-event-relay.ts';
 import { startSyncWorker } from './app/sync-worker.ts';
+import { startWebhookWorker } from './app/webhook-worker.ts';
 import { loadConfig } from './config.ts';
 import { exitWithErrorLine } from './error-line.ts';
 import { onShutdown } from './shutdown.ts';
@@ -21,6 +23,7 @@ const services = await initServices(config, {
 const queue = services.syncQueue();
 const worker = startSyncWorker(services);
 const relay = startWorkerEventRelay(services);
+const webhookWorker = startWebhookWorker(services);
 let pollSchedule: ReturnType<typeof keepPollScheduled> | null = null;
 // Registered before waiting for Redis: a SIGTERM while Redis is still down at start-up closes the
 // worker within the grace period instead of killing it mid-connect.
@@ -29,7 +32,7 @@ onShutdown(
   async () => {
     pollSchedule?.stop();
     await relay.stop();
-    await worker.close();
+    await Promise.all([worker.close(), webhookWorker.close()]);
     await services.close();
   },
   config.shutdownGraceMs,

@@ -1,4 +1,4 @@
-import type { Queue } from 'bullmq';
+import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { requireEncryptionKey, type Config } from '../config.ts';
 import { openMigratedORM, type Orm } from '../db/orm.ts';
@@ -11,6 +11,7 @@ import { createRedis, createSyncQueue } from '../queue/queues.ts';
 import { RedisOutageLog } from '../queue/redis-outage.ts';
 import { producerReady, redisUnavailable } from '../queue/redis-unavailable.ts';
 import { SecretBox } from '../security/secret-box.ts';
+import { WEBHOOK_QUEUE } from '../webhooks/delivery-job-spec.ts';
 
 /**
  * The services container, built once per process by `initServices` (the MikroORM guide's
@@ -28,6 +29,8 @@ export interface Services {
   providers(): ProviderFactories;
   /** The sync queue, on a connection of `options.queueRole`. */
   syncQueue(): Queue;
+  /** The webhook delivery queue (`webhooks`), on the sync queue's connection. */
+  webhookQueue(): Queue;
   /**
    * Resolves once the sync queue's Redis answers a PING; fails at once, with one line naming
    * REDIS_URL, while it does not. Producers call it before queueing (BullMQ itself would wait for
@@ -111,6 +114,17 @@ export async function initServices(
     closers.push(() => (connected ? queue.close() : undefined));
     return queue;
   });
+  const webhookQueue = once(() => {
+    const queue = new Queue(WEBHOOK_QUEUE, {
+      connection: syncQueueConnection(),
+      prefix: config.sync.queuePrefix,
+    });
+    queue.on('error', (err) => {
+      outage.report(err, 'queue error');
+    });
+    closers.push(() => (syncQueueConnection().status === 'ready' ? queue.close() : undefined));
+    return queue;
+  });
   const jobContext = once((): JobContext => ({
     config,
     orm,
@@ -129,6 +143,7 @@ export async function initServices(
     parsePool,
     providers,
     syncQueue,
+    webhookQueue,
     async queueReady() {
       const connection = syncQueueConnection();
       await producerReady(connection, config.redis.url);

@@ -4,9 +4,11 @@ import { isRedisConnectionError } from '../queue/redis-outage.ts';
 import { producerReady } from '../queue/redis-unavailable.ts';
 import { eventsQueueSink, startEventRelay, type EventRelay } from './event-relay.ts';
 import type { Services } from './services.ts';
+import { fanOutToWebhooks } from '../webhooks/fan-out.ts';
 
 /**
- * The worker's event relay, publishing to the `events` queue. Its Redis connection is a
+ * The worker's event relay, publishing to the `events` queue and fanning out to the webhooks
+ * subscribed to each event. Its Redis connection is a
  * producer's: while Redis is down a step fails at once (and is retried on the next poll) instead
  * of holding its transaction and the relay lock open until PostgreSQL ends them.
  */
@@ -28,6 +30,13 @@ export function startWorkerEventRelay(services: Services): EventRelay {
       eventsQueueSink(queue, config.events.queueMax, () =>
         producerReady(connection, config.redis.url),
       ),
+      // After the queue sink: while Redis is down that one fails at once and the step rolls back.
+      async (events) => {
+        await fanOutToWebhooks(
+          { em: services.orm.em, queue: services.webhookQueue(), config: config.webhooks },
+          events,
+        );
+      },
     ],
     log: services.log,
     pollMs: config.events.pollMs,

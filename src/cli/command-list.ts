@@ -94,6 +94,32 @@ export const COMMANDS: readonly CommandEntry[] = [
       're-seal every stored secret with MAILROOM_ENCRYPTION_KEY (old keys in MAILROOM_ENCRYPTION_KEYS_OLD)',
     load: async () => (await import('./commands/keys-rotate.command.ts')).registerKeysRotate,
   },
+  {
+    name: 'webhook:create',
+    description: 'subscribe a URL to events (all, or each --event); prints the signing secret once',
+    load: async () => (await import('./commands/webhook-create.command.ts')).registerWebhookCreate,
+  },
+  {
+    name: 'webhook:list',
+    description: "list a workspace's webhooks with their state and last error",
+    load: async () => (await import('./commands/webhook-list.command.ts')).registerWebhookList,
+  },
+  {
+    name: 'webhook:delete',
+    description: 'delete a webhook with its deliveries',
+    load: async () => (await import('./commands/webhook-delete.command.ts')).registerWebhookDelete,
+  },
+  {
+    name: 'webhook:deliveries',
+    description: "a webhook's deliveries, newest first (--event: one, with every attempt)",
+    load: async () =>
+      (await import('./commands/webhook-deliveries.command.ts')).registerWebhookDeliveries,
+  },
+  {
+    name: 'webhook:replay',
+    description: 'send deliveries again: one --event, or every one --since a time',
+    load: async () => (await import('./commands/webhook-replay.command.ts')).registerWebhookReplay,
+  },
 ];
 
 /**

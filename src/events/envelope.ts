@@ -1,8 +1,9 @@
-import type { EventType } from './catalog.ts';
+import { z } from 'zod';
+import { EVENT_TYPES, type EventType } from './catalog.ts';
 
 /**
  * What consumers receive for every outbox row (product.md, "Domain events out"): the same
- * envelope on the `events` queue, in webhooks and in the pull feed.
+ * envelope on the `events` queue, in webhooks (its id is the `webhook-id`) and in the pull feed.
  */
 export interface EventEnvelope {
   /** `evt_` + the feed sequence, zero-padded: ids sort as strings in feed order. */
@@ -53,3 +54,11 @@ export function toEnvelope(row: SequencedOutboxRow): EventEnvelope {
     data: row.payload,
   };
 }
+
+export const eventEnvelopeSchema = z.object({
+  id: z.string().min(1),
+  type: z.enum(EVENT_TYPES as [EventType, ...EventType[]]),
+  occurredAt: z.string(),
+  workspaceId: z.guid(),
+  data: z.record(z.string(), z.unknown()),
+}) satisfies z.ZodType<EventEnvelope>;

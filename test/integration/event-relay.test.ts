@@ -28,6 +28,8 @@ import {
 } from '../helpers/test-orm.ts';
 import { REPO_ROOT, spawnWatched } from '../helpers/processes.ts';
 import { waitFor } from '../helpers/wait-for.ts';
+import { json, runCli } from '../helpers/run-cli.ts';
+import { startReceiver } from '../helpers/webhook-receiver.ts';
 
 const RELAY_PROCESS = fileURLToPath(new URL('../helpers/relay-process.ts', import.meta.url));
 // Far beyond any wait below: an event that arrives was carried by NOTIFY, not by the poll.
@@ -338,6 +340,56 @@ describe('event relay', () => {
       const sync = new Queue('sync', { connection: w.redis, prefix: w.prefix });
       await sync.obliterate({ force: true });
       await sync.close();
+    }
+  });
+
+  it('in `npm run worker` the relay fans out to webhooks: a signed delivery of what happened after the webhook was made', async () => {
+    const w = await world();
+    const ws = await createWorkspace(w.orm);
+    // Before the webhook exists: published to the queue, never sent to the webhook.
+    await createMailbox(w.orm, ws, 'early@worker.example');
+    const receiver = await startReceiver();
+    const env = {
+      PATH: process.env['PATH'] ?? '',
+      DATABASE_URL: w.url,
+      REDIS_URL: testRedisUrl(),
+      MAILROOM_QUEUE_PREFIX: w.prefix,
+      MAILROOM_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      MAILROOM_EVENTS_POLL_MS: String(NO_POLL_MS),
+      MAILROOM_WEBHOOK_EGRESS: 'private',
+      LOG_LEVEL: 'info',
+    };
+    const created = json<{ id: string; secret: string }>(
+      await runCli(['webhook:create', '--workspace', ws, '--url', receiver.url], env),
+    );
+    receiver.setSecret(created.secret);
+    const worker = spawnWatched(process.execPath, ['src/worker.ts'], { cwd: REPO_ROOT, env });
+    try {
+      await worker.waitForStderr((l) => l.includes('worker started'), 60_000);
+      const mailboxId = await createMailbox(w.orm, ws, 'later@worker.example');
+      await waitFor(() => Promise.resolve(receiver.received.length >= 1), 'a webhook delivery');
+      await waitFor(() => allPublished(w.orm, 2), 'both events published');
+      expect(receiver.received).toHaveLength(1);
+      const [got] = receiver.received;
+      expect(got?.verified).toBe(true);
+      expect(got?.id).toBe(eventId('2'));
+      expect(JSON.parse(got?.body ?? '{}')).toMatchObject({
+        id: eventId('2'),
+        type: 'mailbox.connected',
+        workspaceId: ws,
+        data: { mailboxId },
+      });
+      worker.child.kill('SIGTERM');
+      expect(await worker.exited).toBe(0);
+    } finally {
+      worker.child.kill('SIGKILL');
+      await worker.exited;
+      await receiver.close();
+      for (const name of ['sync', 'webhooks']) {
+        const queue = new Queue(name, { connection: w.redis, prefix: w.prefix });
+        await queue.obliterate({ force: true });
+        await queue.close();
+      }
     }
   });
 

@@ -2,6 +2,10 @@ import type { Command } from 'commander';
 import { ConfigError } from '../../config.ts';
 import { storeSealedCredentials } from '../../db/repositories/mailbox-token.repository.ts';
 import { lockAllSealedSecrets } from '../../db/repositories/sealed-secret.repository.ts';
+import {
+  lockAllWebhookSecrets,
+  storeSealedWebhookSecret,
+} from '../../db/repositories/webhook.repository.ts';
 import { SecretBoxError } from '../../security/secret-box.ts';
 import { withContext } from '../context.ts';
 import { printResult } from '../output.ts';
@@ -16,11 +20,23 @@ export function registerKeysRotate(cmd: Command): void {
     const result = await withContext(({ orm, services }) => {
       const box = services.secretBox();
       return orm.em.fork().transactional(async (tx) => {
-        const secrets = await lockAllSealedSecrets(tx);
+        // Mailbox refresh tokens and webhook signing secrets, each with where to write it back.
+        const secrets = [
+          ...(await lockAllSealedSecrets(tx)).map((s) => ({
+            label: `mailbox ${s.mailboxId}`,
+            sealed: s.sealed,
+            store: (v: string) => storeSealedCredentials(tx, s.mailboxId, v),
+          })),
+          ...(await lockAllWebhookSecrets(tx)).map((s) => ({
+            label: `webhook ${s.webhookId}`,
+            sealed: s.sealed,
+            store: (v: string) => storeSealedWebhookSecret(tx, s.webhookId, v),
+          })),
+        ];
         const unreadable: string[] = [];
-        const resealed: { mailboxId: string; sealed: string }[] = [];
+        const resealed: { store: (v: string) => Promise<void>; sealed: string }[] = [];
         let alreadyCurrent = 0;
-        for (const { mailboxId, sealed } of secrets) {
+        for (const { label, sealed, store } of secrets) {
           let plaintext: string;
           try {
             plaintext = box.open(sealed);
@@ -28,22 +44,22 @@ export function registerKeysRotate(cmd: Command): void {
             if (!(err instanceof SecretBoxError)) {
               throw err;
             }
-            unreadable.push(mailboxId);
+            unreadable.push(label);
             continue;
           }
           if (box.needsRotation(sealed)) {
-            resealed.push({ mailboxId, sealed: box.seal(plaintext) });
+            resealed.push({ store, sealed: box.seal(plaintext) });
           } else {
             alreadyCurrent++;
           }
         }
         if (unreadable.length > 0) {
           throw new ConfigError(
-            `keys:rotate changed nothing: ${String(unreadable.length)} stored secret(s) cannot be opened with MAILROOM_ENCRYPTION_KEY or MAILROOM_ENCRYPTION_KEYS_OLD (mailboxes ${unreadable.join(', ')}); add the key that sealed them to MAILROOM_ENCRYPTION_KEYS_OLD`,
+            `keys:rotate changed nothing: ${String(unreadable.length)} stored secret(s) cannot be opened with MAILROOM_ENCRYPTION_KEY or MAILROOM_ENCRYPTION_KEYS_OLD (${unreadable.join(', ')}); add the key that sealed them to MAILROOM_ENCRYPTION_KEYS_OLD`,
           );
         }
-        for (const { mailboxId, sealed } of resealed) {
-          await storeSealedCredentials(tx, mailboxId, sealed);
+        for (const { store, sealed } of resealed) {
+          await store(sealed);
         }
         return { resealed: resealed.length, alreadyCurrent };
       });
