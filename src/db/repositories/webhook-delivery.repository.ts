@@ -53,7 +53,8 @@ export async function addDeliveries(
             and (w.event_types is null or e.event_type = any (w.event_types))
             -- A webhook receives what happens after it was created (as Stripe's and Svix's do):
             -- never the backlog the relay publishes when it first runs over an older outbox.
-            and (e.envelope->>'occurredAt')::timestamptz >= w.created_at
+            -- Envelope times carry milliseconds, so the creation time is compared at that precision.
+            and (e.envelope->>'occurredAt')::timestamptz >= date_trunc('milliseconds', w.created_at)
          on conflict (webhook_id, event_id) do nothing
          returning webhook_id, event_id, replays
        )
