@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.ts';
 import { benchCalendarSync } from './calendar-sync.bench.ts';
 import { benchGmailBackfill } from './gmail-backfill.bench.ts';
+import { benchEvents } from './events.bench.ts';
 import { benchGmailFaults } from './gmail-faults.bench.ts';
 import { benchGmailKills } from './gmail-kills.bench.ts';
 import { benchIngest } from './ingest.bench.ts';
@@ -16,6 +17,8 @@ const { positionals, values } = parseArgs({
   options: {
     messages: { type: 'string', default: '2000' },
     events: { type: 'string', default: '2000' },
+    endpoints: { type: 'string', default: '1' },
+    rate: { type: 'string' },
     quota: { type: 'string' },
     'quota-scale': { type: 'string', default: '1' },
     'throttle-scale': { type: 'string' },
@@ -123,9 +126,28 @@ try {
       process.stdout.write(`${JSON.stringify(await benchRelay(config, { events }))}\n`);
       break;
     }
+    case 'events': {
+      const events = Number(values.events);
+      const endpoints = Number(values.endpoints);
+      if (
+        !Number.isInteger(events) ||
+        events <= 0 ||
+        !Number.isInteger(endpoints) ||
+        endpoints <= 0
+      ) {
+        throw new Error('--events and --endpoints must be positive integers');
+      }
+      const rate = values.rate === undefined ? null : Number(values.rate);
+      if (rate !== null && !(rate > 0)) {
+        throw new Error('--rate must be a positive number of events per second');
+      }
+      const figures = await benchEvents(config, { events, endpoints, rate });
+      process.stdout.write(`${JSON.stringify(figures)}\n`);
+      break;
+    }
     default:
       process.stderr.write(
-        `error: unknown scenario '${scenario ?? ''}' (known: ingest, gmail-backfill, gmail-faults, gmail-kills, outlook-backfill, calendar-sync, relay)\n`,
+        `error: unknown scenario '${scenario ?? ''}' (known: ingest, gmail-backfill, gmail-faults, gmail-kills, outlook-backfill, calendar-sync, relay, events)\n`,
       );
       process.exit(1);
   }
