@@ -1,8 +1,7 @@
 import { parseConfig, type Config } from '../src/config.ts';
-import { buildGmailEmulator } from '../emulators/google/gmail-emulator.ts';
 import { PER_USER_UNITS_PER_MINUTE, type QuotaRegime } from '../emulators/google/quota.ts';
 import { withBenchDatabase } from './bench-database.ts';
-import { generateMessages } from './generate-messages.ts';
+import { BENCH_OWNER as OWNER, benchGmailEnv, startBenchGmail } from './bench-gmail.ts';
 import { parseOnlySeconds, peakRssMb, round } from './parse-baseline.ts';
 import { benchEnv, timeFirstSync } from './time-first-sync.ts';
 
@@ -12,7 +11,6 @@ import { benchEnv, timeFirstSync } from './time-first-sync.ts';
  * enforces the per-user quota sped up K times, Mailroom's limiter is told the same ceiling, and
  * the figures add how close to the ceiling the backfill ran and how often it was throttled.
  */
-const OWNER = 'rep@northwindtraders.com';
 
 export interface GmailBenchOptions {
   messages: number;
@@ -24,35 +22,21 @@ export async function benchGmailBackfill(
   base: Config,
   opts: GmailBenchOptions,
 ): Promise<Record<string, unknown>> {
-  const generated = generateMessages({
-    count: opts.messages,
+  const { emulator, url, generated } = await startBenchGmail({
+    messages: opts.messages,
     seed: 7,
-    ownerEmail: OWNER,
-    internalDomain: 'northwindtraders.com',
-  });
-  const parseSeconds = await parseOnlySeconds(generated.map((m) => m.raw));
-
-  const emulator = buildGmailEmulator({
     quota: opts.quota ? { regime: opts.quota, scale: opts.quotaScale } : null,
   });
-  for (const m of generated) {
-    emulator.store.addMessage(OWNER, m.raw);
-  }
-  const url = await emulator.app.listen({ port: 0, host: '127.0.0.1' });
+  const parseSeconds = await parseOnlySeconds(generated.map((m) => m.raw));
   try {
     return await withBenchDatabase(base.db.url, async (dbUrl) => {
       const limit = opts.quota ? PER_USER_UNITS_PER_MINUTE[opts.quota] * opts.quotaScale : null;
       const config = parseConfig({
         ...benchEnv(base, dbUrl),
-        GOOGLE_CLIENT_ID: 'bench',
-        GOOGLE_CLIENT_SECRET: 'bench',
-        GOOGLE_API_ROOT_URL: `${url}/`,
-        GOOGLE_OAUTH_TOKEN_URL: `${url}/token`,
+        ...benchGmailEnv(url),
         MAILROOM_GMAIL_QUOTA: opts.quota ?? 'off',
         // The emulator's window is a minute sped up K times; tell the limiter the same.
         MAILROOM_GMAIL_QUOTA_WINDOW_SECONDS: String(60 / opts.quotaScale),
-        MAILROOM_BACKFILL_DAYS: '0',
-        MAILROOM_BACKFILL_MAX_MESSAGES: '0',
       });
       const seconds = await timeFirstSync(
         config,

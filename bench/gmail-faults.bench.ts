@@ -2,9 +2,8 @@ import { parseConfig, type Config } from '../src/config.ts';
 import { initORM } from '../src/db/orm.ts';
 import { createLogger } from '../src/logger.ts';
 import { runSyncNow } from '../src/app/run-sync-now.ts';
-import { buildGmailEmulator } from '../emulators/google/gmail-emulator.ts';
 import { withBenchDatabase } from './bench-database.ts';
-import { generateMessages } from './generate-messages.ts';
+import { BENCH_OWNER as OWNER, benchGmailEnv, startBenchGmail } from './bench-gmail.ts';
 import { round } from './parse-baseline.ts';
 import { benchEnv, connectBenchMailbox } from './time-first-sync.ts';
 
@@ -17,7 +16,6 @@ import { benchEnv, connectBenchMailbox } from './time-first-sync.ts';
  * throttled ones. With `--deadline S` it reports what was stored after S seconds instead of
  * waiting for the end.
  */
-const OWNER = 'rep@northwindtraders.com';
 
 export interface GmailFaultsOptions {
   messages: number;
@@ -30,28 +28,13 @@ export async function benchGmailFaults(
   base: Config,
   opts: GmailFaultsOptions,
 ): Promise<Record<string, unknown>> {
-  const generated = generateMessages({
-    count: opts.messages,
-    seed: 13,
-    ownerEmail: OWNER,
-    internalDomain: 'northwindtraders.com',
-  });
-  const emulator = buildGmailEmulator({ quota: null });
-  for (const m of generated) {
-    emulator.store.addMessage(OWNER, m.raw);
-  }
-  const url = await emulator.app.listen({ port: 0, host: '127.0.0.1' });
+  const { emulator, url } = await startBenchGmail({ messages: opts.messages, seed: 13 });
   try {
     return await withBenchDatabase(base.db.url, async (dbUrl) => {
       const config = parseConfig({
         ...benchEnv(base, dbUrl),
-        GOOGLE_CLIENT_ID: 'bench',
-        GOOGLE_CLIENT_SECRET: 'bench',
-        GOOGLE_API_ROOT_URL: `${url}/`,
-        GOOGLE_OAUTH_TOKEN_URL: `${url}/token`,
+        ...benchGmailEnv(url),
         MAILROOM_GMAIL_QUOTA: 'off',
-        MAILROOM_BACKFILL_DAYS: '0',
-        MAILROOM_BACKFILL_MAX_MESSAGES: '0',
       });
       const orm = await initORM(config.db.url);
       try {

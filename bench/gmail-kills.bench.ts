@@ -4,9 +4,8 @@ import { parseConfig, type Config } from '../src/config.ts';
 import { initORM, type Orm } from '../src/db/orm.ts';
 import { createLogger } from '../src/logger.ts';
 import { runSyncNow } from '../src/app/run-sync-now.ts';
-import { buildGmailEmulator } from '../emulators/google/gmail-emulator.ts';
 import { withBenchDatabase } from './bench-database.ts';
-import { generateMessages } from './generate-messages.ts';
+import { BENCH_OWNER as OWNER, benchGmailEnv, startBenchGmail } from './bench-gmail.ts';
 import { round } from './parse-baseline.ts';
 import { benchEnv, connectBenchMailbox } from './time-first-sync.ts';
 
@@ -18,7 +17,6 @@ import { benchEnv, connectBenchMailbox } from './time-first-sync.ts';
  * emulator answered (1.0 would be no refetch at all). Fetches are slowed a little
  * (`--fetch-delay-ms`) so that kills land mid-backfill, as they would against a real provider.
  */
-const OWNER = 'rep@northwindtraders.com';
 const CLI = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 
 export interface GmailKillsOptions {
@@ -31,27 +29,13 @@ export async function benchGmailKills(
   base: Config,
   opts: GmailKillsOptions,
 ): Promise<Record<string, unknown>> {
-  const emulator = buildGmailEmulator({ quota: null });
-  for (const m of generateMessages({
-    count: opts.messages,
-    seed: 17,
-    ownerEmail: OWNER,
-    internalDomain: 'northwindtraders.com',
-  })) {
-    emulator.store.addMessage(OWNER, m.raw);
-  }
-  const url = await emulator.app.listen({ port: 0, host: '127.0.0.1' });
+  const { emulator, url } = await startBenchGmail({ messages: opts.messages, seed: 17 });
   try {
     return await withBenchDatabase(base.db.url, async (dbUrl) => {
       const env = {
         ...benchEnv(base, dbUrl),
-        GOOGLE_CLIENT_ID: 'bench',
-        GOOGLE_CLIENT_SECRET: 'bench',
-        GOOGLE_API_ROOT_URL: `${url}/`,
-        GOOGLE_OAUTH_TOKEN_URL: `${url}/token`,
+        ...benchGmailEnv(url),
         MAILROOM_GMAIL_QUOTA: 'off',
-        MAILROOM_BACKFILL_DAYS: '0',
-        MAILROOM_BACKFILL_MAX_MESSAGES: '0',
         // A killed run's place in the queue is handed on after two lock periods.
         MAILROOM_JOB_LOCK_SECONDS: '2',
       };
