@@ -1,3 +1,4 @@
+import type { GraphEmulator } from '../../emulators/microsoft/graph-emulator.ts';
 import { randomBytes } from 'node:crypto';
 import { expect, onTestFinished } from 'vitest';
 import { parseConfig } from '../../src/config.ts';
@@ -10,20 +11,27 @@ import { createWorkspace, testDatabaseUrl } from '../helpers/test-orm.ts';
 // The emulator's default request budget (Graph's 10,000 per 10 minutes), not the harness's none.
 it.override('graphOptions', { scope: 'file' }, { requestsPerWindow: 10_000 });
 
+/** A fresh encryption key, and the config that points token refreshes at the emulator. */
+function tokenStoreSetUp(emu: GraphEmulator) {
+  const key = randomBytes(32).toString('base64');
+  return {
+    box: new SecretBox(key),
+    config: parseConfig({
+      DATABASE_URL: testDatabaseUrl(),
+      MAILROOM_ENCRYPTION_KEY: key,
+      MICROSOFT_CLIENT_ID: 'c',
+      MICROSOFT_CLIENT_SECRET: 's',
+      MICROSOFT_LOGIN_URL: emu.baseUrl(),
+      MICROSOFT_GRAPH_URL: emu.baseUrl(),
+    }),
+  };
+}
+
 it('one refresh per process, and two workers refreshing one Outlook mailbox at once keep a live token', async ({
   orm,
   graph: { emulator: emu },
 }) => {
-  const key = randomBytes(32).toString('base64');
-  const box = new SecretBox(key);
-  const config = parseConfig({
-    DATABASE_URL: testDatabaseUrl(),
-    MAILROOM_ENCRYPTION_KEY: key,
-    MICROSOFT_CLIENT_ID: 'c',
-    MICROSOFT_CLIENT_SECRET: 's',
-    MICROSOFT_LOGIN_URL: emu.baseUrl(),
-    MICROSOFT_GRAPH_URL: emu.baseUrl(),
-  });
+  const { box, config } = tokenStoreSetUp(emu);
   const email = 'rotation@contoso.com';
   emu.store.mailbox(email);
   const ws = await createWorkspace(orm);
@@ -89,16 +97,7 @@ it('a refresh in flight holds no row lock, and a slower refresh never overwrites
   orm,
   graph: { emulator: emu },
 }) => {
-  const key = randomBytes(32).toString('base64');
-  const box = new SecretBox(key);
-  const config = parseConfig({
-    DATABASE_URL: testDatabaseUrl(),
-    MAILROOM_ENCRYPTION_KEY: key,
-    MICROSOFT_CLIENT_ID: 'c',
-    MICROSOFT_CLIENT_SECRET: 's',
-    MICROSOFT_LOGIN_URL: emu.baseUrl(),
-    MICROSOFT_GRAPH_URL: emu.baseUrl(),
-  });
+  const { box, config } = tokenStoreSetUp(emu);
   const email = 'slow-refresh@contoso.com';
   emu.store.mailbox(email);
   const ws = await createWorkspace(orm);
