@@ -4,7 +4,9 @@ import { failDelivery } from '../db/repositories/webhook-delivery.repository.ts'
 import { createGuardedFetch } from '../security/egress-guard.ts';
 import type { DeliverDeps } from '../webhooks/deliver.ts';
 import { WEBHOOK_QUEUE, type DeliveryJobData } from '../webhooks/delivery-job-spec.ts';
+import { createDeliveryBatcher } from '../webhooks/delivery-batcher.ts';
 import { EndpointSlots } from '../webhooks/endpoint-slots.ts';
+import { openedSecrets } from '../webhooks/opened-secrets.ts';
 import type { Services } from './services.ts';
 
 /**
@@ -27,7 +29,8 @@ export function startWebhookWorker(services: Services): WebhookWorker {
   const holdMs = wh.timeoutMs + 5_000;
   const deps: DeliverDeps = {
     em: services.orm.em,
-    secretBox: () => services.secretBox(),
+    store: createDeliveryBatcher(services.orm.em),
+    openSecret: openedSecrets(() => services.secretBox()),
     http,
     slots: new EndpointSlots(
       services.redis('worker'),

@@ -1,28 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../config.ts';
+import type { AttemptLog } from '../db/repositories/webhook-attempt.repository.ts';
 import {
   failDelivery,
-  findDelivery,
-  recordAttempt,
-  type AttemptLog,
   type DeliveryStatus,
 } from '../db/repositories/webhook-delivery.repository.ts';
-import {
-  disableWebhook,
-  findWebhook,
-  recordWebhookError,
-} from '../db/repositories/webhook.repository.ts';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { GuardedFetch } from '../security/egress-guard.ts';
-import type { SecretBox } from '../security/secret-box.ts';
 import { signWebhook } from '../security/webhook-signature.ts';
+import type { DeliveryBatcher } from './delivery-batcher.ts';
 import type { EndpointSlots } from './endpoint-slots.ts';
 import { postWebhook } from './post-webhook.ts';
 
 export interface DeliverDeps {
   em: EntityManager;
-  /** Opened on first delivery, so a worker without webhooks never needs the key for them. */
-  secretBox: () => SecretBox;
+  store: DeliveryBatcher;
+  /** A webhook's sealed secret, opened (secrets.ts keeps the opened ones). */
+  openSecret: (sealed: string) => string;
   http: GuardedFetch;
   slots: EndpointSlots;
   config: Config['webhooks'];
@@ -52,17 +46,13 @@ export async function deliverOnce(
   webhookId: string,
   eventId: string,
 ): Promise<DeliveryOutcome> {
-  const em = deps.em.fork();
-  const [webhook, delivery] = await Promise.all([
-    findWebhook(em, webhookId),
-    findDelivery(em, webhookId, eventId),
-  ]);
-  if (webhook === null || delivery?.status !== 'retrying') {
+  const work = await deps.store.load({ webhookId, eventId });
+  if (work?.status !== 'retrying') {
     return { kind: 'settled' };
   }
-  if (!webhook.enabled) {
-    const error = `webhook disabled: ${webhook.disabledReason ?? 'by an operator'}`;
-    await failDelivery(em, webhookId, eventId, error);
+  if (!work.enabled) {
+    const error = `webhook disabled: ${work.disabledReason ?? 'by an operator'}`;
+    await failDelivery(deps.em.fork(), webhookId, eventId, error);
     return { kind: 'failed', error };
   }
   const holder = randomUUID();
@@ -71,27 +61,19 @@ export async function deliverOnce(
   }
   let attempt: AttemptLog;
   try {
-    const body = JSON.stringify(delivery.envelope);
+    const body = JSON.stringify(work.envelope);
     const at = new Date();
-    const headers = signWebhook(deps.secretBox().open(webhook.sealedSecret), eventId, at, body);
-    attempt = { at, ...(await postWebhook(deps.http, webhook.url, headers, body)) };
+    const headers = signWebhook(deps.openSecret(work.sealedSecret), eventId, at, body);
+    attempt = { at, ...(await postWebhook(deps.http, work.url, headers, body)) };
   } finally {
     await deps.slots.release(webhookId, holder);
   }
-  const status = attemptStatus(attempt, delivery.attempts + 1, deps.config.maxAttempts);
-  const gone = attempt.responseStatus === 410;
-  await em.transactional(async (tx) => {
-    await recordAttempt(tx, webhookId, eventId, attempt, status);
-    if (gone) {
-      await disableWebhook(
-        tx,
-        webhookId,
-        `410 Gone from ${webhook.url} at ${attempt.at.toISOString()}`,
-      );
-    } else if (attempt.error !== null) {
-      await recordWebhookError(tx, webhookId, attempt.error);
-    }
-  });
+  const status = attemptStatus(attempt, work.attempts + 1, deps.config.maxAttempts);
+  const disableReason =
+    attempt.responseStatus === 410
+      ? `410 Gone from ${work.url} at ${attempt.at.toISOString()}`
+      : null;
+  await deps.store.record({ webhookId, eventId, attempt, status, disableReason });
   switch (status) {
     case 'delivered':
       return { kind: 'delivered', responseStatus: attempt.responseStatus ?? 0 };

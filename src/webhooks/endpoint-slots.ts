@@ -11,11 +11,15 @@ import type { Redis } from 'ioredis';
  * A hold expires on its own (`holdMs`, above one attempt's timeout), so a worker SIGKILLed while
  * holding a slot frees it without anyone releasing it.
  */
+// Redis's clock, not ours: every worker process compares expiries on the same clock. (A script
+// may read TIME since Redis 5, which replicates a script's effects rather than the script.)
 const ACQUIRE = `
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
-if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[3]) then
-  redis.call('ZADD', KEYS[1], ARGV[2], ARGV[4])
-  redis.call('PEXPIRE', KEYS[1], ARGV[5])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
+  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
   return 1
 end
 return 0
@@ -40,18 +44,13 @@ export class EndpointSlots {
 
   /** Takes a slot for `holder` (unique per attempt); false when the endpoint is at its limit. */
   async acquire(webhookId: string, holder: string): Promise<boolean> {
-    // Redis's clock, not ours: every worker process compares expiries on the same clock.
-    const [seconds, micros] = await this.redis.time();
-    const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
     const got = await this.redis.eval(
       ACQUIRE,
       1,
       this.key(webhookId),
-      now,
-      now + this.holdMs,
       this.limit,
-      holder,
       this.holdMs,
+      holder,
     );
     return got === 1;
   }

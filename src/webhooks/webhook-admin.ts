@@ -1,10 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { NotFoundError } from '../errors.ts';
-import {
-  findDelivery,
-  listAttempts,
-  listDeliveries,
-} from '../db/repositories/webhook-delivery.repository.ts';
+import { listAttempts } from '../db/repositories/webhook-attempt.repository.ts';
+import { findDelivery, listDeliveries } from '../db/repositories/webhook-delivery.repository.ts';
 import {
   deleteWebhook as deleteWebhookRow,
   findWebhook,

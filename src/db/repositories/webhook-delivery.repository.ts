@@ -136,49 +136,6 @@ export async function listDeliveries(
   return rows.map(toDelivery);
 }
 
-export interface AttemptLog {
-  at: Date;
-  responseStatus: number | null;
-  durationMs: number;
-  error: string | null;
-  /** The first 1 KB of the response body. */
-  responseBody: string | null;
-}
-
-/**
- * Logs one attempt and moves the delivery to `status`, counting the attempt; run it in a
- * transaction so the log and the delivery agree.
- */
-export async function recordAttempt(
-  tx: Db,
-  webhookId: string,
-  eventId: string,
-  attempt: AttemptLog,
-  status: DeliveryStatus,
-): Promise<void> {
-  await run(
-    tx,
-    `insert into webhook_attempt (webhook_id, event_id, at, response_status, duration_ms, error, response_body)
-     values (?, ?, ?, ?, ?, ?, ?)`,
-    [
-      webhookId,
-      eventId,
-      attempt.at,
-      attempt.responseStatus,
-      attempt.durationMs,
-      attempt.error,
-      attempt.responseBody,
-    ],
-  );
-  await run(
-    tx,
-    `update webhook_delivery set status = ?, attempts = attempts + 1, response_status = ?,
-            error = ?, last_attempt_at = ?
-      where webhook_id = ? and event_id = ?`,
-    [status, attempt.responseStatus, attempt.error, attempt.at, webhookId, eventId],
-  );
-}
-
 /**
  * Settles a delivery still `retrying` as failed without an attempt (its webhook was disabled
  * meanwhile, or BullMQ gave its job up after repeated worker deaths).
@@ -195,32 +152,6 @@ export async function failDelivery(
       where webhook_id = ? and event_id = ? and status = 'retrying'`,
     [error, webhookId, eventId],
   );
-}
-
-export async function listAttempts(
-  db: Db,
-  webhookId: string,
-  eventId: string,
-): Promise<AttemptLog[]> {
-  const rows = await queryRows(
-    db,
-    z.object({
-      at: z.coerce.date(),
-      response_status: z.number().nullable(),
-      duration_ms: z.number(),
-      error: z.string().nullable(),
-      response_body: z.string().nullable(),
-    }),
-    'select * from webhook_attempt where webhook_id = ? and event_id = ? order by at, id',
-    [webhookId, eventId],
-  );
-  return rows.map((r) => ({
-    at: r.at,
-    responseStatus: r.response_status,
-    durationMs: r.duration_ms,
-    error: r.error,
-    responseBody: r.response_body,
-  }));
 }
 
 /**

@@ -85,22 +85,6 @@ export async function deleteWebhook(db: Db, id: string): Promise<boolean> {
   return rows.length > 0;
 }
 
-/** The endpoint answered 410 Gone: no more deliveries until an operator acts. */
-export async function disableWebhook(db: Db, id: string, reason: string): Promise<void> {
-  await run(
-    db,
-    'update webhook set enabled = false, disabled_reason = ?, last_error = ?, last_error_at = now() where id = ?',
-    [reason, reason, id],
-  );
-}
-
-export async function recordWebhookError(db: Db, id: string, error: string): Promise<void> {
-  await run(db, 'update webhook set last_error = ?, last_error_at = now() where id = ?', [
-    error,
-    id,
-  ]);
-}
-
 /** Every webhook secret, locked until the caller's transaction ends (`keys:rotate`). */
 export async function lockAllWebhookSecrets(
   tx: Db,
