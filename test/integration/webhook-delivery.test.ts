@@ -158,6 +158,33 @@ it(
 );
 
 it(
+  'an event written before the webhook was created, published after, reaches it',
+  LONG,
+  async () => {
+    const receiver = await startReceiver();
+    const s = await setUp();
+    try {
+      // Written a minute ago by a `sync` while no worker (so no relay) was running.
+      const early = {
+        ...envelope(s.workspaceId, 0),
+        occurredAt: new Date(Date.now() - 60_000).toISOString(),
+      };
+      const webhookId = await s.subscribe(receiver);
+      s.startWorker();
+      await fanOutToWebhooks(
+        { em: orm.em, queue: s.services.webhookQueue(), config: s.config.webhooks },
+        [early],
+      );
+      await waitFor(() => settled(webhookId, 1), 'the delivery settled');
+      expect(receiver.received.map((r) => r.id)).toEqual([early.id]);
+    } finally {
+      await s.close();
+      await receiver.close();
+    }
+  },
+);
+
+it(
   'a receiver failing with 500 then recovering gets it after retries, each attempt logged',
   LONG,
   async () => {

@@ -25,6 +25,9 @@ const toPending = (r: z.infer<typeof pendingRow>): PendingDelivery => ({
  * Adds a delivery for every enabled webhook of each event's workspace subscribed to its type
  * (existing ones are kept as they are), and returns every delivery of these events that is still
  * `retrying`: the new ones, and those a fan-out that died before queueing left behind.
+ * Subscriptions are read at publish time: a webhook gets every event the relay publishes while it
+ * exists, including those written before it and not yet published (a `sync` run while no worker
+ * was up), as the issue's "every outbox row is published to the webhooks subscribed to its type".
  */
 export async function addDeliveries(
   db: Db,
@@ -51,10 +54,6 @@ export async function addDeliveries(
          select w.id, e.event_id, e.event_type, e.envelope
            from e join webhook w on w.workspace_id = e.workspace_id and w.enabled
             and (w.event_types is null or e.event_type = any (w.event_types))
-            -- A webhook receives what happens after it was created (as Stripe's and Svix's do):
-            -- never the backlog the relay publishes when it first runs over an older outbox.
-            -- Envelope times carry milliseconds, so the creation time is compared at that precision.
-            and (e.envelope->>'occurredAt')::timestamptz >= date_trunc('milliseconds', w.created_at)
          on conflict (webhook_id, event_id) do nothing
          returning webhook_id, event_id, replays
        )
