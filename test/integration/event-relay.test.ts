@@ -348,11 +348,9 @@ describe('event relay', () => {
     }
   });
 
-  it('in `npm run worker` the relay fans out to webhooks: a signed delivery of what happened after the webhook was made', async () => {
+  it('in `npm run worker` the relay fans out to webhooks: a signed delivery of what is published after the webhook was made', async () => {
     const w = await world();
     const ws = await createWorkspace(w.orm);
-    // Before the webhook exists: published to the queue, never sent to the webhook.
-    await createMailbox(w.orm, ws, 'early@worker.example');
     const receiver = await startReceiver();
     const env = {
       PATH: process.env['PATH'] ?? '',
@@ -364,13 +362,16 @@ describe('event relay', () => {
       MAILROOM_WEBHOOK_EGRESS: 'private',
       LOG_LEVEL: 'info',
     };
-    const created = json<{ id: string; secret: string }>(
-      await runCli(['webhook:create', '--workspace', ws, '--url', receiver.url], env),
-    );
-    receiver.setSecret(created.secret);
     const worker = spawnWatched(process.execPath, ['src/worker.ts'], { cwd: REPO_ROOT, env });
     try {
       await worker.waitForStderr((l) => l.includes('worker started'), 60_000);
+      // Published before the webhook exists: on the queue and in the feed, never sent to it.
+      await createMailbox(w.orm, ws, 'early@worker.example');
+      await waitFor(() => allPublished(w.orm, 1), 'the first event published');
+      const created = json<{ id: string; secret: string }>(
+        await runCli(['webhook:create', '--workspace', ws, '--url', receiver.url], env),
+      );
+      receiver.setSecret(created.secret);
       const mailboxId = await createMailbox(w.orm, ws, 'later@worker.example');
       await waitFor(() => Promise.resolve(receiver.received.length >= 1), 'a webhook delivery');
       await waitFor(() => allPublished(w.orm, 2), 'both events published');
