@@ -31,6 +31,8 @@ const LAYERS = [
   ['src/ingest'],
   ['src/sync'],
   ['src/mailboxes', 'src/workspaces', 'src/export', 'src/webhooks'],
+  // The service layer the API routes, MCP tools, CLI and web views share, scoped to a workspace.
+  ['src/services'],
   // The job layer: BullMQ wiring and the retry policy, then the jobs themselves.
   ['src/queue'],
   ['jobs'],

@@ -32,6 +32,11 @@ export default tseslint.config(
           message: 'SQL belongs in src/db/: add a repository or read-model function there.',
         },
         {
+          // A WorkspaceScope's statements are SQL too (src/db/workspace-scope.ts).
+          selector: 'CallExpression[callee.property.name=/^(rows|row)$/][arguments.length>=2]',
+          message: 'SQL belongs in src/db/: add a scoped read-model function there.',
+        },
+        {
           selector:
             'CallExpression[callee.property.name=/^(findOne|findOneOrFail|nativeUpdate|nativeDelete|upsert|upsertMany|persistAndFlush|createQueryBuilder|getKnex)$/]',
           message: 'Data access belongs in src/db/: add a repository or read-model function there.',

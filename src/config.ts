@@ -57,6 +57,8 @@ const envSchema = z.object({
   PORT: positiveInt(3000),
   /** How long a `mailbox:connect-url` link can start a connection: 15 minutes, 1 minute to 7 days. */
   MAILROOM_CONNECT_LINK_TTL_SECONDS: z.coerce.number().int().min(60).max(604_800).default(900),
+  /** Requests per minute one API key may make, counted in Redis across every API process. */
+  MAILROOM_API_RATE_LIMIT: positiveInt(600),
   /** The address the API listens on: loopback by default, `0.0.0.0` in containers. */
   HOST: z.string().trim().min(1).default('127.0.0.1'),
   /**
@@ -217,7 +219,14 @@ export interface Config {
   encryptionKey: string | undefined;
   /** Keys that only open secrets (during a rotation); new secrets are sealed with `encryptionKey`. */
   encryptionKeysOld: string[];
-  http: { publicUrl: string; port: number; host: string; connectLinkTtlSeconds: number };
+  http: {
+    publicUrl: string;
+    port: number;
+    host: string;
+    connectLinkTtlSeconds: number;
+    /** Requests per minute per API key. */
+    apiRateLimit: number;
+  };
   shutdownGraceMs: number;
   google: {
     clientId: string | undefined;
@@ -328,6 +337,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
       port: e.PORT,
       host: e.HOST,
       connectLinkTtlSeconds: e.MAILROOM_CONNECT_LINK_TTL_SECONDS,
+      apiRateLimit: e.MAILROOM_API_RATE_LIMIT,
     },
     shutdownGraceMs: e.MAILROOM_SHUTDOWN_GRACE_SECONDS * 1000,
     google: {

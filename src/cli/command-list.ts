@@ -105,6 +105,16 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/webhook-list.command.ts')).registerWebhookList,
   },
   {
+    name: 'apikey:create',
+    description: 'create an API key for a workspace (printed once, stored hashed)',
+    load: async () => (await import('./commands/apikey-create.command.ts')).registerApiKeyCreate,
+  },
+  {
+    name: 'apikey:revoke',
+    description: 'revoke an API key',
+    load: async () => (await import('./commands/apikey-revoke.command.ts')).registerApiKeyRevoke,
+  },
+  {
     name: 'webhook:delete',
     description: 'delete a webhook with its deliveries',
     load: async () => (await import('./commands/webhook-delete.command.ts')).registerWebhookDelete,

@@ -24,5 +24,6 @@ export function apiDeps(services: Services): AppDeps {
         config.sync.calendarSync,
       ),
     pingRedis: () => services.queueReady(),
+    services,
   };
 }

@@ -6,6 +6,8 @@ import type { Logger } from '../logger.ts';
 import { createOAuthConnectors } from '../providers/registry.ts';
 import { SecretBox } from '../security/secret-box.ts';
 import { StateSigner } from '../security/signed-state.ts';
+import type { Services } from '../app/services.ts';
+import { registerApi } from './api/register-api.ts';
 import { registerErrorHandler } from './error-handler.ts';
 import { registerHealthRoutes } from './health-routes.ts';
 import { registerNotFoundHandler, serializeRequest } from './request-log.ts';
@@ -22,6 +24,8 @@ export interface AppDeps {
   encryptionKey: string;
   /** Queues a mailbox's sync (the real queue in main, a spy or the queue in tests). */
   scheduleSync: (mailboxId: string) => Promise<void>;
+  /** The process's services; with them the app also serves the API (`/api/v1`, `/docs`). */
+  services?: Services;
   /**
    * Fails while Redis does not answer; `/readyz` reports it. Tests without a queue leave it out,
    * and `/readyz` then checks PostgreSQL only.
@@ -45,5 +49,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     signer: new StateSigner(deps.encryptionKey),
     connectors: createOAuthConnectors(deps.config),
   });
+  const { services } = deps;
+  if (services !== undefined) {
+    void app.register(async (root) => {
+      await registerApi(root, { services });
+    });
+  }
   return app;
 }

@@ -68,9 +68,7 @@ export function registerNotFoundHandler(app: FastifyInstance): void {
   app.setNotFoundHandler((req, reply) => {
     req.log.info(`Route ${req.method}:${redactUrl(req.url)} not found`);
     return reply.code(404).send({
-      message: `Route ${req.method}:${req.url} not found`,
-      error: 'Not Found',
-      statusCode: 404,
+      error: { code: 'NOT_FOUND', message: `Route ${req.method}:${redactUrl(req.url)} not found` },
     });
   });
 }

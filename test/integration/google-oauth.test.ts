@@ -187,7 +187,9 @@ describe('Google OAuth connect flow', () => {
     for (const [, url, status, error, message] of cases) {
       const res = await server.inject({ url });
       expect({ url, status: res.statusCode }).toEqual({ url, status });
-      expect(res.json()).toEqual({ error, message: expect.stringMatching(message) as unknown });
+      expect(res.json()).toEqual({
+        error: { code: error, message: expect.stringMatching(message) as unknown },
+      });
       expect(res.headers.location).toBeUndefined();
       expect(res.headers['set-cookie']).toBeUndefined();
     }
@@ -217,7 +219,7 @@ describe('Google OAuth connect flow', () => {
     for (const browser of [stranger, other]) {
       const res = await browser.get(server, callback);
       expect(res.statusCode).toBe(403);
-      expect(res.json()).toMatchObject({ error: 'OAUTH_BROWSER_MISMATCH' });
+      expect(res.json()).toMatchObject({ error: { code: 'OAUTH_BROWSER_MISMATCH' } });
     }
     // The other browser's own attempt is left alone (its cookie is not cleared).
     expect(other.cookieHeader('/oauth/google/callback')).toBeDefined();
@@ -232,7 +234,7 @@ describe('Google OAuth connect flow', () => {
     // Replayed: the cookie is gone, so refused before any exchange...
     const replay = await rep.get(server, callback);
     expect(replay.statusCode).toBe(403);
-    expect(replay.json()).toMatchObject({ error: 'OAUTH_BROWSER_MISMATCH' });
+    expect(replay.json()).toMatchObject({ error: { code: 'OAUTH_BROWSER_MISMATCH' } });
     // ...and even with the old cookie kept, Google's code is single-use.
     const nonce = /=([^;]+)/.exec(rep.setCookies[0] ?? '')?.[1] ?? '';
     const kept = await server.inject({
@@ -240,7 +242,7 @@ describe('Google OAuth connect flow', () => {
       headers: { cookie: `mailroom_oauth_google=${nonce}` },
     });
     expect(kept.statusCode).toBe(502);
-    expect(kept.json()).toMatchObject({ error: 'OAUTH_EXCHANGE_FAILED' });
+    expect(kept.json()).toMatchObject({ error: { code: 'OAUTH_EXCHANGE_FAILED' } });
     expect(await mailboxesOf(orm, ws)).toHaveLength(1);
     expect(scheduled).toHaveLength(1);
   });
@@ -319,7 +321,7 @@ describe('Google OAuth connect flow', () => {
         `/oauth/google/callback?code=x&state=${encodeURIComponent(forged)}`,
       );
       expect(res.statusCode).toBe(400);
-      expect(res.json()).toMatchObject({ error: 'OAUTH_BAD_STATE' });
+      expect(res.json()).toMatchObject({ error: { code: 'OAUTH_BAD_STATE' } });
     }
 
     const otherKey = randomBytes(32).toString('base64');
@@ -336,7 +338,7 @@ describe('Google OAuth connect flow', () => {
       server,
       `/oauth/google/callback?code=x&state=${encodeURIComponent(otherState)}`,
     );
-    expect(res.json()).toMatchObject({ error: 'OAUTH_BAD_STATE' });
+    expect(res.json()).toMatchObject({ error: { code: 'OAUTH_BAD_STATE' } });
 
     // A valid link for a workspace that is gone.
     const ghost = new ConnectLinkSigner(h.config.encryptionKey ?? '').sign(
@@ -425,10 +427,12 @@ describe('Google OAuth connect flow', () => {
       expect(res.statusCode).toBe(503);
       expect(res.headers.location).toBeUndefined();
       expect(res.json()).toEqual({
-        error: 'OAUTH_NOT_CONFIGURED',
-        message: expect.stringMatching(
-          /GOOGLE_CLIENT_ID not set.*set GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET$/,
-        ) as unknown,
+        error: {
+          code: 'OAUTH_NOT_CONFIGURED',
+          message: expect.stringMatching(
+            /GOOGLE_CLIENT_ID not set.*set GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET$/,
+          ) as unknown,
+        },
       });
     }
   });

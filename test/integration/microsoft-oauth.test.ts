@@ -82,7 +82,7 @@ it('Microsoft connect: link → start → authorize (PKCE) → callback stores t
   // Another browser cannot complete it, and nothing is stored.
   const stranger = await new TestBrowser().get(server, callback);
   expect(stranger.statusCode).toBe(403);
-  expect(stranger.json()).toMatchObject({ error: 'OAUTH_BROWSER_MISMATCH' });
+  expect(stranger.json()).toMatchObject({ error: { code: 'OAUTH_BROWSER_MISMATCH' } });
   expect(await orm.em.fork().find(MailboxSchema, { workspaceId: ws })).toEqual([]);
 
   const done = await browser.get(server, callback);
@@ -120,7 +120,7 @@ it('a refused consent spends the attempt: 400 OAUTH_DENIED, the cookie cleared, 
     `/oauth/microsoft/callback?error=access_denied&state=${encodeURIComponent(state)}`,
   );
   expect(res.statusCode).toBe(400);
-  expect(res.json()).toMatchObject({ error: 'OAUTH_DENIED' });
+  expect(res.json()).toMatchObject({ error: { code: 'OAUTH_DENIED' } });
   expect(browser.setCookies.at(-1)).toMatch(/^mailroom_oauth_microsoft=; Max-Age=0;/);
   expect(scheduled).toEqual([]);
 });
@@ -170,10 +170,12 @@ it('answers 503 naming the variables when the Microsoft client is not configured
     const res = await server.inject({ url });
     expect(res.statusCode).toBe(503);
     expect(res.json()).toEqual({
-      error: 'OAUTH_NOT_CONFIGURED',
-      message: expect.stringMatching(
-        /MICROSOFT_CLIENT_SECRET not set.*set MICROSOFT_CLIENT_ID and MICROSOFT_CLIENT_SECRET$/,
-      ) as unknown,
+      error: {
+        code: 'OAUTH_NOT_CONFIGURED',
+        message: expect.stringMatching(
+          /MICROSOFT_CLIENT_SECRET not set.*set MICROSOFT_CLIENT_ID and MICROSOFT_CLIENT_SECRET$/,
+        ) as unknown,
+      },
     });
   }
   const google = new URL(await link(orm, g, ws, 'google'));

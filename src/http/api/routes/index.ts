@@ -1,0 +1,5 @@
+import type { ApiRoutes } from '../api-app.ts';
+import { mailboxRoutes } from './mailboxes.routes.ts';
+
+/** Every route module of `/api/v1`, one per resource. */
+export const API_ROUTES: readonly ApiRoutes[] = [mailboxRoutes];
