@@ -38,9 +38,10 @@ const LAYERS = [
   ['jobs'],
   // Composition root and delivery: services container, HTTP, CLI, process entry points.
   ['src/app'],
+  ['src/mcp'],
   ['src/http'],
   ['src/cli'],
-  ['src/main.ts', 'src/worker.ts'],
+  ['src/main.ts', 'src/worker.ts', 'src/mcp-main.ts'],
 ];
 
 const esc = (path) => path.replace(/[.]/g, '\\.');

@@ -57,6 +57,8 @@ const envSchema = z.object({
   PORT: positiveInt(3000),
   /** How long a `mailbox:connect-url` link can start a connection: 15 minutes, 1 minute to 7 days. */
   MAILROOM_CONNECT_LINK_TTL_SECONDS: z.coerce.number().int().min(60).max(604_800).default(900),
+  /** The API key `npm run mcp` (MCP over stdio) acts with: its workspace is the tools' scope. */
+  MAILROOM_API_KEY: z.string().trim().min(1).optional(),
   /** Requests per minute one API key may make, counted in Redis across every API process. */
   MAILROOM_API_RATE_LIMIT: positiveInt(600),
   /** The address the API listens on: loopback by default, `0.0.0.0` in containers. */
@@ -226,6 +228,8 @@ export interface Config {
     connectLinkTtlSeconds: number;
     /** Requests per minute per API key. */
     apiRateLimit: number;
+    /** The key `npm run mcp` uses (never logged). */
+    mcpApiKey: string | undefined;
   };
   shutdownGraceMs: number;
   google: {
@@ -338,6 +342,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
       host: e.HOST,
       connectLinkTtlSeconds: e.MAILROOM_CONNECT_LINK_TTL_SECONDS,
       apiRateLimit: e.MAILROOM_API_RATE_LIMIT,
+      mcpApiKey: e.MAILROOM_API_KEY,
     },
     shutdownGraceMs: e.MAILROOM_SHUTDOWN_GRACE_SECONDS * 1000,
     google: {

@@ -20,6 +20,8 @@ export function createLogger(level: string, name = 'mailroom'): Logger {
           '*.access_token',
           '*.password',
           '*.secret',
+          '*.apiKey',
+          '*.mcpApiKey',
           'headers.authorization',
           '*.headers.authorization',
         ],

@@ -9,6 +9,7 @@ import { StateSigner } from '../security/signed-state.ts';
 import type { Services } from '../app/services.ts';
 import { registerApi } from './api/register-api.ts';
 import { registerErrorHandler } from './error-handler.ts';
+import { registerMcpRoute } from './mcp-route.ts';
 import { registerHealthRoutes } from './health-routes.ts';
 import { registerNotFoundHandler, serializeRequest } from './request-log.ts';
 import { registerOAuthRoutes } from './routes/oauth-routes.ts';
@@ -54,6 +55,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     void app.register(async (root) => {
       await registerApi(root, { services });
     });
+    registerMcpRoute(app, services);
   }
   return app;
 }

@@ -1,0 +1,5 @@
+import type { McpTool } from '../tool.ts';
+import { mailboxTools } from './mailbox.tools.ts';
+
+/** Every tool the MCP server offers, in the order `tools/list` shows them. */
+export const MCP_TOOLS: readonly McpTool[] = [...mailboxTools];

@@ -1,0 +1,112 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Orm } from '../../src/db/orm.ts';
+import { startApi, type ApiHarness } from '../helpers/api-harness.ts';
+import { REPO_ROOT } from '../helpers/processes.ts';
+import { createMailbox, openTestOrm, testRedisUrl } from '../helpers/test-orm.ts';
+
+/**
+ * The MCP tools through the official SDK client, over streamable HTTP (`/mcp` on the API server)
+ * and over stdio (`npm run mcp`'s entry point): the same services as the API, the key's workspace.
+ */
+let orm: Orm;
+let api: ApiHarness;
+let baseUrl: URL;
+let mine: string;
+let theirs: string;
+beforeAll(async () => {
+  orm = await openTestOrm();
+  api = await startApi(orm);
+  await api.app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = api.app.server.address() as AddressInfo;
+  baseUrl = new URL(`http://127.0.0.1:${String(port)}/mcp`);
+  mine = await createMailbox(orm, api.workspaceId, 'rep@mcp-mine.example');
+  theirs = await createMailbox(orm, api.other.workspaceId, 'rep@mcp-theirs.example');
+});
+afterAll(async () => {
+  await api.close();
+  await orm.close(true);
+});
+
+type ToolResult = { isError?: boolean; content: { type: string; text: string }[] };
+const textOf = (r: unknown) => (r as ToolResult).content[0]?.text ?? '';
+
+async function exercise(client: Client) {
+  const { tools } = await client.listTools();
+  expect(tools.map((t) => t.name)).toEqual(
+    expect.arrayContaining(['crm.mailbox.list', 'crm.mailbox.status']),
+  );
+  const status = tools.find((t) => t.name === 'crm.mailbox.status');
+  expect(status?.inputSchema).toMatchObject({ required: ['id'] });
+
+  const list = await client.callTool({ name: 'crm.mailbox.list', arguments: {} });
+  expect(JSON.parse(textOf(list))).toMatchObject({
+    items: [{ id: mine, email: 'rep@mcp-mine.example' }],
+  });
+  const one = await client.callTool({ name: 'crm.mailbox.status', arguments: { id: mine } });
+  expect(JSON.parse(textOf(one))).toEqual(
+    (await api.call('GET', `/api/v1/mailboxes/${mine}`)).json(),
+  );
+  const across = await client.callTool({ name: 'crm.mailbox.status', arguments: { id: theirs } });
+  expect((across as ToolResult).isError).toBe(true);
+  expect(textOf(across)).toMatch(/^NOT_FOUND: /);
+  const bad = await client.callTool({ name: 'crm.mailbox.status', arguments: { id: 'nope' } });
+  expect((bad as ToolResult).isError).toBe(true);
+}
+
+it('serves the tools over streamable HTTP with the bearer key', async () => {
+  const client = new Client({ name: 'test', version: '1.0.0' });
+  await client.connect(
+    new StreamableHTTPClientTransport(baseUrl, {
+      requestInit: { headers: { authorization: `Bearer ${api.key}` } },
+    }),
+  );
+  try {
+    await exercise(client);
+  } finally {
+    await client.close();
+  }
+});
+
+it('refuses /mcp without a valid key', async () => {
+  const res = await fetch(baseUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+  });
+  expect(res.status).toBe(401);
+  const client = new Client({ name: 'test', version: '1.0.0' });
+  await expect(
+    client.connect(
+      new StreamableHTTPClientTransport(baseUrl, {
+        requestInit: { headers: { authorization: 'Bearer mr_000000000000_nope' } },
+      }),
+    ),
+  ).rejects.toThrow();
+});
+
+it('serves the same tools over stdio (`npm run mcp`) with MAILROOM_API_KEY', async () => {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: ['src/mcp-main.ts'],
+    cwd: REPO_ROOT,
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      DATABASE_URL: api.config.db.url,
+      REDIS_URL: testRedisUrl(),
+      MAILROOM_API_KEY: api.key,
+      LOG_LEVEL: 'silent',
+    },
+    stderr: 'pipe',
+  });
+  const client = new Client({ name: 'test', version: '1.0.0' });
+  await client.connect(transport);
+  try {
+    await exercise(client);
+  } finally {
+    await client.close();
+  }
+});
