@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.ts';
+import { benchApi } from './api.bench.ts';
 import { benchCalendarSync } from './calendar-sync.bench.ts';
 import { benchGmailBackfill } from './gmail-backfill.bench.ts';
 import { benchEvents } from './events.bench.ts';
@@ -16,6 +17,8 @@ const { positionals, values } = parseArgs({
   allowPositionals: true,
   options: {
     messages: { type: 'string', default: '2000' },
+    emails: { type: 'string', default: '200000' },
+    requests: { type: 'string', default: '200' },
     events: { type: 'string', default: '2000' },
     endpoints: { type: 'string', default: '1' },
     rate: { type: 'string' },
@@ -145,9 +148,23 @@ try {
       process.stdout.write(`${JSON.stringify(figures)}\n`);
       break;
     }
+    case 'api': {
+      const emails = Number(values.emails);
+      const requests = Number(values.requests);
+      if (
+        !Number.isInteger(emails) ||
+        emails <= 0 ||
+        !Number.isInteger(requests) ||
+        requests <= 0
+      ) {
+        throw new Error('--emails and --requests must be positive integers');
+      }
+      process.stdout.write(`${JSON.stringify(await benchApi(config, { emails, requests }))}\n`);
+      break;
+    }
     default:
       process.stderr.write(
-        `error: unknown scenario '${scenario ?? ''}' (known: ingest, gmail-backfill, gmail-faults, gmail-kills, outlook-backfill, calendar-sync, relay, events)\n`,
+        `error: unknown scenario '${scenario ?? ''}' (known: ingest, gmail-backfill, gmail-faults, gmail-kills, outlook-backfill, calendar-sync, relay, events, api)\n`,
       );
       process.exit(1);
   }
