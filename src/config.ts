@@ -91,6 +91,7 @@ const envSchema = z.object({
   MAILROOM_MAX_MESSAGE_BYTES: positiveInt(30 * 1024 * 1024),
   MAILROOM_MAX_HEADER_BYTES: positiveInt(256 * 1024),
   MAILROOM_MAX_TEXT_BODY_CHARS: positiveInt(100_000),
+  MAILROOM_MAX_HTML_BODY_CHARS: positiveInt(1_000_000),
   /** Sync: queue key prefix (tests use a unique one), backfill bounds, politeness. */
   MAILROOM_QUEUE_PREFIX: z
     .string()
@@ -251,7 +252,7 @@ export interface Config {
     requestTimeoutMs: number;
   };
   parser: { workers: number; timeoutMs: number; maxMessageBytes: number; maxHeaderBytes: number };
-  ingest: { maxTextBodyChars: number };
+  ingest: { maxTextBodyChars: number; maxHtmlBodyChars: number };
   events: { queueMax: number; pollMs: number };
   sync: {
     queuePrefix: string;
@@ -367,7 +368,10 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
       maxMessageBytes: e.MAILROOM_MAX_MESSAGE_BYTES,
       maxHeaderBytes: e.MAILROOM_MAX_HEADER_BYTES,
     },
-    ingest: { maxTextBodyChars: e.MAILROOM_MAX_TEXT_BODY_CHARS },
+    ingest: {
+      maxTextBodyChars: e.MAILROOM_MAX_TEXT_BODY_CHARS,
+      maxHtmlBodyChars: e.MAILROOM_MAX_HTML_BODY_CHARS,
+    },
     events: { queueMax: e.MAILROOM_EVENTS_QUEUE_MAX, pollMs: e.MAILROOM_EVENTS_POLL_MS },
     sync: {
       queuePrefix: e.MAILROOM_QUEUE_PREFIX,

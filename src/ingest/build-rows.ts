@@ -1,6 +1,7 @@
 import type { ClassifiedMessage } from '../crm/classify-message.ts';
 import type { EmailRow, ParticipantRow } from '../db/repositories/email.repository.ts';
 import { emailId, logicalKey, threadKey } from '../crm/ids.ts';
+import { emailSearchText } from '../mail/search-text.ts';
 import type { IngestItem } from './ingest-types.ts';
 
 /**
@@ -15,6 +16,7 @@ export function buildEmailRow(
 ): EmailRow {
   const m = item.message;
   const own = `mbx:${mailboxId}:${item.providerMessageId}`;
+  const search = emailSearchText(m.subject, classified.participants, m.textBody);
   return {
     id: emailId(mailboxId, item.providerMessageId),
     workspace_id: workspaceId,
@@ -32,6 +34,8 @@ export function buildEmailRow(
     snippet: m.snippet,
     text_body: m.textBody,
     text_body_truncated: m.textBodyTruncated,
+    html_body: m.htmlBody,
+    html_body_truncated: m.htmlBodyTruncated,
     sent_at: m.sentAt,
     size_bytes: m.sizeBytes,
     attachments: m.attachments.map((a) => ({
@@ -44,6 +48,9 @@ export function buildEmailRow(
     bounce: m.bounce,
     ical_uid: m.invitation ? m.invitation.uid : null,
     ical_method: m.invitation?.method ?? null,
+    search_subject: search.subject,
+    search_people: search.people,
+    search_body: search.body,
   };
 }
 

@@ -9,6 +9,7 @@ export function createParsePool(config: Config): ParsePool {
       maxMessageBytes: config.parser.maxMessageBytes,
       maxHeaderBytes: config.parser.maxHeaderBytes,
       maxTextBodyChars: config.ingest.maxTextBodyChars,
+      maxHtmlBodyChars: config.ingest.maxHtmlBodyChars,
     },
   });
 }

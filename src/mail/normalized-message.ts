@@ -60,6 +60,9 @@ export interface NormalizedMessage {
   snippet: string;
   textBody: string;
   textBodyTruncated: boolean;
+  /** The HTML part as received (not sanitised), capped like the text body; '' when none. */
+  htmlBody: string;
+  htmlBodyTruncated: boolean;
   attachments: AttachmentMeta[];
   automation: AutomationMarkers;
   /** null when the message carries no (readable) calendar part. */

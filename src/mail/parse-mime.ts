@@ -17,6 +17,8 @@ import { cutCodePoints } from './pg-text.ts';
  */
 export interface ParseLimits extends InputLimits {
   maxTextBodyChars: number;
+  /** The stored HTML body is cut to this many code points (`htmlBodyTruncated` says so). */
+  maxHtmlBodyChars: number;
 }
 
 /** Snippet length in code points (see pg-text.ts: cuts never split a surrogate pair). */
@@ -28,6 +30,9 @@ export const MAILPARSER_OPTIONS = {
   skipTextLinks: true,
   skipImageLinks: true,
   maxHtmlLengthToParse: 5 * 1024 * 1024,
+  // The HTML keeps its `cid:` references: by default mailparser inlines every related image as a
+  // base64 `data:` URL, which would store each image twice and be dropped by the sanitiser anyway.
+  keepCidLinks: true,
 } as const;
 
 function flattenAddresses(field: AddressObject | AddressObject[] | undefined): MessageAddress[] {
@@ -77,7 +82,7 @@ function collapse(text: string): string {
 export function toNormalized(
   parsed: ParsedMail,
   sizeBytes: number,
-  limits: Pick<ParseLimits, 'maxTextBodyChars'>,
+  limits: Pick<ParseLimits, 'maxTextBodyChars' | 'maxHtmlBodyChars'>,
   bounce: BounceReport | null,
 ): NormalizedMessage {
   // mailparser gives header lines one character per byte; parseMime made them UTF-8.
@@ -91,6 +96,9 @@ export function toNormalized(
   const subject = collapse(parsed.subject ?? '');
   const text = (parsed.text ?? '').replace(/\r\n/g, '\n').trim();
   const textBody = cutCodePoints(text, limits.maxTextBodyChars);
+  // Stored as received (the API sanitises it when it serves it); mailparser gives `false` for none.
+  const html = typeof parsed.html === 'string' ? parsed.html.trim() : '';
+  const htmlBody = cutCodePoints(html, limits.maxHtmlBodyChars);
   const references = (
     Array.isArray(parsed.references)
       ? parsed.references
@@ -112,6 +120,8 @@ export function toNormalized(
     snippet: cutCodePoints(collapse(cutCodePoints(text, SNIPPET_CHARS * 4)), SNIPPET_CHARS),
     textBody,
     textBodyTruncated: textBody.length < text.length,
+    htmlBody,
+    htmlBodyTruncated: htmlBody.length < html.length,
     attachments: parsed.attachments.map((a) => ({
       filename: a.filename ?? null,
       contentType: a.contentType,

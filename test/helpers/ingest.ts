@@ -9,6 +9,7 @@ export const TEST_LIMITS = {
   maxMessageBytes: 30 * 1024 * 1024,
   maxHeaderBytes: 256 * 1024,
   maxTextBodyChars: 100_000,
+  maxHtmlBodyChars: 1_000_000,
 };
 
 export function testPool(): ParsePool {

@@ -51,6 +51,8 @@ function emailRow(workspaceId: string, mailboxId: string): EmailRow {
     snippet: BODY.slice(0, 200),
     text_body: BODY,
     text_body_truncated: false,
+    html_body: '',
+    html_body_truncated: false,
     // What PostgreSQL refuses: this is not a timestamp.
     sent_at: 'not a date',
     size_bytes: BODY.length,
@@ -60,6 +62,9 @@ function emailRow(workspaceId: string, mailboxId: string): EmailRow {
     bounce: null,
     ical_uid: null,
     ical_method: null,
+    search_subject: '',
+    search_people: '',
+    search_body: '',
   };
 }
 

@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ParsePool } from '../../src/mail/parse-pool.ts';
 
-const LIMITS = { maxMessageBytes: 1_000_000, maxHeaderBytes: 16_384, maxTextBodyChars: 10_000 };
+const LIMITS = {
+  maxMessageBytes: 1_000_000,
+  maxHeaderBytes: 16_384,
+  maxTextBodyChars: 10_000,
+  maxHtmlBodyChars: 100_000,
+};
 const message = (subject: string, headers = '') =>
   Buffer.from(`From: a@b.com\r\nTo: c@d.com\r\nSubject: ${subject}\r\n${headers}\r\nbody\r\n`);
 const MISBEHAVING_WORKER = new URL('../helpers/misbehaving-parse-worker.ts', import.meta.url);

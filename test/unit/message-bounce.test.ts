@@ -16,6 +16,7 @@ const LIMITS = {
   maxMessageBytes: 30 * 1024 * 1024,
   maxHeaderBytes: 256 * 1024,
   maxTextBodyChars: 100_000,
+  maxHtmlBodyChars: 1_000_000,
 };
 
 describe('NormalizedMessage.bounce', () => {

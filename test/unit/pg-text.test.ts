@@ -6,7 +6,12 @@ import { cutCodePoints, pgSafe, pgText } from '../../src/mail/pg-text.ts';
 const EMOJI = '\u{1F600}';
 const HIGH = '\uD83D';
 const LOW = '\uDE00';
-const LIMITS = { maxMessageBytes: 1_000_000, maxHeaderBytes: 64 * 1024, maxTextBodyChars: 1000 };
+const LIMITS = {
+  maxMessageBytes: 1_000_000,
+  maxHeaderBytes: 64 * 1024,
+  maxTextBodyChars: 1000,
+  maxHtmlBodyChars: 1000,
+};
 
 /** What PostgreSQL's jsonb accepts: no `\u0000` and no unpaired surrogate escape. */
 function storable(value: unknown): boolean {
@@ -75,6 +80,28 @@ describe('the text boundary to PostgreSQL', () => {
     expect(m.textBodyTruncated).toBe(true);
     expect(storable(m.snippet)).toBe(true);
     expect(storable(m.textBody)).toBe(true);
+  });
+
+  it('cuts the HTML body on a code point too, and says it did', async () => {
+    const html = `<p>${'a'.repeat(996)}${EMOJI}</p>${'b'.repeat(100)}`;
+    const raw = Buffer.from(
+      [
+        'From: A <a@example.com>',
+        'Subject: cut html',
+        'MIME-Version: 1.0',
+        'Content-Type: text/html; charset=utf-8',
+        '',
+        html,
+        '',
+      ].join('\r\n'),
+    );
+    const m = await parseMime(raw, LIMITS);
+    expect(m.htmlBody).toBe(`<p>${'a'.repeat(996)}${EMOJI}`);
+    expect(m.htmlBodyTruncated).toBe(true);
+    expect(storable(m.htmlBody)).toBe(true);
+    const small = await parseMime(raw, { ...LIMITS, maxHtmlBodyChars: 10_000 });
+    expect(small.htmlBody).toBe(html);
+    expect(small.htmlBodyTruncated).toBe(false);
   });
 });
 

@@ -36,6 +36,8 @@ const message = (m: Partial<NormalizedMessage>): NormalizedMessage => ({
   snippet: '',
   textBody: '',
   textBodyTruncated: false,
+  htmlBody: '',
+  htmlBodyTruncated: false,
   attachments: [],
   automation: { bulk: false, autoReply: false, dsn: false, markers: [] },
   invitation: null,

@@ -13,6 +13,7 @@ const LIMITS = {
   maxMessageBytes: 1024 * 1024,
   maxHeaderBytes: 64 * 1024,
   maxTextBodyChars: 10_000,
+  maxHtmlBodyChars: 100_000,
 };
 const parse = (raw: Buffer) => parseMime(raw, LIMITS);
 

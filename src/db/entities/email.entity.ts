@@ -1,4 +1,5 @@
 import { EntitySchema } from '@mikro-orm/core';
+import { FullTextType } from '@mikro-orm/postgresql';
 import type { BounceReport } from '../../mail/bounce/bounce-report.ts';
 import type { AttachmentMeta, AutomationMarkers } from '../../mail/normalized-message.ts';
 
@@ -22,6 +23,11 @@ export interface Email {
   snippet: string;
   textBody: string;
   textBodyTruncated: boolean;
+  /** As received, not sanitised (the API sanitises it when serving it). */
+  htmlBody: string;
+  htmlBodyTruncated: boolean;
+  /** The full-text document (see the email_search_html migration); never loaded. */
+  search?: string;
   sentAt: Date | null;
   sizeBytes: number;
   attachments: AttachmentMeta[];
@@ -71,6 +77,9 @@ export const EmailSchema = new EntitySchema<Email>({
     snippet: { type: 'text', default: '' },
     textBody: { type: 'text', default: '' },
     textBodyTruncated: { type: 'boolean', default: false },
+    htmlBody: { type: 'text', default: '' },
+    htmlBodyTruncated: { type: 'boolean', default: false },
+    search: { type: new FullTextType('simple'), defaultRaw: "''::tsvector", lazy: true },
     sentAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
     sizeBytes: { type: 'integer', default: 0 },
     attachments: { type: 'json', default: '[]' },

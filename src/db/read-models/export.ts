@@ -12,14 +12,14 @@ import {
   type ExportPerson,
 } from '../../read-models/export.schema.ts';
 import { queryRows, type Db } from '../sql.ts';
+import { EMAIL_DOCUMENT_FIELDS, isoMs } from './email-document.ts';
 
 /**
  * The export read model, one query per collection: each row is one JSON document built in SQL
  * (fast on big workspaces) and checked against the export schema. Ordering is deterministic so
  * two exports of the same data are byte-identical.
  */
-const iso = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
-const ts = (col: string) => `to_char(${col} at time zone 'UTC', ${iso})`;
+const ts = isoMs;
 
 async function documents<S extends z.ZodType>(
   db: Db,
@@ -66,30 +66,7 @@ export function exportEmails(db: Db, workspaceId: string): Promise<ExportEmail[]
   return documents(
     db,
     exportEmailSchema,
-    `select json_build_object(
-      'id', e.id, 'mailboxEmail', m.email, 'providerMessageId', e.provider_message_id,
-      'internetMessageId', e.internet_message_id, 'direction', e.direction,
-      'from', (select ep.address from email_participant ep
-                where ep.email_id = e.id and ep.role = 'from' order by ep.position limit 1),
-      'to', (select coalesce(json_agg(ep.address order by ep.position), '[]')
-               from email_participant ep where ep.email_id = e.id and ep.role = 'to'),
-      'cc', (select coalesce(json_agg(ep.address order by ep.position), '[]')
-               from email_participant ep where ep.email_id = e.id and ep.role = 'cc'),
-      'subject', e.subject, 'sentAt', ${ts('e.sent_at')}, 'threadKey', e.thread_key,
-      'labels', e.labels, 'crmSkipReason', e.crm_skip_reason,
-      'participants', (select coalesce(json_agg(json_build_object(
-                          'email', ep.address, 'role', ep.role, 'personEmail', p.primary_email,
-                          'companyDomain', c.domain) order by ep.position), '[]')
-                        from email_participant ep
-                        left join person p on p.id = ep.person_id
-                        left join company c on c.id = ep.company_id
-                       where ep.email_id = e.id),
-      'invitation', case when e.ical_uid is null then null else json_build_object(
-                      'method', e.ical_method, 'iCalUid', e.ical_uid,
-                      'linkedEvents', (select count(*) from calendar_event ev
-                                        where ev.workspace_id = e.workspace_id
-                                          and ev.ical_uid = e.ical_uid and not ev.deleted)) end,
-      'deleted', e.deleted) as j
+    `select json_build_object(${EMAIL_DOCUMENT_FIELDS}) as j
     from email e join mailbox m on m.id = e.mailbox_id
     where e.workspace_id = ? order by e.sent_at nulls last, m.email, e.provider_message_id`,
     workspaceId,

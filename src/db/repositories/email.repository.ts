@@ -19,6 +19,8 @@ export interface EmailRow {
   snippet: string;
   text_body: string;
   text_body_truncated: boolean;
+  html_body: string;
+  html_body_truncated: boolean;
   sent_at: string | null;
   size_bytes: number;
   attachments: unknown;
@@ -28,6 +30,13 @@ export interface EmailRow {
   bounce: unknown;
   ical_uid: string | null;
   ical_method: string | null;
+  /**
+   * Not columns: the three weighted parts of the `search` tsvector, normalised
+   * (mail/search-text.ts); the insert builds the tsvector from them.
+   */
+  search_subject: string;
+  search_people: string;
+  search_body: string;
 }
 
 export interface ParticipantRow {
@@ -56,19 +65,23 @@ export async function insertEmails(tx: Db, rows: readonly EmailRow[]): Promise<S
     InsertedRow,
     `insert into email (id, workspace_id, mailbox_id, provider_message_id, provider_thread_id,
        internet_message_id, in_reply_to, "references", logical_key, thread_key, direction, labels,
-       subject, snippet, text_body, text_body_truncated, sent_at, size_bytes, attachments,
-       automation, crm_skip_reason, bounce, ical_uid, ical_method)
+       subject, snippet, text_body, text_body_truncated, html_body, html_body_truncated, sent_at,
+       size_bytes, attachments, automation, crm_skip_reason, bounce, ical_uid, ical_method, search)
      select r.id, r.workspace_id, r.mailbox_id, r.provider_message_id, r.provider_thread_id,
        r.internet_message_id, r.in_reply_to, r."references", r.logical_key, r.thread_key,
-       r.direction, r.labels, r.subject, r.snippet, r.text_body, r.text_body_truncated, r.sent_at,
-       r.size_bytes, r.attachments, r.automation, r.crm_skip_reason, r.bounce, r.ical_uid,
-       r.ical_method
+       r.direction, r.labels, r.subject, r.snippet, r.text_body, r.text_body_truncated,
+       r.html_body, r.html_body_truncated, r.sent_at, r.size_bytes, r.attachments, r.automation,
+       r.crm_skip_reason, r.bounce, r.ical_uid, r.ical_method,
+       setweight(to_tsvector('simple', r.search_subject), 'A') ||
+         setweight(to_tsvector('simple', r.search_people), 'B') ||
+         setweight(to_tsvector('simple', r.search_body), 'C')
      from jsonb_to_recordset(?::jsonb) as r(id uuid, workspace_id uuid, mailbox_id uuid,
        provider_message_id text, provider_thread_id text, internet_message_id text,
        in_reply_to text, "references" text[], logical_key text, thread_key text, direction text,
        labels text[], subject text, snippet text, text_body text, text_body_truncated boolean,
-       sent_at timestamptz, size_bytes integer, attachments jsonb, automation jsonb,
-       crm_skip_reason text, bounce jsonb, ical_uid text, ical_method text)
+       html_body text, html_body_truncated boolean, sent_at timestamptz, size_bytes integer,
+       attachments jsonb, automation jsonb, crm_skip_reason text, bounce jsonb, ical_uid text,
+       ical_method text, search_subject text, search_people text, search_body text)
      on conflict (mailbox_id, provider_message_id) do nothing
      returning id`,
     [jsonb(rows)],

@@ -1,5 +1,6 @@
 import type { ApiRoutes } from '../api-app.ts';
+import { emailRoutes } from './emails.routes.ts';
 import { mailboxRoutes } from './mailboxes.routes.ts';
 
 /** Every route module of `/api/v1`, one per resource. */
-export const API_ROUTES: readonly ApiRoutes[] = [mailboxRoutes];
+export const API_ROUTES: readonly ApiRoutes[] = [mailboxRoutes, emailRoutes];
