@@ -6,6 +6,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Orm } from '../../src/db/orm.ts';
 import { startApi, type ApiHarness } from '../helpers/api-harness.ts';
 import { REPO_ROOT } from '../helpers/processes.ts';
+import { buildEml } from '../helpers/build-eml.ts';
+import { exportOf, ingestRaw, testPool } from '../helpers/ingest.ts';
 import { createMailbox, openTestOrm, testRedisUrl } from '../helpers/test-orm.ts';
 
 /**
@@ -17,6 +19,7 @@ let api: ApiHarness;
 let baseUrl: URL;
 let mine: string;
 let theirs: string;
+let emailId: string;
 beforeAll(async () => {
   orm = await openTestOrm();
   api = await startApi(orm);
@@ -25,6 +28,20 @@ beforeAll(async () => {
   baseUrl = new URL(`http://127.0.0.1:${String(port)}/mcp`);
   mine = await createMailbox(orm, api.workspaceId, 'rep@mcp-mine.example');
   theirs = await createMailbox(orm, api.other.workspaceId, 'rep@mcp-theirs.example');
+  const pool = testPool();
+  try {
+    await ingestRaw(orm, pool, api.workspaceId, mine, [
+      buildEml({
+        from: 'Ana Buyer <ana@mcp-customer.example>',
+        to: ['rep@mcp-mine.example'],
+        subject: 'Pricing for the renewal',
+        messageId: '<mcp-pricing@customer.example>',
+      }),
+    ]);
+  } finally {
+    await pool.close();
+  }
+  emailId = (await exportOf(orm, api.workspaceId)).emails[0]?.id ?? '';
 });
 afterAll(async () => {
   await api.close();
@@ -55,6 +72,18 @@ async function exercise(client: Client) {
   expect(textOf(across)).toMatch(/^NOT_FOUND: /);
   const bad = await client.callTool({ name: 'crm.mailbox.status', arguments: { id: 'nope' } });
   expect((bad as ToolResult).isError).toBe(true);
+
+  // The email tools answer exactly what the API answers.
+  const same = async (name: string, args: Record<string, unknown>, url: string) => {
+    const result = await client.callTool({ name, arguments: args });
+    expect((result as ToolResult).isError ?? false).toBe(false);
+    expect(JSON.parse(textOf(result))).toEqual((await api.call('GET', url)).json());
+  };
+  await same('crm.email.search', { q: 'pricing', limit: 5 }, '/api/v1/emails?q=pricing&limit=5');
+  await same('crm.email.get', { id: emailId }, `/api/v1/emails/${emailId}`);
+  await same('crm.email.thread', { id: emailId }, `/api/v1/emails/${emailId}/thread`);
+  const found = await client.callTool({ name: 'crm.email.search', arguments: { q: 'pricing' } });
+  expect(JSON.parse(textOf(found))).toMatchObject({ items: [{ id: emailId }] });
 }
 
 it('serves the tools over streamable HTTP with the bearer key', async () => {

@@ -1,5 +1,6 @@
 import type { McpTool } from '../tool.ts';
+import { emailTools } from './email.tools.ts';
 import { mailboxTools } from './mailbox.tools.ts';
 
 /** Every tool the MCP server offers, in the order `tools/list` shows them. */
-export const MCP_TOOLS: readonly McpTool[] = [...mailboxTools];
+export const MCP_TOOLS: readonly McpTool[] = [...emailTools, ...mailboxTools];

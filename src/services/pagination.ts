@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InvalidInputError } from '../../errors.ts';
+import { InvalidInputError } from '../errors.ts';
 
 /**
  * Keyset pagination for every list: `limit` (default 50, 1 to 200) and an opaque `cursor`, the
