@@ -114,6 +114,19 @@ export async function seedApiWorkspace(
        from seed_email e`,
       [ws, people, ws],
     );
+    // The search document as the email_search_html migration computes it for rows stored before
+    // it (ingest computes the same weights in code, with its normaliser; the words here are ASCII).
+    await x(
+      `update email e set search =
+         setweight(to_tsvector('simple', e.subject), 'A') ||
+         setweight(to_tsvector('simple', coalesce((
+           select string_agg(ep.display_name || ' ' || ep.address || ' ' ||
+                             regexp_replace(ep.address, '[@.+_-]+', ' ', 'g'), ' ')
+             from email_participant ep where ep.email_id = e.id), '')), 'B') ||
+         setweight(to_tsvector('simple', e.text_body), 'C')
+        where e.workspace_id = ?`,
+      [ws],
+    );
     await x(
       `insert into activity (id, workspace_id, type, person_id, company_id, email_id,
                            internet_message_id, occurred_at, idempotency_key)
