@@ -99,7 +99,12 @@ export async function benchApi(base: Config, opts: { emails: number; requests: n
       const figures: Record<string, { p50Ms: number; p95Ms: number }> = {};
       for (const [name, url] of Object.entries(scenarios)) {
         for (let i = 0; i < 10; i++) {
-          await get(url(i)); // warm-up: plans cached, connections open
+          // Warm-up (plans cached, connections open), and a check that the figures measure
+          // answers with rows, not empty ones.
+          const { body } = await get(url(i));
+          if (name !== 'calendarRange' && body.items.length === 0) {
+            throw new Error(`${name}: ${url(i)} answered no items; the seed is wrong`);
+          }
         }
         const ms: number[] = [];
         for (let i = 0; i < opts.requests; i++) {
