@@ -58,7 +58,7 @@ export async function startApi(orm: Orm, env: Record<string, string> = {}): Prom
     orm,
     log: silentLog,
     encryptionKey,
-    scheduleSync: async () => undefined,
+    scheduleSync: () => Promise.resolve(),
     services,
   });
   await app.ready();

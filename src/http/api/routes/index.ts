@@ -1,5 +1,7 @@
 import type { ApiRoutes } from '../api-app.ts';
+import { eventRoutes } from './events.routes.ts';
 import { mailboxRoutes } from './mailboxes.routes.ts';
+import { webhookRoutes } from './webhooks.routes.ts';
 
 /** Every route module of `/api/v1`, one per resource. */
-export const API_ROUTES: readonly ApiRoutes[] = [mailboxRoutes];
+export const API_ROUTES: readonly ApiRoutes[] = [mailboxRoutes, webhookRoutes, eventRoutes];
