@@ -24,6 +24,8 @@ export const HTTP_STATUS_BY_CODE = {
   INTERNAL: 500,
   // A provider or the queue failed us; the request itself was fine.
   OAUTH_EXCHANGE_FAILED: 502,
+  // The provider did not revoke a grant (disconnect logs it and goes on).
+  OAUTH_REVOKE_FAILED: 502,
   SYNC_FAILED: 502,
   SCHEDULE_FAILED: 503,
   // Redis (REDIS_URL) does not answer: nothing can be queued until it does.

@@ -6,7 +6,9 @@ import type { EmulatorAuth } from './emulator-auth.ts';
 /**
  * Google's OAuth 2.0 server as google-auth-library and the product's connect flow use it
  * (provider-apis.md §C): `POST /token` for the refresh_token and authorization_code grants, with
- * Google's `{error, error_description}` answers, and `GET /o/oauth2/v2/auth`, where consent is
+ * Google's `{error, error_description}` answers, `POST /revoke` (the token in the form body or the
+ * query, as Google accepts both; the grant it belongs to ends, so a revoked refresh token is then
+ * refused with `invalid_grant`), and `GET /o/oauth2/v2/auth`, where consent is
  * automatic. PKCE (RFC 7636) as Google applies it: a code issued for a `code_challenge` (method
  * `S256`, or `plain` when none is named) is redeemed only with the matching `code_verifier`.
  * Form bodies need @fastify/formbody registered on the app.
@@ -79,6 +81,17 @@ export function registerGoogleOAuthRoutes(
     return reply
       .code(400)
       .send({ error: 'unsupported_grant_type', error_description: 'Invalid grant_type.' });
+  });
+
+  app.post('/revoke', async (req: Req, reply) => {
+    const body = (req.body ?? {}) as Record<string, string | undefined>;
+    const token = body['token'] ?? one(req.query['token']);
+    if (!token || !auth.revokeToken(token)) {
+      return reply
+        .code(400)
+        .send({ error: 'invalid_token', error_description: 'Token expired or revoked' });
+    }
+    return {};
   });
 
   // Auto-consent: the user named by login_hint (or the only user) approves at once.

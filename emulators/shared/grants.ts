@@ -59,6 +59,8 @@ export class GrantBook {
   accessTokenTtlSeconds: number;
   /** Successful refreshes so far, so a test can tell whether a client reused its access token. */
   refreshes = 0;
+  /** Tokens revoked through `revokeToken`, oldest first, so a test can tell the call arrived. */
+  readonly revocations: string[] = [];
 
   constructor(shapes: TokenShapes, accessTokenTtlSeconds: number) {
     this.shapes = shapes;
@@ -139,6 +141,21 @@ export class GrantBook {
         this.accessTokens.delete(token);
       }
     }
+  }
+
+  /**
+   * Revokes the grant a refresh or access token belongs to (RFC 7009 as Google serves it: either
+   * kind of token ends the whole grant); false when the token is unknown or already revoked.
+   */
+  revokeToken(token: string): boolean {
+    const refresh = this.refreshTokens.get(token);
+    const email = refresh && !refresh.revoked ? refresh.email : this.accessTokens.get(token)?.email;
+    if (email === undefined) {
+      return false;
+    }
+    this.revocations.push(token);
+    this.revokeGrants(email);
+    return true;
   }
 
   /** Revokes every refresh token of the user and drops their access tokens at once. */

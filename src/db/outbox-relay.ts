@@ -3,7 +3,10 @@ import { z } from 'zod';
 import { EVENT_TYPES } from '../events/catalog.ts';
 import { toEnvelope, type EventEnvelope } from '../events/envelope.ts';
 import { timestamptz } from './columns.ts';
-import { queryRows, run } from './sql.ts';
+import { queryRows, run, type Db } from './sql.ts';
+
+/** The relay's database-wide advisory lock: one numbering (and publishing) step at a time. */
+const RELAY_LOCK = `hashtextextended('mailroom:event-relay', 0)`;
 
 const sequencedRow = z.object({
   seq: z.union([z.string(), z.number()]).transform(String),
@@ -44,7 +47,7 @@ export async function relayOutboxStep(
 ): Promise<RelayStep> {
   return em.transactional(async (tx) => {
     // Waits behind another relay's step (bounded by the session's lock_timeout).
-    await run(tx, `select pg_advisory_xact_lock(hashtextextended('mailroom:event-relay', 0))`);
+    await run(tx, `select pg_advisory_xact_lock(${RELAY_LOCK})`);
     const rows = await queryRows(
       tx,
       sequencedRow,
@@ -75,25 +78,52 @@ export async function relayOutboxStep(
         [last.seq],
       );
     }
-    const numbered = await queryRows(
-      tx,
-      countRow,
-      // The limit comes before the numbering: a window over every unnumbered row would read the
-      // whole backlog on each step.
-      `with picked as (
-         select id from outbox_event where seq is null order by id limit ?
-       ), batch as (
-         select id, row_number() over (order by id) as n from picked
-       ), numbered as (
-         update outbox_event o
-            set seq = (select coalesce(max(seq), 0) from outbox_event) + batch.n
-           from batch
-          where o.id = batch.id
-         returning 1
-       )
-       select count(*) as n from numbered`,
-      [limit],
-    );
-    return { published: rows.length, sequenced: numbered[0]?.n ?? 0 };
+    return { published: rows.length, sequenced: await numberCommittedRows(tx, limit) };
   });
+}
+
+/**
+ * Step 2 of the relay alone, for a reader of the pull feed in a process with no relay running
+ * (`npm start` without a worker): numbers up to `limit` committed rows, under the same lock and
+ * with the same statement as the relay, so the feed's order guarantee is the relay's. It does not
+ * wait for the lock: when a relay holds it, that relay is numbering right now, and the reader
+ * reads what is numbered. Returns the rows numbered, or null when the lock was busy. The rows
+ * stay unpublished: the next relay step publishes them under these numbers.
+ */
+export async function numberOutboxRows(em: EntityManager, limit: number): Promise<number | null> {
+  return em.transactional(async (tx) => {
+    const lock = await queryRows(
+      tx,
+      z.object({ locked: z.boolean() }),
+      `select pg_try_advisory_xact_lock(${RELAY_LOCK}) as locked`,
+    );
+    if (lock[0]?.locked !== true) {
+      return null;
+    }
+    return numberCommittedRows(tx, limit);
+  });
+}
+
+/** Gives the next feed numbers to up to `limit` committed rows without one, in id order. */
+async function numberCommittedRows(tx: Db, limit: number): Promise<number> {
+  const numbered = await queryRows(
+    tx,
+    countRow,
+    // The limit comes before the numbering: a window over every unnumbered row would read the
+    // whole backlog on each step.
+    `with picked as (
+       select id from outbox_event where seq is null order by id limit ?
+     ), batch as (
+       select id, row_number() over (order by id) as n from picked
+     ), numbered as (
+       update outbox_event o
+          set seq = (select coalesce(max(seq), 0) from outbox_event) + batch.n
+         from batch
+        where o.id = batch.id
+       returning 1
+     )
+     select count(*) as n from numbered`,
+    [limit],
+  );
+  return numbered[0]?.n ?? 0;
 }

@@ -1,9 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { purgeBatch, purgeSyncLeftovers } from '../db/repositories/mailbox-purge.repository.ts';
-import { markDisconnected } from '../db/repositories/mailbox-lifecycle.repository.ts';
+import {
+  clearPurgeRequest,
+  markDisconnected,
+} from '../db/repositories/mailbox-lifecycle.repository.ts';
 import { findMailbox } from '../db/repositories/mailbox.repository.ts';
 import { MailroomError, NotFoundError } from '../errors.ts';
 import type { MailboxJobQueue } from './mailbox-job-queue.ts';
+import type { GrantRevocation, RevokeGrant } from './revoke-grant.ts';
 
 /** Rows deleted per purge transaction. */
 export const PURGE_BATCH_SIZE = 500;
@@ -12,10 +16,10 @@ export interface DisconnectMailboxDeps {
   em: EntityManager;
   jobs: MailboxJobQueue;
   /**
-   * Revokes the grant at the provider before the stored token is deleted. Not wired yet (grant
-   * revocation is its own issue): when it is, it receives the sealed refresh token.
+   * Revokes the grant at the provider before the stored token is deleted (`grantRevoker`); it
+   * receives the sealed refresh token and never throws. Without it the grant is left alone.
    */
-  revokeGrant?: (mailbox: { id: string; provider: string; sealed: string }) => Promise<void>;
+  revokeGrant?: RevokeGrant;
   batchSize?: number;
 }
 
@@ -31,6 +35,8 @@ export interface DisconnectResult {
   status: 'disconnected';
   /** False when the mailbox already was disconnected. */
   changed: boolean;
+  /** The grant at the provider (revoked only by the call that deleted the stored token). */
+  grant: GrantRevocation;
   removedJobs: string[];
   purged: PurgeSummary | null;
 }
@@ -52,8 +58,9 @@ export async function disconnectMailbox(
   if (!mailbox) {
     throw new NotFoundError(`mailbox ${mailboxId} not found`);
   }
+  let grant: GrantRevocation = 'none';
   if (deps.revokeGrant && mailbox.credentials) {
-    await deps.revokeGrant({
+    grant = await deps.revokeGrant({
       id: mailbox.id,
       provider: mailbox.provider,
       sealed: mailbox.credentials,
@@ -67,23 +74,57 @@ export async function disconnectMailbox(
   const { removed, running } = await jobs.removeJobs(mailboxId);
   let purged: PurgeSummary | null = null;
   if (options.purge) {
-    if (running.length > 0) {
-      // A running job could still store a page after the purge. Nothing queues the mailbox
-      // again, so the purge is run again once that job has finished.
-      throw new MailroomError(
-        'CONFLICT',
-        `mailbox ${mailbox.email} is disconnected, but its sync job ${running.join(', ')} is still running; run mailbox:disconnect --purge again when it has stopped`,
-      );
-    }
+    assertNoRunningJob(mailbox.email, running);
     purged = await purgeMailboxData(deps, mailbox.workspaceId, mailboxId);
   }
   return {
     id: mailboxId,
     status: 'disconnected',
     changed: marked.changed,
+    grant,
     removedJobs: removed,
     purged,
   };
+}
+
+/**
+ * The purge half of `disconnectMailbox --purge`, for a mailbox already disconnected: removes any
+ * job queued since, refuses (CONFLICT) while one still runs, then deletes the data in bounded
+ * batches. Refuses a mailbox that is not disconnected (reconnected meanwhile): its data is live
+ * again. Safe to run again after an interruption.
+ */
+export async function purgeDisconnectedMailbox(
+  deps: DisconnectMailboxDeps,
+  mailboxId: string,
+): Promise<PurgeSummary> {
+  const mailbox = await findMailbox(deps.em, mailboxId);
+  if (!mailbox) {
+    throw new NotFoundError(`mailbox ${mailboxId} not found`);
+  }
+  if (mailbox.status !== 'disconnected') {
+    throw new MailroomError(
+      'CONFLICT',
+      `mailbox ${mailbox.email} is ${mailbox.status}, not disconnected; its data is not purged`,
+    );
+  }
+  const { running } = await deps.jobs.removeJobs(mailboxId);
+  assertNoRunningJob(mailbox.email, running);
+  return purgeMailboxData(deps, mailbox.workspaceId, mailboxId);
+}
+
+/** Thrown while a job of the mailbox runs: it could still store a page after the purge. */
+export class SyncStillRunningError extends MailroomError {
+  override readonly name = 'SyncStillRunningError';
+}
+
+function assertNoRunningJob(email: string, running: readonly string[]): void {
+  if (running.length > 0) {
+    // Nothing queues the mailbox again, so the purge is run again once that job has finished.
+    throw new SyncStillRunningError(
+      'CONFLICT',
+      `mailbox ${email} is disconnected, but its sync job ${running.join(', ')} is still running; run mailbox:disconnect --purge again when it has stopped`,
+    );
+  }
 }
 
 async function purgeMailboxData(
@@ -110,5 +151,7 @@ async function purgeMailboxData(
     }
   }
   await purgeSyncLeftovers(deps.em, mailboxId);
+  // A purge the API left to run in the background (purge-runner.ts) is done now.
+  await clearPurgeRequest(deps.em, mailboxId);
   return summary;
 }

@@ -3,7 +3,8 @@
  * the consent page URL (with the vendor's scopes and the caller's signed state), then the code
  * exchange, which says which mailbox consented and hands over its refresh token. Access-token
  * refresh stays with each vendor's client (google-auth-library; MicrosoftTokenStore, which
- * rotates the stored refresh token with a compare-and-set).
+ * rotates the stored refresh token with a compare-and-set). On disconnect the grant is revoked
+ * where the vendor has an endpoint for it (`revokeRefreshToken`).
  */
 export interface OAuthGrant {
   /** The mailbox that consented, as the provider reports it (undefined when it does not say). */
@@ -35,4 +36,10 @@ export interface OAuthConnector {
     redirectUri: string;
     codeVerifier: string;
   }): Promise<OAuthGrant>;
+  /**
+   * Ends the grant behind a refresh token at the vendor, so the token (and the access tokens it
+   * gave) stop working. `unsupported` when the vendor has no such endpoint. Throws when the
+   * vendor could not be reached or refused; the caller decides whether that matters.
+   */
+  revokeRefreshToken(refreshToken: string): Promise<'revoked' | 'unsupported'>;
 }

@@ -45,6 +45,12 @@ export async function deleteWebhook(em: EntityManager, webhookId: string) {
   return { deleted: webhookId };
 }
 
+/** Where a delivery stands in the newest-first list: queued at `createdKey` (to the µs). */
+export interface DeliveryKey {
+  createdKey: string;
+  eventId: string;
+}
+
 export interface DeliveryView {
   eventId: string;
   type: string;
@@ -64,19 +70,27 @@ export interface DeliveryView {
   }[];
 }
 
-/** Newest first; `eventId` narrows it to one delivery and adds its attempt log. */
+/**
+ * Newest first; `eventId` narrows it to one delivery and adds its attempt log. `keys` holds
+ * each delivery's keyset position (the API's cursors; the CLI does not print them).
+ */
 export async function webhookDeliveries(
   em: EntityManager,
   webhookId: string,
-  opts: { limit: number; eventId?: string },
-): Promise<{ deliveries: DeliveryView[] }> {
+  opts: {
+    limit: number;
+    eventId?: string;
+    /** Continue after this delivery (the API's cursor): the one queued at `createdKey`. */
+    before?: DeliveryKey;
+  },
+): Promise<{ deliveries: DeliveryView[]; keys: DeliveryKey[] }> {
   if ((await findWebhook(em, webhookId)) === null) {
     throw new NotFoundError(`webhook ${webhookId} not found`);
   }
   const one = opts.eventId === undefined ? null : await findDelivery(em, webhookId, opts.eventId);
   const wanted =
     opts.eventId === undefined
-      ? await listDeliveries(em, webhookId, opts.limit)
+      ? await listDeliveries(em, webhookId, opts.limit, opts.before)
       : one === null
         ? []
         : [one];
@@ -99,5 +113,8 @@ export async function webhookDeliveries(
     }
     deliveries.push(view);
   }
-  return { deliveries };
+  return {
+    deliveries,
+    keys: wanted.map((d) => ({ createdKey: d.createdKey, eventId: d.eventId })),
+  };
 }

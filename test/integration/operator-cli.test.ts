@@ -180,7 +180,9 @@ describe('mailbox:disconnect', () => {
     const { id: ws } = json<{ id: string }>(
       await runCli(['workspace:create', '--name', 'Leaving', '--domain', 'leaving.example'], env),
     );
-    const mb = await connect(env, ws, 'rep@leaving.example');
+    h.emulator.store.user('rep@leaving.example');
+    const refreshToken = h.emulator.auth.issueRefreshToken('rep@leaving.example');
+    const mb = (await connectMailboxViaCli(env, ws, 'rep@leaving.example', refreshToken)).id;
     // mailbox:connect queued the first sync; no worker runs here, so the jobs wait.
     const jobIds = await queuedJobIds(env, mb);
     expect(jobIds).toHaveLength(2);
@@ -192,9 +194,12 @@ describe('mailbox:disconnect', () => {
       id: mb,
       status: 'disconnected',
       changed: true,
+      // The refresh token the emulator issued is revoked there.
+      grant: 'revoked',
       removedJobs: jobIds,
       purged: null,
     });
+    expect(h.emulator.auth.revocations).toEqual([refreshToken]);
     expect(
       await withQueue(env, (q) =>
         Promise.all(jobIds.map(async (id) => (await q.getJob(id)) ?? null)),

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { mailboxJobQueue } from '../../app/mailbox-job-queue.ts';
 import { disconnectMailbox } from '../../mailboxes/disconnect-mailbox.ts';
+import { grantRevoker } from '../../mailboxes/revoke-grant.ts';
+import { createOAuthConnectors } from '../../providers/registry.ts';
 import { withContext } from '../context.ts';
 import { printResult } from '../output.ts';
 import { parseFlag, uuidSchema } from '../validate.ts';
@@ -16,7 +18,15 @@ export function registerMailboxDisconnect(cmd: Command): void {
       const mailboxId = parseFlag('mailbox', uuidSchema, opts.mailbox);
       const result = await withContext(({ em, config, services }) =>
         disconnectMailbox(
-          { em, jobs: mailboxJobQueue(() => services.syncQueue(), config.sync.calendarSync) },
+          {
+            em,
+            jobs: mailboxJobQueue(() => services.syncQueue(), config.sync.calendarSync),
+            revokeGrant: grantRevoker({
+              connectors: createOAuthConnectors(config),
+              secretBox: () => services.secretBox(),
+              log: services.log,
+            }),
+          },
           mailboxId,
           { purge: opts.purge === true },
         ),

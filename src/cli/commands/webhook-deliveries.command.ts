@@ -20,9 +20,9 @@ export function registerWebhookDeliveries(cmd: Command): void {
     .action(async (opts: { webhook: string; event?: string; limit: string }) => {
       const webhookId = parseFlag('webhook', uuidSchema, opts.webhook);
       const limit = parseFlag('limit', limitSchema, opts.limit);
-      const result = await withContext(({ em }) =>
+      const { deliveries } = await withContext(({ em }) =>
         webhookDeliveries(em, webhookId, { limit, eventId: opts.event }),
       );
-      printResult(result);
+      printResult({ deliveries });
     });
 }

@@ -21,6 +21,8 @@ export interface Mailbox {
   lastSyncedAt: Date | null;
   /** Heartbeat of a running mail sync: `syncing` past this instant means its worker is gone. */
   syncAliveUntil: Date | null;
+  /** Set while a purge the API accepted is still to finish (purge-runner.ts); cleared at its end. */
+  purgeRequestedAt?: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -47,6 +49,12 @@ export const MailboxSchema = new EntitySchema<Mailbox>({
       columnType: 'timestamptz',
       nullable: true,
       fieldName: 'sync_alive_until',
+    },
+    purgeRequestedAt: {
+      type: 'Date',
+      columnType: 'timestamptz',
+      nullable: true,
+      fieldName: 'purge_requested_at',
     },
     createdAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
     updatedAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },

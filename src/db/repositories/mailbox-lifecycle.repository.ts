@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { appendEvents } from '../outbox.ts';
-import { queryRow, run } from '../sql.ts';
+import { queryRow, queryRows, run } from '../sql.ts';
 
 /**
  * Operator transitions of a mailbox: disconnecting it, and clearing its sync checkpoints so the
@@ -83,4 +83,39 @@ export async function clearSyncCheckpoints(em: EntityManager, mailboxId: string)
       [mailboxId],
     );
   });
+}
+
+/**
+ * Records that the mailbox's data is to be purged (the API's background purge), unless it is
+ * already recorded. False when there is no such disconnected mailbox.
+ */
+export async function requestPurge(em: EntityManager, mailboxId: string): Promise<boolean> {
+  const row = await queryRow(
+    em,
+    z.object({ id: z.string() }),
+    `update mailbox set purge_requested_at = coalesce(purge_requested_at, now())
+      where id = ? and status = 'disconnected'
+      returning id`,
+    [mailboxId],
+  );
+  return row !== null;
+}
+
+/** The purge of the mailbox is done (or was never asked for). */
+export async function clearPurgeRequest(em: EntityManager, mailboxId: string): Promise<void> {
+  await run(
+    em,
+    `update mailbox set purge_requested_at = null where id = ? and purge_requested_at is not null`,
+    [mailboxId],
+  );
+}
+
+/** Mailboxes whose requested purge has not finished, oldest request first. */
+export async function pendingPurges(em: EntityManager): Promise<string[]> {
+  const rows = await queryRows(
+    em,
+    z.object({ id: z.string() }),
+    `select id from mailbox where purge_requested_at is not null order by purge_requested_at, id`,
+  );
+  return rows.map((r) => r.id);
 }

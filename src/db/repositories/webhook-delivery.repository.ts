@@ -78,7 +78,11 @@ const deliveryRow = z.object({
   error: z.string().nullable(),
   last_attempt_at: z.coerce.date().nullable(),
   created_at: z.coerce.date(),
+  created_key: z.string(),
 });
+
+/** Every column, and `created_at` to the microsecond as text (a Date keeps milliseconds only). */
+const DELIVERY_COLUMNS = `*, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as created_key`;
 
 export interface DeliveryRecord {
   eventId: string;
@@ -91,6 +95,8 @@ export interface DeliveryRecord {
   error: string | null;
   lastAttemptAt: Date | null;
   createdAt: Date;
+  /** `createdAt` to the microsecond (ISO 8601): the exact keyset position of the delivery. */
+  createdKey: string;
 }
 
 const toDelivery = (r: z.infer<typeof deliveryRow>): DeliveryRecord => ({
@@ -104,6 +110,7 @@ const toDelivery = (r: z.infer<typeof deliveryRow>): DeliveryRecord => ({
   error: r.error,
   lastAttemptAt: r.last_attempt_at,
   createdAt: r.created_at,
+  createdKey: r.created_key,
 });
 
 export async function findDelivery(
@@ -114,23 +121,26 @@ export async function findDelivery(
   const row = await queryRow(
     db,
     deliveryRow,
-    'select * from webhook_delivery where webhook_id = ? and event_id = ?',
+    `select ${DELIVERY_COLUMNS} from webhook_delivery where webhook_id = ? and event_id = ?`,
     [webhookId, eventId],
   );
   return row === null ? null : toDelivery(row);
 }
 
-/** Newest first. */
+/** Newest first; `before` continues after that delivery (keyset). */
 export async function listDeliveries(
   db: Db,
   webhookId: string,
   limit: number,
+  before?: { createdKey: string; eventId: string },
 ): Promise<DeliveryRecord[]> {
   const rows = await queryRows(
     db,
     deliveryRow,
-    'select * from webhook_delivery where webhook_id = ? order by created_at desc, event_id desc limit ?',
-    [webhookId, limit],
+    `select ${DELIVERY_COLUMNS} from webhook_delivery
+      where webhook_id = ? ${before ? 'and (created_at, event_id) < (?::timestamptz, ?)' : ''}
+      order by created_at desc, event_id desc limit ?`,
+    before ? [webhookId, before.createdKey, before.eventId, limit] : [webhookId, limit],
   );
   return rows.map(toDelivery);
 }

@@ -20,3 +20,11 @@ export const idParams = z.object({ id: z.uuid().describe('an id of the key’s w
 export function listOf<T extends z.ZodType>(item: T) {
   return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 }
+
+export const conflict = {
+  409: errorBodySchema.describe('the resource is not in a state that allows this'),
+};
+
+export const unavailable = {
+  503: errorBodySchema.describe('the queue (Redis) is unavailable; try again later'),
+};

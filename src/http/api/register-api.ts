@@ -9,7 +9,8 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { MailroomError } from '../../errors.ts';
-import type { ApiDeps } from './api-deps.ts';
+import type { Services } from '../../app/services.ts';
+import { createApiDeps } from './api-deps.ts';
 import { registerApiAuth } from './auth.ts';
 import { API_ROUTES } from './routes/index.ts';
 
@@ -24,8 +25,20 @@ const OPENAPI_PATH = `${API_PREFIX}/openapi.json`;
  * needs a key (auth.ts) and counts against the key's rate limit, kept in Redis
  * (@fastify/rate-limit) so it holds across API processes.
  */
-export async function registerApi(app: FastifyInstance, deps: ApiDeps): Promise<void> {
-  const { config } = deps.services;
+export async function registerApi(
+  app: FastifyInstance,
+  { services }: { services: Services },
+): Promise<void> {
+  const deps = createApiDeps(services);
+  const { config } = services;
+  // Purges a previous API process accepted and did not finish continue here (purge-runner.ts).
+  app.addHook('onReady', () => {
+    deps.purges.resume().catch((err: unknown) => {
+      services.log.warn({ err: (err as Error).message }, 'could not resume pending purges');
+    });
+    return Promise.resolve();
+  });
+  app.addHook('onClose', () => deps.purges.close());
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

@@ -1,6 +1,13 @@
 import type { ApiRoutes } from '../api-app.ts';
 import { emailRoutes } from './emails.routes.ts';
+import { eventRoutes } from './events.routes.ts';
 import { mailboxRoutes } from './mailboxes.routes.ts';
+import { webhookRoutes } from './webhooks.routes.ts';
 
 /** Every route module of `/api/v1`, one per resource. */
-export const API_ROUTES: readonly ApiRoutes[] = [mailboxRoutes, emailRoutes];
+export const API_ROUTES: readonly ApiRoutes[] = [
+  mailboxRoutes,
+  emailRoutes,
+  webhookRoutes,
+  eventRoutes,
+];

@@ -23,3 +23,12 @@ export function createGoogleOAuthClient(config: Config, redirectUri?: string): O
     transporterOptions: { timeout: config.google.requestTimeoutMs },
   });
 }
+
+/**
+ * Google's revoke endpoint, beside the configured token endpoint (`…/token` → `…/revoke`, as
+ * `https://oauth2.googleapis.com/revoke` is beside `/token`), so an emulator configured through
+ * GOOGLE_OAUTH_TOKEN_URL serves both.
+ */
+export function googleRevokeUrl(config: Config): string {
+  return new URL('revoke', config.google.tokenUrl).toString();
+}

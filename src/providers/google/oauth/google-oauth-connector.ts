@@ -3,12 +3,12 @@ import { CodeChallengeMethod } from 'google-auth-library';
 import type { Config } from '../../../config.ts';
 import { MailroomError } from '../../../errors.ts';
 import type { OAuthConnector } from '../../oauth-connector.ts';
-import { createGoogleOAuthClient, GOOGLE_SCOPES } from './google-oauth-client.ts';
+import { createGoogleOAuthClient, GOOGLE_SCOPES, googleRevokeUrl } from './google-oauth-client.ts';
 
 /**
  * Google's OAuth connector: offline access with a consent prompt (Google returns a refresh token
  * only then), PKCE (S256) on top of the client secret, and the mailbox's address from the Gmail
- * profile the grant can read.
+ * profile the grant can read. Revocation posts the refresh token to Google's revoke endpoint.
  */
 export function createGoogleOAuthConnector(config: Config): OAuthConnector {
   return {
@@ -52,6 +52,24 @@ export function createGoogleOAuthConnector(config: Config): OAuthConnector {
         refreshToken: tokens.refresh_token,
         scopes: tokens.scope ? tokens.scope.split(' ') : GOOGLE_SCOPES,
       };
+    },
+    async revokeRefreshToken(refreshToken) {
+      // Form-encoded, as Google documents it: google-auth-library's revokeToken would put the
+      // token in the URL's query string, where proxies and access logs keep it.
+      const res = await fetch(googleRevokeUrl(config), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token: refreshToken }).toString(),
+        signal: AbortSignal.timeout(config.google.requestTimeoutMs),
+      });
+      if (!res.ok) {
+        const body = await res.text().catch(() => '');
+        throw new MailroomError(
+          'OAUTH_REVOKE_FAILED',
+          `Google refused the revocation: HTTP ${String(res.status)} ${body.slice(0, 200)}`,
+        );
+      }
+      return 'revoked';
     },
   };
 }

@@ -71,5 +71,13 @@ export function createMicrosoftOAuthConnector(config: Config): OAuthConnector {
         scopes: json.scope ? json.scope.split(' ') : MICROSOFT_SCOPES,
       };
     },
+    revokeRefreshToken() {
+      // The Microsoft identity platform has no endpoint that revokes one refresh token or one
+      // app's grant: the only revocation is Graph's `revokeSignInSessions`, which signs the user
+      // out of every application and needs User.RevokeSessions.All, far beyond a mail reader's
+      // scopes. Disconnecting deletes the stored token; the grant ends when the user or an admin
+      // removes the app, or when the token expires after its inactivity window.
+      return Promise.resolve('unsupported' as const);
+    },
   };
 }
