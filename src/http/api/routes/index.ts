@@ -1,6 +1,15 @@
 import type { ApiRoutes } from '../api-app.ts';
+import { calendarRoutes } from './calendar.routes.ts';
+import { companyRoutes } from './companies.routes.ts';
 import { emailRoutes } from './emails.routes.ts';
 import { mailboxRoutes } from './mailboxes.routes.ts';
+import { peopleRoutes } from './people.routes.ts';
 
 /** Every route module of `/api/v1`, one per resource. */
-export const API_ROUTES: readonly ApiRoutes[] = [mailboxRoutes, emailRoutes];
+export const API_ROUTES: readonly ApiRoutes[] = [
+  mailboxRoutes,
+  emailRoutes,
+  peopleRoutes,
+  companyRoutes,
+  calendarRoutes,
+];
