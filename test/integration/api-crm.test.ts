@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Orm } from '../../src/db/orm.ts';
 import { loadIngestTarget } from '../../src/ingest/load-ingest-target.ts';
@@ -7,7 +8,8 @@ import { writeCalendarChanges } from '../../src/ingest/write-calendar-events.ts'
 import { startApi, type ApiHarness } from '../helpers/api-harness.ts';
 import { buildEml } from '../helpers/build-eml.ts';
 import { ingestRaw, testPool } from '../helpers/ingest.ts';
-import { createMailbox, openTestOrm } from '../helpers/test-orm.ts';
+import { json, runCli } from '../helpers/run-cli.ts';
+import { createMailbox, openTestOrm, testDatabaseUrl } from '../helpers/test-orm.ts';
 
 /**
  * The CRM API's people, companies, timelines and calendar (issue 12, item 5), over data written
@@ -394,6 +396,25 @@ describe('calendar', () => {
       'Pricing call 2026-10-10T14:00:00.000Z',
     ]);
     expect(await titles(`${month}&mailboxId=${mailboxId}`)).toHaveLength(5);
+  });
+
+  it('is what the calendar command prints (one read model); cancelled ones on request', async () => {
+    const [from, to] = ['2026-10-09T00:00:00Z', '2026-11-01T00:00:00Z'];
+    const { items } = await get<{ items: CalendarItem[] }>(
+      `/api/v1/calendar?from=${from}&to=${to}`,
+    );
+    const env = {
+      DATABASE_URL: testDatabaseUrl(),
+      MAILROOM_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    };
+    const args = ['calendar', '--workspace', api.workspaceId, '--from', from, '--to', to];
+    const all = json<{ events: CalendarItem[] }>(
+      await runCli([...args, '--include-cancelled'], env),
+    );
+    expect(all.events).toEqual(items);
+    const live = json<{ events: CalendarItem[] }>(await runCli(args, env));
+    expect(live.events).toEqual(items.filter((e) => e.status !== 'cancelled'));
+    expect(live.events).toHaveLength(4);
   });
 });
 

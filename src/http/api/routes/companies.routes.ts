@@ -6,7 +6,7 @@ import { scopeOf } from '../auth.ts';
 import { commonErrors, idParams, listOf, notFound } from '../common-schemas.ts';
 import { cursorParam, decodeCursor, limitParam, page } from '../../../services/pagination.ts';
 import type { ApiRoutes } from '../api-app.ts';
-import { timelineCursor, timelineQuery } from './people.routes.ts';
+import { timelineCursor, timelineQuery } from './timeline-params.ts';
 
 const companiesCursor = z.tuple([z.string()]);
 

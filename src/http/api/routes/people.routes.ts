@@ -6,11 +6,9 @@ import { scopeOf } from '../auth.ts';
 import { commonErrors, idParams, listOf, notFound } from '../common-schemas.ts';
 import { cursorParam, decodeCursor, limitParam, page } from '../../../services/pagination.ts';
 import type { ApiRoutes } from '../api-app.ts';
+import { timelineCursor, timelineQuery } from './timeline-params.ts';
 
 const peopleCursor = z.tuple([z.string(), z.uuid()]);
-/** A timeline's sort key: the last item's instant (to the microsecond) and id. */
-export const timelineCursor = z.tuple([z.iso.datetime(), z.uuid()]);
-export const timelineQuery = z.object({ limit: limitParam, cursor: cursorParam });
 
 const personEditSchema = z.strictObject({
   firstName: z.string().trim().max(200).optional(),
