@@ -4,8 +4,9 @@ import type { WorkspaceScope } from '../db/workspace-scope.ts';
 import type { CalendarEventView } from '../read-models/calendar.schema.ts';
 
 /**
- * The calendar: one entry per logical meeting occurrence in a window. The window is bounded so a
- * request cannot ask for the workspace's whole history in one answer.
+ * The calendar: one entry per logical meeting occurrence in a window, for the API, the MCP tools
+ * and the `calendar` command. The API's window is bounded so one request cannot ask for the
+ * workspace's whole history.
  */
 export const MAX_WINDOW_DAYS = 366;
 
@@ -19,9 +20,15 @@ export interface CalendarQuery {
   includeCancelled: boolean;
 }
 
-/** The window rule, for request schemas: `to` after `from`, at most MAX_WINDOW_DAYS apart. */
-export function checkWindow(w: { from: unknown; to: unknown }, ctx: z.RefinementCtx): void {
-  // Zod runs an object's refinement even when a field failed: only check two parsed dates.
+const instant = (what: string) =>
+  z.iso
+    .datetime({ offset: true })
+    .transform((s) => new Date(s))
+    .describe(`${what}: an ISO 8601 date-time with Z or an offset`);
+
+/** The window rule: `to` after `from`, at most MAX_WINDOW_DAYS apart. */
+function checkWindow(w: { from: unknown; to: unknown }, ctx: z.RefinementCtx): void {
+  // Zod runs an object's refinement even when a field failed: only two parsed dates are checked.
   if (!(w.from instanceof Date) || !(w.to instanceof Date)) {
     return;
   }
@@ -36,6 +43,21 @@ export function checkWindow(w: { from: unknown; to: unknown }, ctx: z.Refinement
   }
 }
 
+/** `GET /calendar`'s query: `to` after `from`, at most MAX_WINDOW_DAYS apart. */
+export const calendarListQuery = z
+  .object({
+    from: instant('window start'),
+    to: instant('window end (exclusive)'),
+    personId: z.uuid().optional().describe('only meetings this person attends'),
+    personEmail: z
+      .string()
+      .max(320)
+      .optional()
+      .describe('only meetings the person with this address attends'),
+    mailboxId: z.uuid().optional().describe('only meetings in this mailbox’s calendar'),
+  })
+  .superRefine(checkWindow);
+
 export async function listCalendar(
   scope: WorkspaceScope,
   q: CalendarQuery,
@@ -48,4 +70,12 @@ export async function listCalendar(
     ...(q.personEmail !== undefined ? { personEmail: q.personEmail.trim().toLowerCase() } : {}),
     ...(q.mailboxId !== undefined ? { mailboxId: q.mailboxId } : {}),
   });
+}
+
+/** The API's and `crm.calendar.list`'s answer: cancelled occurrences included. */
+export async function calendarItems(
+  scope: WorkspaceScope,
+  query: z.infer<typeof calendarListQuery>,
+): Promise<{ items: CalendarEventView[] }> {
+  return { items: await listCalendar(scope, { ...query, includeCancelled: true }) };
 }

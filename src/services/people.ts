@@ -1,32 +1,55 @@
+import { z } from 'zod';
 import { findPerson, listPeople as queryPeople } from '../db/read-models/api-people.ts';
 import { isOwned } from '../db/read-models/owned.ts';
 import { editPerson, type PersonEdit } from '../db/repositories/person-edit.repository.ts';
 import type { WorkspaceScope } from '../db/workspace-scope.ts';
 import { InvalidInputError, NotFoundError } from '../errors.ts';
 import type { PersonView } from '../read-models/crm.schema.ts';
+import { cursorParam, decodeCursor, limitParam, page } from './pagination.ts';
 import { requireOwned } from './require-owned.ts';
 
-/** The workspace's people, for the API, MCP tools and views. */
-export interface PeopleFilter {
-  q?: string | undefined;
-  email?: string | undefined;
-  companyId?: string | undefined;
-}
+/**
+ * The workspace's people for the API, the MCP tools and the views: a list by primary address,
+ * one person, and a user's edit, which sync never overwrites.
+ */
 
-/** A page of people by primary address; `after` is the previous page's last (email, id). */
-export async function listPeople(
+/** `GET /people`'s query. `q` is a case-insensitive substring match, not a prefix match. */
+export const peopleListQuery = z.object({
+  q: z
+    .string()
+    .max(200)
+    .optional()
+    .describe('case-insensitive substring of the name ("first last") or of any address'),
+  email: z.string().max(320).optional().describe('one of the person’s addresses, exactly'),
+  companyId: z.uuid().optional().describe('people of this company'),
+  limit: limitParam,
+  cursor: cursorParam,
+});
+
+/** `PATCH /people/{id}`'s body: each field given is set and recorded as edited. */
+export const personEditBody = z.strictObject({
+  firstName: z.string().trim().max(200).optional(),
+  lastName: z.string().trim().max(200).optional(),
+  companyId: z.uuid().nullable().optional().describe('a company of the workspace; null unlinks'),
+});
+
+/** A cursor: the last item's `[email, id]` (primary address, unique in a workspace). */
+const cursorShape = z.tuple([z.string(), z.uuid()]);
+
+export async function listPeoplePage(
   scope: WorkspaceScope,
-  filter: PeopleFilter,
-  page: { after: { email: string; id: string } | null; limit: number },
-): Promise<PersonView[]> {
-  const q = filter.q?.trim();
-  return queryPeople(scope, {
+  query: z.infer<typeof peopleListQuery>,
+): Promise<{ items: PersonView[]; nextCursor: string | null }> {
+  const after = decodeCursor(query.cursor, cursorShape);
+  const q = query.q?.trim();
+  const rows = await queryPeople(scope, {
     ...(q ? { q } : {}),
-    ...(filter.email !== undefined ? { email: filter.email.trim().toLowerCase() } : {}),
-    ...(filter.companyId !== undefined ? { companyId: filter.companyId } : {}),
-    after: page.after,
-    limit: page.limit,
+    ...(query.email !== undefined ? { email: query.email.trim().toLowerCase() } : {}),
+    ...(query.companyId !== undefined ? { companyId: query.companyId } : {}),
+    after: after && { email: after[0], id: after[1] },
+    limit: query.limit + 1,
   });
+  return page(rows, query.limit, (p) => [p.email, p.id]);
 }
 
 export async function getPerson(scope: WorkspaceScope, id: string): Promise<PersonView> {
@@ -39,9 +62,10 @@ export async function getPerson(scope: WorkspaceScope, id: string): Promise<Pers
 
 /** The person with this address (any of theirs), for `crm.person.get` by email. */
 export async function getPersonByEmail(scope: WorkspaceScope, email: string): Promise<PersonView> {
-  const [person] = await listPeople(scope, { email }, { after: null, limit: 1 });
+  const address = email.trim().toLowerCase();
+  const [person] = await queryPeople(scope, { email: address, after: null, limit: 1 });
   if (person === undefined) {
-    throw new NotFoundError(`no person with address ${email.trim().toLowerCase()}`);
+    throw new NotFoundError(`no person with address ${address}`);
   }
   return person;
 }

@@ -13,15 +13,13 @@ import {
 } from '../../read-models/export.schema.ts';
 import { queryRows, type Db } from '../sql.ts';
 import { activityJsonb, eventJsonArgs, personJsonArgs } from './crm-json.ts';
-import { EMAIL_DOCUMENT_FIELDS, isoMs } from './email-document.ts';
+import { EMAIL_DOCUMENT_FIELDS } from './email-document.ts';
 
 /**
  * The export read model, one query per collection: each row is one JSON document built in SQL
  * (fast on big workspaces) and checked against the export schema. Ordering is deterministic so
  * two exports of the same data are byte-identical.
  */
-const ts = isoMs;
-
 async function documents<S extends z.ZodType>(
   db: Db,
   schema: S,

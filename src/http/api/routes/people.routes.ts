@@ -1,20 +1,15 @@
-import { z } from 'zod';
 import { personViewSchema, timelineItemSchema } from '../../../read-models/crm.schema.ts';
-import { getPerson, listPeople, updatePerson } from '../../../services/people.ts';
-import { personTimeline } from '../../../services/timelines.ts';
+import {
+  getPerson,
+  listPeoplePage,
+  peopleListQuery,
+  personEditBody,
+  updatePerson,
+} from '../../../services/people.ts';
+import { personTimelinePage, timelineQuery } from '../../../services/timelines.ts';
 import { scopeOf } from '../auth.ts';
 import { commonErrors, idParams, listOf, notFound } from '../common-schemas.ts';
-import { cursorParam, decodeCursor, limitParam, page } from '../../../services/pagination.ts';
 import type { ApiRoutes } from '../api-app.ts';
-import { timelineCursor, timelineQuery } from './timeline-params.ts';
-
-const peopleCursor = z.tuple([z.string(), z.uuid()]);
-
-const personEditSchema = z.strictObject({
-  firstName: z.string().trim().max(200).optional(),
-  lastName: z.string().trim().max(200).optional(),
-  companyId: z.uuid().nullable().optional().describe('a company of the workspace; null unlinks'),
-});
 
 /**
  * `GET /people`, `GET/PATCH /people/{id}`, `GET /people/{id}/timeline`. A PATCHed field is
@@ -27,30 +22,11 @@ export const peopleRoutes: ApiRoutes = (app) => {
       schema: {
         tags: ['people'],
         summary: 'People of the workspace, by primary address',
-        querystring: z.object({
-          q: z
-            .string()
-            .max(200)
-            .optional()
-            .describe('case-insensitive substring of the name or of any address'),
-          email: z.string().max(320).optional().describe('one of the person’s addresses, exactly'),
-          companyId: z.uuid().optional(),
-          limit: limitParam,
-          cursor: cursorParam,
-        }),
+        querystring: peopleListQuery,
         response: { 200: listOf(personViewSchema), ...commonErrors },
       },
     },
-    async (req) => {
-      const { q, email, companyId, limit, cursor } = req.query;
-      const after = decodeCursor(cursor, peopleCursor);
-      const rows = await listPeople(
-        scopeOf(req),
-        { q, email, companyId },
-        { after: after && { email: after[0], id: after[1] }, limit: limit + 1 },
-      );
-      return page(rows, limit, (p) => [p.email, p.id]);
-    },
+    async (req) => listPeoplePage(scopeOf(req), req.query),
   );
   app.get(
     '/people/:id',
@@ -71,7 +47,7 @@ export const peopleRoutes: ApiRoutes = (app) => {
         tags: ['people'],
         summary: 'Edit a person; the edited fields are never overwritten by sync',
         params: idParams,
-        body: personEditSchema,
+        body: personEditBody,
         response: { 200: personViewSchema, ...commonErrors, ...notFound },
       },
     },
@@ -88,15 +64,6 @@ export const peopleRoutes: ApiRoutes = (app) => {
         response: { 200: listOf(timelineItemSchema), ...commonErrors, ...notFound },
       },
     },
-    async (req) => {
-      const { limit, cursor } = req.query;
-      const after = decodeCursor(cursor, timelineCursor);
-      const rows = await personTimeline(scopeOf(req), req.params.id, {
-        after: after && { at: after[0], id: after[1] },
-        limit: limit + 1,
-      });
-      const result = page(rows, limit, (r) => [r.at, r.item.id]);
-      return { items: result.items.map((r) => r.item), nextCursor: result.nextCursor };
-    },
+    async (req) => personTimelinePage(scopeOf(req), req.params.id, req.query),
   );
 };
