@@ -1,30 +1,17 @@
 import { z } from 'zod';
-import { eventStatusSchema } from './export.schema.ts';
-import { isoInstant } from './iso-time.ts';
+import { exportAttendeeSchema, exportEventSchema } from './export.schema.ts';
 
 /**
- * The calendar view (`calendar` CLI command, and next `GET /api/v1/calendar`): one entry per
- * logical meeting occurrence in the window, with every mailbox that holds it. Keys are declared in
- * the order the command prints them.
+ * The calendar view (`GET /api/v1/calendar`, the `calendar` CLI command): one entry per logical
+ * meeting occurrence in the window. An entry is the export's event (of one of the rows that hold
+ * it) with its `id`, every mailbox that holds it, and attendees with the id of the person they
+ * are linked to.
  */
-export const calendarEventSchema = z.object({
-  iCalUid: z.string().nullable(),
-  title: z.string(),
-  startsAt: isoInstant,
-  /** The start again when the provider sent no end. */
-  endsAt: isoInstant,
-  allDay: z.boolean(),
-  status: eventStatusSchema,
-  organizer: z.string().nullable(),
+export const calendarEventSchema = exportEventSchema.extend({
+  id: z.uuid(),
+  /** Every mailbox whose calendar holds this occurrence. */
   mailboxes: z.array(z.string()),
-  /** Attendees linked to people, by their primary email. */
-  people: z.array(
-    z.object({
-      email: z.string(),
-      responseStatus: z.string(),
-      companyDomain: z.string().nullable(),
-    }),
-  ),
+  attendees: z.array(exportAttendeeSchema.extend({ personId: z.uuid().nullable() })),
 });
 
 export const calendarViewSchema = z.object({ events: z.array(calendarEventSchema) });

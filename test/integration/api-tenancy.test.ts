@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Orm } from '../../src/db/orm.ts';
 import type { ParsePool } from '../../src/mail/parse-pool.ts';
+import { loadIngestTarget } from '../../src/ingest/load-ingest-target.ts';
+import { writeCalendarChanges } from '../../src/ingest/write-calendar-events.ts';
 import { createWebhook } from '../../src/webhooks/create-webhook.ts';
 import { startApi, type ApiHarness } from '../helpers/api-harness.ts';
 import { buildEml } from '../helpers/build-eml.ts';
@@ -37,6 +39,48 @@ async function seed(workspaceId: string, tag: string): Promise<Ids> {
       messageId: `<pricing-${tag}@customer.example>`,
     }),
   ]);
+  // A meeting with Ana, so the calendar has an attendee linked to a person of this workspace.
+  await writeCalendarChanges(
+    orm.em.fork(),
+    await loadIngestTarget(orm.em.fork(), workspaceId, mailbox),
+    'primary',
+    null,
+    [
+      {
+        type: 'upsert',
+        event: {
+          providerEventId: `call-${tag}`,
+          icalUid: `call-${tag}@crm.example`,
+          kind: 'single',
+          seriesId: null,
+          originalStart: null,
+          status: 'confirmed',
+          title: `Call with ${tag}`,
+          description: '',
+          location: '',
+          allDay: false,
+          startsAt: new Date('2026-10-05T14:00:00Z'),
+          endsAt: new Date('2026-10-05T15:00:00Z'),
+          startDate: null,
+          endDate: null,
+          timeZone: null,
+          organizer: null,
+          attendees: [
+            {
+              email: `ana@${tag}-customer.example`,
+              name: 'Ana Buyer',
+              responseStatus: 'accepted',
+              optional: false,
+              resource: false,
+            },
+          ],
+          conferenceUrl: null,
+          recurrence: [],
+          providerUpdatedAt: null,
+        },
+      },
+    ],
+  );
   const data = await exportOf(orm, workspaceId);
   const { id: webhook } = await createWebhook(
     { em: orm.em.fork(), secretBox: api.services.secretBox(), egress: 'private' },
@@ -78,6 +122,11 @@ const BODIES: Record<string, unknown> = {
   'PATCH /api/v1/people/{id}': { firstName: 'Mallory' },
 };
 
+/** Query parameters a list requires, so a refusal is about the ids and not about a missing one. */
+const REQUIRED_QUERY: Record<string, string> = {
+  '/api/v1/calendar': 'from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z',
+};
+
 /** Query filters naming an id, and the kind of id they take. */
 const FILTER_KIND: Record<string, keyof Ids> = {
   mailboxId: 'mailbox',
@@ -113,7 +162,9 @@ it('walks every operation with the other workspace’s ids: 404s, and nothing of
       if (verb !== 'GET' || path.includes('{')) {
         continue; // creates (POST) act in the key's own workspace; `{provider}` names no row
       }
-      const base = await api.call('GET', path);
+      const required = REQUIRED_QUERY[path];
+      const list = required === undefined ? `${path}?` : `${path}?${required}&`;
+      const base = await api.call('GET', list);
       expect({ label, status: base.statusCode }).toEqual({ label, status: 200 });
       expect({ label, leaked: leaked(base.body) }).toEqual({ label, leaked: [] });
       for (const p of op.parameters ?? []) {
@@ -121,7 +172,7 @@ it('walks every operation with the other workspace’s ids: 404s, and nothing of
         if (p.in !== 'query' || kind === undefined) {
           continue;
         }
-        const res = await api.call('GET', `${path}?${p.name}=${theirs[kind]}`);
+        const res = await api.call('GET', `${list}${p.name}=${theirs[kind]}`);
         expect([200, 404]).toContain(res.statusCode);
         expect({ label, filter: p.name, leaked: leaked(res.body) }).toEqual({
           label,
@@ -147,4 +198,11 @@ it('walks every operation with the other workspace’s ids: 404s, and nothing of
   for (const url of [`/api/v1/mailboxes/${mine.mailbox}`]) {
     expect((await api.call('GET', url)).statusCode).toBe(200);
   }
+  const calendar = await api.call(
+    'GET',
+    `/api/v1/calendar?${REQUIRED_QUERY['/api/v1/calendar'] ?? ''}`,
+  );
+  expect(calendar.json<{ items: { title: string }[] }>().items.map((e) => e.title)).toEqual([
+    'Call with mine',
+  ]);
 });

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import { calendarRange } from '../../db/read-models/calendar-range.ts';
 import { findWorkspace } from '../../db/repositories/workspace.repository.ts';
+import { workspaceScope } from '../../db/workspace-scope.ts';
 import type { CalendarView } from '../../read-models/calendar.schema.ts';
 import { InvalidInputError, NotFoundError } from '../../errors.ts';
+import { listCalendar } from '../../services/calendar.ts';
 import { withContext } from '../context.ts';
 import { printResult } from '../output.ts';
 import { parseWindowBound } from '../time-flags.ts';
@@ -39,8 +40,7 @@ export function registerCalendar(cmd: Command): void {
           if (!(await findWorkspace(em, workspaceId))) {
             throw new NotFoundError(`workspace ${workspaceId} not found`);
           }
-          return calendarRange(em, {
-            workspaceId,
+          return listCalendar(workspaceScope(em, workspaceId), {
             from,
             to,
             includeCancelled: opts.includeCancelled === true,

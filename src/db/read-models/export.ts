@@ -12,15 +12,14 @@ import {
   type ExportPerson,
 } from '../../read-models/export.schema.ts';
 import { queryRows, type Db } from '../sql.ts';
-import { EMAIL_DOCUMENT_FIELDS, isoMs } from './email-document.ts';
+import { activityJsonb, eventJsonArgs, personJsonArgs } from './crm-json.ts';
+import { EMAIL_DOCUMENT_FIELDS } from './email-document.ts';
 
 /**
  * The export read model, one query per collection: each row is one JSON document built in SQL
  * (fast on big workspaces) and checked against the export schema. Ordering is deterministic so
  * two exports of the same data are byte-identical.
  */
-const ts = isoMs;
-
 async function documents<S extends z.ZodType>(
   db: Db,
   schema: S,
@@ -35,17 +34,7 @@ export function exportPeople(db: Db, workspaceId: string): Promise<ExportPerson[
   return documents(
     db,
     exportPersonSchema,
-    `select json_build_object(
-      'id', p.id, 'email', p.primary_email,
-      'emails', (select coalesce(json_agg(pe.email order by pe.email <> p.primary_email, pe.email), '[]')
-                   from person_email pe where pe.person_id = p.id),
-      'firstName', p.first_name, 'lastName', p.last_name,
-      'companyDomain', c.domain, 'source', p.source, 'createdAt', ${ts('p.created_at')},
-      'bouncedEmails', (select coalesce(json_agg(json_build_object('email', pe.email,
-                           'status', pe.bounce_status, 'bouncedAt', ${ts('pe.bounced_at')})
-                           order by pe.email), '[]')
-                          from person_email pe where pe.person_id = p.id and pe.bounced_at is not null)
-      ) as j
+    `select json_build_object(${personJsonArgs('p', 'c')}) as j
     from person p left join company c on c.id = p.company_id
     where p.workspace_id = ? order by p.primary_email`,
     workspaceId,
@@ -77,17 +66,7 @@ export function exportActivities(db: Db, workspaceId: string): Promise<ExportAct
   return documents(
     db,
     exportActivitySchema,
-    `select jsonb_build_object(
-      'type', a.type, 'personEmail', p.primary_email, 'companyDomain', c.domain,
-      'internetMessageId', a.internet_message_id, 'iCalUid', a.ical_uid,
-      'occurredAt', ${ts('a.occurred_at')}) || case a.type
-        when 'EMAIL_REPLIED' then jsonb_build_object(
-          'inReplyToInternetMessageId', a.related_internet_message_id,
-          'replySeconds', a.reply_seconds)
-        when 'EMAIL_BOUNCED' then jsonb_build_object(
-          'bouncedInternetMessageId', a.related_internet_message_id,
-          'bounceRecipient', a.bounce_recipient, 'bounceStatus', a.bounce_status)
-        else '{}'::jsonb end as j
+    `select ${activityJsonb('a', 'p', 'c')} as j
     from activity a join person p on p.id = a.person_id left join company c on c.id = a.company_id
     where a.workspace_id = ? order by a.occurred_at, p.primary_email, a.type, a.idempotency_key`,
     workspaceId,
@@ -102,29 +81,7 @@ export function exportEvents(db: Db, workspaceId: string): Promise<ExportEvent[]
   return documents(
     db,
     exportEventSchema,
-    `select json_build_object(
-      'mailboxEmail', m.email, 'calendarId', ev.calendar_id, 'providerEventId', ev.provider_event_id,
-      'iCalUid', ev.ical_uid, 'title', ev.title,
-      'startsAt', ${ts('ev.starts_at')}, 'endsAt', ${ts('ev.ends_at')}, 'allDay', ev.all_day,
-      'startDate', to_char(ev.start_date, 'YYYY-MM-DD'), 'endDate', to_char(ev.end_date, 'YYYY-MM-DD'),
-      'timeZone', ev.time_zone, 'status', ev.status, 'organizer', ev.organizer,
-      'kind', ev.kind, 'recurringEventId', ev.recurring_event_id,
-      'originalStart', ${ts('ev.original_start')}, 'location', ev.location,
-      'conferenceUrl', ev.conference_url,
-      'attendees', (select coalesce(json_agg(json_build_object(
-                       'email', at.email, 'displayName', at.display_name, 'role', at.role,
-                       'responseStatus', at.response_status, 'optional', at.optional,
-                       'personEmail', p.primary_email, 'companyDomain', c.domain)
-                       order by at.role desc, at.email), '[]')
-                     from calendar_event_attendee at
-                     left join person p on p.id = at.person_id
-                     left join company c on c.id = at.company_id
-                    where at.event_id = ev.id),
-      'invitations', (select coalesce(json_agg(json_build_object(
-                         'providerMessageId', e.provider_message_id, 'method', e.ical_method)
-                         order by e.sent_at, e.provider_message_id), '[]')
-                       from email e
-                      where e.workspace_id = ev.workspace_id and e.ical_uid = ev.ical_uid)) as j
+    `select json_build_object(${eventJsonArgs('ev', 'm')}) as j
     from calendar_event ev join mailbox m on m.id = ev.mailbox_id
     where ev.workspace_id = ? and not ev.deleted
       and not (ev.kind = 'master' and exists (
