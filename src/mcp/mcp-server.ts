@@ -1,4 +1,5 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { z } from 'zod';
 import { MailroomError } from '../errors.ts';
 import type { ToolContext } from './tool.ts';
 import { MCP_TOOLS } from './tools/index.ts';
@@ -15,9 +16,11 @@ export function createMcpServer(ctx: ToolContext): McpServer {
     server.registerTool(
       tool.name,
       { title: tool.title, description: tool.description, inputSchema: tool.input },
+      // The SDK has parsed the arguments with `tool.input` already (a bad call never gets here);
+      // parsing again would see its output (dates, defaults), not the client's input.
       async (args: unknown) => {
         try {
-          const result = await tool.run(ctx, tool.input.parse(args));
+          const result = await tool.run(ctx, args as z.infer<typeof tool.input>);
           return {
             content: [{ type: 'text' as const, text: JSON.stringify(result) }],
             structuredContent: result as Record<string, unknown>,

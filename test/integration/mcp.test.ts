@@ -53,9 +53,17 @@ const textOf = (r: unknown) => (r as ToolResult).content[0]?.text ?? '';
 
 async function exercise(client: Client) {
   const { tools } = await client.listTools();
-  expect(tools.map((t) => t.name)).toEqual(
-    expect.arrayContaining(['crm.mailbox.list', 'crm.mailbox.status']),
-  );
+  expect(tools.map((t) => t.name).sort()).toEqual([
+    'crm.calendar.list',
+    'crm.company.timeline',
+    'crm.email.get',
+    'crm.email.search',
+    'crm.email.thread',
+    'crm.mailbox.list',
+    'crm.mailbox.status',
+    'crm.person.get',
+    'crm.person.timeline',
+  ]);
   const status = tools.find((t) => t.name === 'crm.mailbox.status');
   expect(status?.inputSchema).toMatchObject({ required: ['id'] });
 
@@ -76,12 +84,39 @@ async function exercise(client: Client) {
   // The email tools answer exactly what the API answers.
   const same = async (name: string, args: Record<string, unknown>, url: string) => {
     const result = await client.callTool({ name, arguments: args });
-    expect((result as ToolResult).isError ?? false).toBe(false);
+    expect({ name, error: (result as ToolResult).isError ? textOf(result) : null }).toEqual({
+      name,
+      error: null,
+    });
     expect(JSON.parse(textOf(result))).toEqual((await api.call('GET', url)).json());
   };
   await same('crm.email.search', { q: 'pricing', limit: 5 }, '/api/v1/emails?q=pricing&limit=5');
   await same('crm.email.get', { id: emailId }, `/api/v1/emails/${emailId}`);
   await same('crm.email.thread', { id: emailId }, `/api/v1/emails/${emailId}/thread`);
+  const data = await exportOf(orm, api.workspaceId);
+  const ana = data.people.find((p) => p.email === 'ana@mcp-customer.example');
+  const company = data.companies.find((c) => c.domain === 'mcp-customer.example');
+  expect(ana && company).toBeTruthy();
+  await same(
+    'crm.person.get',
+    { email: 'ANA@mcp-customer.example' },
+    `/api/v1/people/${ana?.id ?? ''}`,
+  );
+  await same('crm.person.get', { id: ana?.id }, `/api/v1/people/${ana?.id ?? ''}`);
+  await same(
+    'crm.person.timeline',
+    { id: ana?.id, limit: 10 },
+    `/api/v1/people/${ana?.id ?? ''}/timeline?limit=10`,
+  );
+  await same(
+    'crm.company.timeline',
+    { id: company?.id },
+    `/api/v1/companies/${company?.id ?? ''}/timeline`,
+  );
+  const window = { from: '2026-10-01T00:00:00Z', to: '2026-11-01T00:00:00Z' };
+  await same('crm.calendar.list', window, `/api/v1/calendar?from=${window.from}&to=${window.to}`);
+  const noOne = await client.callTool({ name: 'crm.person.get', arguments: {} });
+  expect(textOf(noOne)).toMatch(/^INVALID_INPUT: /);
   const found = await client.callTool({ name: 'crm.email.search', arguments: { q: 'pricing' } });
   expect(JSON.parse(textOf(found))).toMatchObject({ items: [{ id: emailId }] });
 }
