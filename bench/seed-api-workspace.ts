@@ -164,6 +164,8 @@ export async function seedApiWorkspace(
       where c.workspace_id = ?`,
       [ws, ws],
     );
+    // Fresh statistics, as autovacuum would have them in a running system.
+    await x('analyze');
     await x('drop table seed_email');
     await x('drop table seed_person');
     return { emails, people, companies, activities: emails + meetings * 1, meetings };

@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import { calendarRange } from '../db/read-models/calendar-range.ts';
 import type { WorkspaceScope } from '../db/workspace-scope.ts';
-import type { CalendarEventView } from '../read-models/calendar.schema.ts';
+import type {
+  CalendarEventView,
+  CalendarPerson,
+  CalendarRow,
+} from '../read-models/calendar.schema.ts';
 
 /**
  * The calendar: one entry per logical meeting occurrence in a window, for the API, the MCP tools
@@ -62,7 +66,7 @@ export async function listCalendar(
   scope: WorkspaceScope,
   q: CalendarQuery,
 ): Promise<CalendarEventView[]> {
-  return calendarRange(scope, {
+  const rows = await calendarRange(scope, {
     from: q.from,
     to: q.to,
     includeCancelled: q.includeCancelled,
@@ -70,6 +74,22 @@ export async function listCalendar(
     ...(q.personEmail !== undefined ? { personEmail: q.personEmail.trim().toLowerCase() } : {}),
     ...(q.mailboxId !== undefined ? { mailboxId: q.mailboxId } : {}),
   });
+  return rows.map(withPeople);
+}
+
+/** `people` of a calendar entry, from its attendees (sorted by email). */
+function withPeople(row: CalendarRow): CalendarEventView {
+  const people = new Map<string, CalendarPerson>();
+  for (const a of row.attendees) {
+    if (a.personId !== null && a.personEmail !== null && !people.has(a.personEmail)) {
+      people.set(a.personEmail, {
+        email: a.personEmail,
+        responseStatus: a.responseStatus,
+        companyDomain: a.companyDomain,
+      });
+    }
+  }
+  return { ...row, people: [...people.values()].sort((x, y) => x.email.localeCompare(y.email)) };
 }
 
 /** The API's and `crm.calendar.list`'s answer: cancelled occurrences included. */

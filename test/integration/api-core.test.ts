@@ -3,6 +3,7 @@ import type { Orm } from '../../src/db/orm.ts';
 import { revokeApiKey } from '../../src/workspaces/api-keys.ts';
 import { createApiKey } from '../../src/workspaces/api-keys.ts';
 import { startApi, type ApiHarness } from '../helpers/api-harness.ts';
+import { freePort } from '../helpers/processes.ts';
 import { createMailbox, openTestOrm } from '../helpers/test-orm.ts';
 
 /**
@@ -80,5 +81,15 @@ it('limits each key per minute with 429 and Retry-After, counted in Redis', asyn
     ).toBe(200);
   } finally {
     await limited.close();
+  }
+});
+
+it('keeps answering reads while Redis is down (the rate limit steps aside)', async () => {
+  const down = await startApi(orm, { REDIS_URL: `redis://127.0.0.1:${String(await freePort())}` });
+  try {
+    const res = await down.call('GET', '/api/v1/mailboxes');
+    expect(res.statusCode).toBe(200);
+  } finally {
+    await down.close();
   }
 });

@@ -135,7 +135,8 @@ describe('Google OAuth connect flow', () => {
     const otherWs = Buffer.from(
       JSON.stringify({
         ...JSON.parse(Buffer.from(body ?? '', 'base64url').toString()),
-        workspaceId: ws.replace(/.$/, '0'),
+        // Another workspace's id: the last digit changed (never to itself).
+        workspaceId: ws.replace(/.$/, (c) => (c === '0' ? '1' : '0')),
       }),
     ).toString('base64url');
     const cases: [string, string, number, string, RegExp][] = [

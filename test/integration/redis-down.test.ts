@@ -7,6 +7,7 @@ import { pollMailboxesJob } from '../../jobs/poll-mailboxes.job.ts';
 import { initServices } from '../../src/app/services.ts';
 import { parseConfig } from '../../src/config.ts';
 import { connectMailboxViaCli, json, runCli } from '../helpers/run-cli.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import {
   freePort,
   freshDatabase,
@@ -186,6 +187,9 @@ describe('Redis down', () => {
     const redis = await startRedis(redisPort);
     started.push(redis);
     await api.waitForStderr((l) => l.includes('Redis is reachable again'), 30_000);
+    // The API holds more than one Redis connection (queue, rate limit); the first to reconnect
+    // logs the line above, the queue's may follow a moment later.
+    await waitFor(async () => (await fetch(`${base}/readyz`)).status === 200, '/readyz ready');
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({

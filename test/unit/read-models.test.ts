@@ -69,13 +69,27 @@ describe('read-model schemas', () => {
 
   it('reject a calendar entry whose times are not ISO instants', () => {
     const entry = {
+      id: '0b8e4f6a-5d0c-4a39-9f1e-2f6a3b1c7d11',
+      mailboxEmail: 'a@x.com',
+      calendarId: 'primary',
+      providerEventId: 'e1',
       iCalUid: null,
       title: 'Sync',
       startsAt: '2026-01-01 10:00',
       endsAt: '2026-01-01T11:00:00.000Z',
       allDay: false,
+      startDate: null,
+      endDate: null,
+      timeZone: null,
       status: 'confirmed',
       organizer: null,
+      kind: 'single',
+      recurringEventId: null,
+      originalStart: null,
+      location: '',
+      conferenceUrl: null,
+      attendees: [],
+      invitations: [],
       mailboxes: ['a@x.com'],
       people: [],
     };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { calendarEventSchema, type CalendarEventView } from '../../read-models/calendar.schema.ts';
+import { calendarRowSchema, type CalendarRow } from '../../read-models/calendar.schema.ts';
 import type { WorkspaceScope } from '../workspace-scope.ts';
 import { Where } from './api-sql.ts';
 import { eventJsonArgs } from './crm-json.ts';
@@ -23,12 +23,12 @@ export interface CalendarRangeQuery {
   includeCancelled: boolean;
 }
 
-const Row = z.object({ j: calendarEventSchema });
+const Row = z.object({ j: calendarRowSchema });
 
 export async function calendarRange(
   scope: WorkspaceScope,
   q: CalendarRangeQuery,
-): Promise<CalendarEventView[]> {
+): Promise<CalendarRow[]> {
   const where = new Where()
     .add(`ev.workspace_id = :workspace and not ev.deleted and ev.kind <> 'master'`)
     .add(

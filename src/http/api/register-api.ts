@@ -72,6 +72,9 @@ export async function registerApi(
         redis: deps.services.redis('producer'),
         nameSpace: `${config.sync.queuePrefix}:api-rate:`,
         keyGenerator: (req) => req.apiAuth?.keyId ?? req.ip,
+        // Reads need PostgreSQL only: while Redis is down the limit is not enforced, rather than
+        // every request failing with it.
+        skipOnError: true,
         allowList: (req) => req.apiAuth === null,
         // Thrown to the error handler, which answers in the API's error shape; the plugin has
         // set Retry-After by then.
