@@ -86,8 +86,10 @@ export async function listEmailRows(
   };
   const search = filter.query !== null;
   if (search) {
+    // Inline, not in a CTE: the planner must see the query to choose between walking the
+    // sent_at index (a common word) and the GIN index (a rare one).
     params.push(filter.query);
-    where.push('e.search @@ q.query');
+    where.push(`e.search @@ websearch_to_tsquery('simple', ?)`);
   }
   if (!filter.includeDeleted) {
     where.push('not e.deleted');
@@ -154,6 +156,7 @@ export async function listEmailRows(
   // document, so ranking every match of a common word in a big mailbox costs hundreds of ms.
   // The window is found newest first (the sent_at index, or the GIN index and a top-N sort for a
   // rare word), then ranked; pages walk the ranked window with the (rank, sent_at, id) keyset.
+  params.push(filter.query); // the ranking's query, after the window's conditions
   const ranked: string[] = [];
   if (after !== null) {
     params.push(after.rank ?? 0, after.rank ?? 0);
@@ -162,16 +165,15 @@ export async function listEmailRows(
   params.push(limit + 1);
   const rows = await scope.rows(
     ListRow,
-    `with q as (select websearch_to_tsquery('simple', ?) as query),
-     window_ as (
+    `with window_ as (
        select e.id
-         from email e, q
+         from email e
         where ${where.join('\n          and ')}
         order by e.sent_at desc nulls last, e.id desc
         limit ${String(SEARCH_WINDOW)}
      ), c as (
-       select ts_rank_cd(e.search, q.query) as rank, e.*
-         from window_ w join email e on e.id = w.id, q
+       select ts_rank_cd(e.search, websearch_to_tsquery('simple', ?)) as rank, e.*
+         from window_ w join email e on e.id = w.id
      )
      select json_build_object(${LIST_ITEM_FIELDS}) as j, ${isoUs('e.sent_at')} as sort_at,
             e.rank
