@@ -8,7 +8,8 @@ import { queryRows, run, type Db } from './sql.ts';
 /** The relay's database-wide advisory lock: one numbering (and publishing) step at a time. */
 const RELAY_LOCK = `hashtextextended('mailroom:event-relay', 0)`;
 
-const sequencedRow = z.object({
+/** A numbered outbox row, as the relay publishes it and the pull feed reads it. */
+export const sequencedRow = z.object({
   seq: z.union([z.string(), z.number()]).transform(String),
   type: z.enum(EVENT_TYPES),
   workspace_id: z.string(),

@@ -1,17 +1,8 @@
-import { z } from 'zod';
-import { EVENT_TYPES, type EventType } from '../../events/catalog.ts';
+import type { EventType } from '../../events/catalog.ts';
 import { toEnvelope, type EventEnvelope } from '../../events/envelope.ts';
-import { timestamptz } from '../columns.ts';
+import { sequencedRow } from '../outbox-relay.ts';
 import { jsonb } from '../sql.ts';
 import type { WorkspaceScope } from '../workspace-scope.ts';
-
-const feedRow = z.object({
-  seq: z.union([z.string(), z.number()]).transform(String),
-  type: z.enum(EVENT_TYPES),
-  workspace_id: z.string(),
-  created_at: timestamptz,
-  payload: z.record(z.string(), z.unknown()),
-});
 
 /**
  * The pull feed of the scope's workspace: numbered outbox rows after feed number `afterSeq` (a
@@ -25,7 +16,7 @@ export async function readEventFeed(
   opts: { afterSeq: string; types: readonly EventType[] | null; limit: number },
 ): Promise<EventEnvelope[]> {
   const rows = await scope.rows(
-    feedRow,
+    sequencedRow,
     `select seq, type, workspace_id, created_at, payload
        from outbox_event
       where workspace_id = :workspace and seq is not null and seq > ?::bigint
