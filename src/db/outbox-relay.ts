@@ -17,6 +17,16 @@ export const sequencedRow = z.object({
   payload: z.record(z.string(), z.unknown()),
 });
 
+/** The envelope of a numbered outbox row. */
+export const envelopeOf = (r: z.infer<typeof sequencedRow>): EventEnvelope =>
+  toEnvelope({
+    seq: r.seq,
+    type: r.type,
+    workspaceId: r.workspace_id,
+    createdAt: r.created_at,
+    payload: r.payload,
+  });
+
 const countRow = z.object({ n: z.union([z.string(), z.number()]).transform(Number) });
 
 export interface RelayStep {
@@ -61,17 +71,7 @@ export async function relayOutboxStep(
     );
     const last = rows.at(-1);
     if (last) {
-      await publish(
-        rows.map((r) =>
-          toEnvelope({
-            seq: r.seq,
-            type: r.type,
-            workspaceId: r.workspace_id,
-            createdAt: r.created_at,
-            payload: r.payload,
-          }),
-        ),
-      );
+      await publish(rows.map(envelopeOf));
       await run(
         tx,
         `update outbox_event set published_at = now()

@@ -1,8 +1,8 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createDatabaseIfMissing, dropDatabase } from '../../src/db/create-database.ts';
-import { initORM, type Orm } from '../../src/db/orm.ts';
-import { createMailbox, createWorkspace, testDatabaseUrl } from '../helpers/test-orm.ts';
+import type { Orm } from '../../src/db/orm.ts';
+import { databaseMigratedTo } from '../helpers/migrated-to.ts';
+import { createMailbox, createWorkspace } from '../helpers/test-orm.ts';
 
 /**
  * Migration20261202080000_email_search_html on emails stored before it: they get an empty HTML
@@ -10,21 +10,16 @@ import { createMailbox, createWorkspace, testDatabaseUrl } from '../helpers/test
  */
 const BEFORE = 'Migration20261202070000_api_keys';
 
-let url: string;
+let db: Awaited<ReturnType<typeof databaseMigratedTo>>;
 let orm: Orm;
 
 beforeAll(async () => {
-  const u = new URL(testDatabaseUrl());
-  u.pathname = `/mailroom_test_mig_${randomBytes(4).toString('hex')}`;
-  url = u.toString();
-  await createDatabaseIfMissing(url);
-  orm = await initORM(url);
-  await orm.migrator.up({ to: BEFORE });
+  db = await databaseMigratedTo(BEFORE);
+  ({ orm } = db);
 });
 
 afterAll(async () => {
-  await orm.close(true);
-  await dropDatabase(url);
+  await db.drop();
 });
 
 const sql = <T extends object>(query: string, params: unknown[] = []) =>

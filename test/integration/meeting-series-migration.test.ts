@@ -1,8 +1,8 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabaseIfMissing, dropDatabase } from '../../src/db/create-database.ts';
-import { initORM, type Orm } from '../../src/db/orm.ts';
-import { createMailbox, createWorkspace, testDatabaseUrl } from '../helpers/test-orm.ts';
+import type { Orm } from '../../src/db/orm.ts';
+import { databaseMigratedTo } from '../helpers/migrated-to.ts';
+import { createMailbox, createWorkspace } from '../helpers/test-orm.ts';
 
 /**
  * Migration20261202030000_meeting_series against a database of its own, migrated up to the
@@ -22,21 +22,16 @@ const STARTS = [
 ];
 const GRAPH_DATES = ['07EA0A0E', '07EA0A15', '07EA0A1C', '07EA0B04'];
 
-let url: string;
+let db: Awaited<ReturnType<typeof databaseMigratedTo>>;
 let orm: Orm;
 
 beforeAll(async () => {
-  const u = new URL(testDatabaseUrl());
-  u.pathname = `/mailroom_test_mig_${randomBytes(4).toString('hex')}`;
-  url = u.toString();
-  await createDatabaseIfMissing(url);
-  orm = await initORM(url);
-  await orm.migrator.up({ to: BEFORE });
+  db = await databaseMigratedTo(BEFORE);
+  ({ orm } = db);
 });
 
 afterAll(async () => {
-  await orm.close(true);
-  await dropDatabase(url);
+  await db.drop();
 });
 
 const sql = <T extends object>(query: string, params: unknown[] = []) =>

@@ -1,6 +1,6 @@
 import type { EventType } from '../../events/catalog.ts';
-import { toEnvelope, type EventEnvelope } from '../../events/envelope.ts';
-import { sequencedRow } from '../outbox-relay.ts';
+import type { EventEnvelope } from '../../events/envelope.ts';
+import { envelopeOf, sequencedRow } from '../outbox-relay.ts';
 import { jsonb } from '../sql.ts';
 import type { WorkspaceScope } from '../workspace-scope.ts';
 
@@ -27,13 +27,5 @@ export async function readEventFeed(
       ? [opts.afterSeq, opts.limit]
       : [opts.afterSeq, jsonb(opts.types), opts.limit],
   );
-  return rows.map((r) =>
-    toEnvelope({
-      seq: r.seq,
-      type: r.type,
-      workspaceId: r.workspace_id,
-      createdAt: r.created_at,
-      payload: r.payload,
-    }),
-  );
+  return rows.map(envelopeOf);
 }
