@@ -17,12 +17,12 @@ const LAYERS = [
     'src/security',
   ],
   // Pure domain: addresses, iCalendar and time zones, MIME parsing, enrichment rules, the event
-  // catalog and the read models' schemas.
+  // catalog, the read models' schemas and the tracking core (tokens, HTML instrumenting, hit rules).
   ['src/addresses'],
   ['src/calendar'],
   ['src/mail'],
   ['src/crm'],
-  ['src/events', 'src/read-models'],
+  ['src/events', 'src/read-models', 'src/tracking'],
   // Persistence: entities, repositories and read models own every SQL statement.
   ['src/db'],
   // Provider adapters behind narrow ports.
