@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { isoInstant } from './iso-time.ts';
 
 /**
- * The `mailbox:status` object (and next `GET /api/v1/mailboxes/{id}`): health, sync checkpoints,
+ * The `mailbox:status` object (and `GET /api/v1/mailboxes/{id}`): health, sync checkpoints,
  * backfill progress, each calendar's stage and the counters of what was stored and kept out.
  * Keys are declared in the order the command prints them.
  */

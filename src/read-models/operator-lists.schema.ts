@@ -4,8 +4,8 @@ import { isoInstant } from './iso-time.ts';
 import { mailboxStatusValueSchema } from './mailbox-status.schema.ts';
 
 /**
- * What `workspace:list`, `workspace:update` and `mailbox:list` print (and next the HTTP API's
- * workspace and mailbox lists). Keys are declared in the order the commands print them.
+ * What `workspace:list`, `workspace:update` and `mailbox:list` print. Keys are declared in the
+ * order the commands print them.
  */
 export const workspaceViewSchema = z.object({
   id: z.uuid(),

@@ -5,7 +5,7 @@ import { TokenSigner } from './signed-token.ts';
  * The connect link's token: who may attach a mailbox to which workspace, through which provider,
  * until when. Whoever holds an unexpired link can start that one connection (it is a bearer
  * capability, handed to the rep who connects), so links are short-lived; `/oauth/{provider}/start`
- * refuses to start without one. Issued by `mailbox:connect-url` (and later the API).
+ * refuses to start without one. Issued by `mailbox:connect-url` and `GET /api/v1/connect/{provider}`.
  */
 const linkClaims = z.object({
   workspaceId: z.string(),
