@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import type { EgressPolicy } from './security/egress-policy.ts';
 
@@ -32,6 +33,33 @@ const url = (protocols: string[]) =>
     );
 
 const positiveInt = (def: number) => z.coerce.number().int().positive().default(def);
+
+const commaList = z
+  .string()
+  .trim()
+  .default('')
+  .transform((v) =>
+    v
+      .split(',')
+      .map((k) => k.trim())
+      .filter(Boolean),
+  );
+
+/** `id:base64key`: a key id 0-255 and at least 32 random bytes (src/tracking/tracking-token.ts). */
+const trackingKey = z.string().transform((v, ctx) => {
+  const match = /^(\d{1,3}):([A-Za-z0-9+/]+={0,2})$/.exec(v);
+  const id = Number(match?.[1]);
+  const key = Buffer.from(match?.[2] ?? '', 'base64');
+  if (!match || id > 255 || key.length < 32) {
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        'each entry must be `id:key`, id 0-255 and key at least 32 random bytes in base64 (e.g. `1:$(openssl rand -base64 32)`)',
+    });
+    return z.NEVER;
+  }
+  return { id, key };
+});
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -202,6 +230,24 @@ const envSchema = z.object({
    */
   MAILROOM_WEBHOOK_CONCURRENCY: positiveInt(32),
   MAILROOM_WEBHOOK_ENDPOINT_CONCURRENCY: positiveInt(8),
+  /**
+   * Keys signing tracking tokens, comma-separated `id:base64key`, the first the current one (it
+   * mints), the others still verifying mail sent before a rotation. None: tracking is off, and the
+   * pixel and click endpoints answer as for unknown tokens.
+   */
+  MAILROOM_TRACKING_KEYS: commaList
+    .pipe(z.array(trackingKey))
+    .refine((keys) => new Set(keys.map((k) => k.id)).size === keys.length, {
+      message: 'key ids must be distinct',
+    }),
+  /** Proxies whose `X-Forwarded-For` is believed for a tracking hit's address: CIDRs, default none. */
+  MAILROOM_TRUSTED_PROXIES: commaList.pipe(
+    z.array(
+      z.string().refine((v) => ipaddr.isValidCIDR(v), {
+        message: 'must be CIDRs, comma-separated (e.g. `10.0.0.0/8,::1/128`)',
+      }),
+    ),
+  ),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -278,6 +324,12 @@ export interface Config {
     calendarFutureDays: number;
     graphRequestsPerWindow: number;
     graphWindowSeconds: number;
+  };
+  tracking: {
+    /** Signing keys, the current one first; empty: tracking is off. */
+    keys: { id: number; key: Buffer }[];
+    /** CIDRs of the proxies whose `X-Forwarded-For` is believed. */
+    trustedProxies: string[];
   };
   webhooks: {
     timeoutMs: number;
@@ -403,6 +455,10 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
       egress: e.MAILROOM_WEBHOOK_EGRESS,
       concurrency: e.MAILROOM_WEBHOOK_CONCURRENCY,
       endpointConcurrency: e.MAILROOM_WEBHOOK_ENDPOINT_CONCURRENCY,
+    },
+    tracking: {
+      keys: e.MAILROOM_TRACKING_KEYS,
+      trustedProxies: e.MAILROOM_TRUSTED_PROXIES,
     },
   };
 }

@@ -7,12 +7,14 @@ import { createOAuthConnectors } from '../providers/registry.ts';
 import { SecretBox } from '../security/secret-box.ts';
 import { StateSigner } from '../security/signed-state.ts';
 import type { Services } from '../app/services.ts';
+import { createHitRecorder } from '../engagement/record-hit.ts';
 import { registerApi } from './api/register-api.ts';
 import { registerErrorHandler } from './error-handler.ts';
 import { registerMcpRoute } from './mcp-route.ts';
 import { registerHealthRoutes } from './health-routes.ts';
 import { registerNotFoundHandler, serializeRequest } from './request-log.ts';
 import { registerOAuthRoutes } from './routes/oauth-routes.ts';
+import { registerTrackingRoutes } from './tracking-routes.ts';
 
 /**
  * The HTTP app factory: everything wired from `deps`, nothing listening. `src/main.ts` listens;
@@ -25,7 +27,10 @@ export interface AppDeps {
   encryptionKey: string;
   /** Queues a mailbox's sync (the real queue in main, a spy or the queue in tests). */
   scheduleSync: (mailboxId: string) => Promise<void>;
-  /** The process's services; with them the app also serves the API (`/api/v1`, `/docs`). */
+  /**
+   * The process's services; with them the app also serves the API (`/api/v1`, `/docs`), MCP and
+   * the public tracking endpoints (`/t/o/…`, `/t/c/…`).
+   */
   services?: Services;
   /**
    * Fails while Redis does not answer; `/readyz` reports it. Tests without a queue leave it out,
@@ -56,6 +61,14 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       await registerApi(root, { services });
     });
     registerMcpRoute(app, services);
+    // Public tracking pixel and click endpoints (no auth), with the process's keys and proxies.
+    registerTrackingRoutes(app, {
+      orm: deps.orm,
+      recorder: createHitRecorder({
+        keys: deps.config.tracking.keys,
+        trustedProxies: deps.config.tracking.trustedProxies,
+      }),
+    });
   }
   return app;
 }

@@ -70,6 +70,8 @@ export const activityTypeSchema = z.enum([
   'EMAIL_SENT',
   'EMAIL_REPLIED',
   'EMAIL_BOUNCED',
+  'EMAIL_OPENED',
+  'EMAIL_CLICKED',
   'MEETING_SCHEDULED',
   'MEETING_UPDATED',
   'MEETING_CANCELLED',

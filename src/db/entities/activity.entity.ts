@@ -5,6 +5,8 @@ export type ActivityType =
   | 'EMAIL_SENT'
   | 'EMAIL_REPLIED'
   | 'EMAIL_BOUNCED'
+  | 'EMAIL_OPENED'
+  | 'EMAIL_CLICKED'
   | 'MEETING_SCHEDULED'
   | 'MEETING_UPDATED'
   | 'MEETING_CANCELLED';

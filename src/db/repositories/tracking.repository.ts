@@ -1,0 +1,256 @@
+import { z } from 'zod';
+import { jsonb, queryRow, queryRows, run, type Db } from '../sql.ts';
+
+/**
+ * Tracking tokens and engagement hits (issue 13). A sender stores a message's tokens in one
+ * statement (`insertTrackingTokens`); the public pixel and click endpoints read one token with
+ * everything classifying and logging a hit needs (`findTrackingToken`, one primary-key lookup
+ * with bounded index scans for a click's context) and store each hit (`insertEngagementHit`).
+ */
+
+export type TrackingKind = 'open' | 'click';
+export type Attribution = 'single' | 'ambiguous';
+
+export interface TrackingTokenInput {
+  /** The token's random part, 32 hex characters (`VerifiedToken.tokenId`). */
+  tokenId: string;
+  kind: TrackingKind;
+  /** The original URL of a click token; null for the open token. */
+  url: string | null;
+  /** The recipient an engagement is attributed to (lowercased on insert), or null. */
+  recipient: string | null;
+  attribution: Attribution;
+}
+
+/** Stores a message's tokens (its pixel and its links) in one statement. */
+export async function insertTrackingTokens(
+  db: Db,
+  workspaceId: string,
+  emailId: string,
+  tokens: readonly TrackingTokenInput[],
+  createdAt?: Date,
+): Promise<void> {
+  if (tokens.length === 0) {
+    return;
+  }
+  await run(
+    db,
+    `insert into tracking_token (token_id, workspace_id, email_id, kind, url, recipient,
+       attribution, created_at)
+     select r.token_id, ?, ?, r.kind, r.url, lower(r.recipient), r.attribution,
+            coalesce(?::timestamptz, now())
+       from jsonb_to_recordset(?::jsonb) as r(token_id text, kind text, url text, recipient text,
+         attribution text)`,
+    [
+      workspaceId,
+      emailId,
+      createdAt?.toISOString() ?? null,
+      jsonb(
+        tokens.map((t) => ({
+          token_id: t.tokenId,
+          kind: t.kind,
+          url: t.url,
+          recipient: t.recipient,
+          attribution: t.attribution,
+        })),
+      ),
+    ],
+  );
+}
+
+/** A stored token with the message facts an engagement's activity and event carry. */
+export interface TrackingTokenContext {
+  tokenId: string;
+  workspaceId: string;
+  kind: TrackingKind;
+  url: string | null;
+  recipient: string | null;
+  attribution: Attribution;
+  /** When the message was sent (its `sent_at`, else when its tokens were stored). */
+  sentAt: Date;
+  email: {
+    emailId: string;
+    mailboxId: string;
+    mailboxEmail: string;
+    internetMessageId: string | null;
+    threadKey: string;
+    logicalKey: string;
+    subject: string;
+    sentAt: string | null;
+  };
+  /** The recipient's CRM person on this message, when linked. */
+  person: { personId: string; companyId: string | null; companyDomain: string | null } | null;
+  /** Click tokens only: the message's distinct tracked links and its clicks of the last window. */
+  linksInMessage: number;
+  recentClicks: { at: Date; url: string }[];
+}
+
+const contextRow = z.object({
+  token_id: z.string(),
+  workspace_id: z.string(),
+  kind: z.enum(['open', 'click']),
+  url: z.string().nullable(),
+  recipient: z.string().nullable(),
+  attribution: z.enum(['single', 'ambiguous']),
+  sent_at_effective: z.string(),
+  email_id: z.string(),
+  mailbox_id: z.string(),
+  mailbox_email: z.string(),
+  internet_message_id: z.string().nullable(),
+  thread_key: z.string(),
+  logical_key: z.string(),
+  subject: z.string(),
+  sent_at: z.string().nullable(),
+  person_id: z.string().nullable(),
+  company_id: z.string().nullable(),
+  company_domain: z.string().nullable(),
+  links_in_message: z.number(),
+  recent_clicks: z.array(z.object({ at: z.string(), url: z.string() })),
+});
+
+/**
+ * The token `tokenId` with its message, or null. `recentSince` bounds the clicks returned (the
+ * click-burst window); an open token reads no clicks.
+ */
+export async function findTrackingToken(
+  db: Db,
+  tokenId: string,
+  recentSince: Date,
+): Promise<TrackingTokenContext | null> {
+  const r = await queryRow(
+    db,
+    contextRow,
+    `select t.token_id, t.workspace_id, t.kind, t.url, t.recipient, t.attribution,
+            to_json(coalesce(e.sent_at, t.created_at)) #>> '{}' as sent_at_effective,
+            e.id as email_id, e.mailbox_id, m.email as mailbox_email, e.internet_message_id,
+            e.thread_key, e.logical_key, e.subject, to_json(e.sent_at) #>> '{}' as sent_at,
+            ep.person_id, ep.company_id, c.domain as company_domain,
+            case when t.kind = 'click' then
+              (select count(*)::int from tracking_token l
+                where l.email_id = t.email_id and l.kind = 'click')
+            else 0 end as links_in_message,
+            case when t.kind = 'click' then
+              coalesce((select jsonb_agg(jsonb_build_object('at', to_json(h.at) #>> '{}', 'url', h.url))
+                 from engagement_hit h
+                where h.email_id = t.email_id and h.kind = 'click' and h.at >= ?::timestamptz), '[]'::jsonb)
+            else '[]'::jsonb end as recent_clicks
+       from tracking_token t
+       join email e on e.id = t.email_id
+       join mailbox m on m.id = e.mailbox_id
+       left join lateral (
+         select p.person_id, p.company_id from email_participant p
+          where p.email_id = t.email_id and p.address = t.recipient and p.person_id is not null
+          order by p.position limit 1) ep on true
+       left join company c on c.id = ep.company_id
+      where t.token_id = ?`,
+    [recentSince.toISOString(), tokenId],
+  );
+  if (!r) {
+    return null;
+  }
+  return {
+    tokenId: r.token_id,
+    workspaceId: r.workspace_id,
+    kind: r.kind,
+    url: r.url,
+    recipient: r.recipient,
+    attribution: r.attribution,
+    sentAt: new Date(r.sent_at_effective),
+    email: {
+      emailId: r.email_id,
+      mailboxId: r.mailbox_id,
+      mailboxEmail: r.mailbox_email,
+      internetMessageId: r.internet_message_id,
+      threadKey: r.thread_key,
+      logicalKey: r.logical_key,
+      subject: r.subject,
+      sentAt: r.sent_at ? new Date(r.sent_at).toISOString() : null,
+    },
+    person:
+      r.person_id === null
+        ? null
+        : { personId: r.person_id, companyId: r.company_id, companyDomain: r.company_domain },
+    linksInMessage: r.links_in_message,
+    recentClicks: r.recent_clicks.map((c) => ({ at: new Date(c.at), url: c.url })),
+  };
+}
+
+export interface EngagementHitInput {
+  workspaceId: string;
+  tokenId: string;
+  emailId: string;
+  kind: TrackingKind;
+  url: string | null;
+  ip: string;
+  userAgent: string | null;
+  method: string;
+  classification: 'human' | 'machine';
+  reason: string | null;
+  at: Date;
+}
+
+/** Stores one hit, raw, with its classification. */
+export async function insertEngagementHit(db: Db, hit: EngagementHitInput): Promise<void> {
+  await run(
+    db,
+    `insert into engagement_hit (workspace_id, token_id, email_id, kind, url, ip, user_agent,
+       method, classification, reason, at)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [
+      hit.workspaceId,
+      hit.tokenId,
+      hit.emailId,
+      hit.kind,
+      hit.url,
+      hit.ip,
+      hit.userAgent,
+      hit.method,
+      hit.classification,
+      hit.reason,
+      hit.at.toISOString(),
+    ],
+  );
+}
+
+export interface StoredHit {
+  tokenId: string;
+  kind: TrackingKind;
+  url: string | null;
+  ip: string;
+  userAgent: string | null;
+  method: string;
+  classification: 'human' | 'machine';
+  reason: string | null;
+}
+
+const hitRow = z.object({
+  token_id: z.string(),
+  kind: z.enum(['open', 'click']),
+  url: z.string().nullable(),
+  ip: z.string(),
+  user_agent: z.string().nullable(),
+  method: z.string(),
+  classification: z.enum(['human', 'machine']),
+  reason: z.string().nullable(),
+});
+
+/** A message's hits, oldest first. */
+export async function listEngagementHits(db: Db, emailId: string): Promise<StoredHit[]> {
+  const rows = await queryRows(
+    db,
+    hitRow,
+    `select token_id, kind, url, ip, user_agent, method, classification, reason
+       from engagement_hit where email_id = ? order by at, id`,
+    [emailId],
+  );
+  return rows.map((r) => ({
+    tokenId: r.token_id,
+    kind: r.kind,
+    url: r.url,
+    ip: r.ip,
+    userAgent: r.user_agent,
+    method: r.method,
+    classification: r.classification,
+    reason: r.reason,
+  }));
+}
