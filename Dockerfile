@@ -23,7 +23,7 @@ COPY --chown=root:root package.json ./
 COPY --chown=root:root src ./src
 COPY --chown=root:root jobs ./jobs
 COPY --chown=root:root migrations ./migrations
-COPY --chown=root:root fixtures/tracking-ip-ranges ./fixtures/tracking-ip-ranges
+COPY --chown=root:root data/tracking-ip-ranges ./data/tracking-ip-ranges
 # Code is owned by root and read-only to the process that runs it.
 USER node
 EXPOSE 3000

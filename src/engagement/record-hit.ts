@@ -38,7 +38,7 @@ import {
 
 /** Shipped range lists of image proxies and mail scanners (never downloaded at run time). */
 export const IP_RANGES_DIR = fileURLToPath(
-  new URL('../../fixtures/tracking-ip-ranges', import.meta.url),
+  new URL('../../data/tracking-ip-ranges', import.meta.url),
 );
 
 /** A stored user agent is cut here: enough for any real one, bounded for a hostile one. */

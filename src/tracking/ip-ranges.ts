@@ -5,7 +5,7 @@ import { z } from 'zod';
 
 /**
  * Published address ranges of image proxies and mail scanners, shipped as dated JSON files
- * (`fixtures/tracking-ip-ranges/*.json`): never downloaded at run time. Each file names its
+ * (`data/tracking-ip-ranges/*.json`): never downloaded at run time. Each file names its
  * source and the day it was retrieved; `verified: false` marks a list that is partial or whose
  * link to the scanner is not documented by the vendor.
  */

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createHitClassifier, type Hit } from '../../src/tracking/classify-hit.ts';
 import { createIpRangeMatcher, loadIpRangeFiles } from '../../src/tracking/ip-ranges.ts';
 
-const RANGES_DIR = new URL('../../fixtures/tracking-ip-ranges/', import.meta.url).pathname;
+const RANGES_DIR = new URL('../../data/tracking-ip-ranges/', import.meta.url).pathname;
 const CORPUS = new URL(
   '../../fixtures/corpora/user-agents/isbot__user-agents-sample.json',
   import.meta.url,
