@@ -70,17 +70,7 @@ const envSchema = z.object({
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
   MAILROOM_ENCRYPTION_KEY: base64Key.optional(),
   /** Previous keys, comma-separated: still open what they sealed until `keys:rotate` has run. */
-  MAILROOM_ENCRYPTION_KEYS_OLD: z
-    .string()
-    .trim()
-    .default('')
-    .transform((v) =>
-      v
-        .split(',')
-        .map((k) => k.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(base64Key)),
+  MAILROOM_ENCRYPTION_KEYS_OLD: commaList.pipe(z.array(base64Key)),
   PUBLIC_URL: url(['http:', 'https:']).default('http://127.0.0.1:3000'),
   PORT: positiveInt(3000),
   /** How long a `mailbox:connect-url` link can start a connection: 15 minutes, 1 minute to 7 days. */
