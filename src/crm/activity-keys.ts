@@ -5,16 +5,18 @@ import type { EmailDirection, ParticipantRole } from './email-roles.ts';
  * a logical meeting), whichever mailbox or resync sees it. Written only here; the id follows
  * from the key (`activityId` in ids.ts).
  */
-export type ActivityType =
-  | 'EMAIL_RECEIVED'
-  | 'EMAIL_SENT'
-  | 'EMAIL_REPLIED'
-  | 'EMAIL_BOUNCED'
-  | 'EMAIL_OPENED'
-  | 'EMAIL_CLICKED'
-  | 'MEETING_SCHEDULED'
-  | 'MEETING_UPDATED'
-  | 'MEETING_CANCELLED';
+export const ACTIVITY_TYPES = [
+  'EMAIL_RECEIVED',
+  'EMAIL_SENT',
+  'EMAIL_REPLIED',
+  'EMAIL_BOUNCED',
+  'EMAIL_OPENED',
+  'EMAIL_CLICKED',
+  'MEETING_SCHEDULED',
+  'MEETING_UPDATED',
+  'MEETING_CANCELLED',
+] as const;
+export type ActivityType = (typeof ACTIVITY_TYPES)[number];
 
 /** `suffix` distinguishes repeated activities of one kind (an update names its new fingerprint). */
 export const activityKey = (

@@ -9,3 +9,7 @@ export const timestamptz = z.union([z.string(), z.date()]).transform((v) => new 
 
 /** `count(*)` is a bigint, which the driver returns as a string. */
 export const bigintCount = z.union([z.string(), z.number()]).transform((v) => Number(v));
+
+/** A timestamp the driver returned as text, as an ISO 8601 instant in UTC; null stays null. */
+export const isoOrNull = (t: string | null): string | null =>
+  t ? new Date(t).toISOString() : null;

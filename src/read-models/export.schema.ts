@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ACTIVITY_TYPES } from '../crm/activity-keys.ts';
 import { isoDate, isoInstant } from './iso-time.ts';
 
 /**
@@ -65,17 +66,7 @@ export const exportEmailSchema = z.object({
   deleted: z.boolean(),
 });
 
-export const activityTypeSchema = z.enum([
-  'EMAIL_RECEIVED',
-  'EMAIL_SENT',
-  'EMAIL_REPLIED',
-  'EMAIL_BOUNCED',
-  'EMAIL_OPENED',
-  'EMAIL_CLICKED',
-  'MEETING_SCHEDULED',
-  'MEETING_UPDATED',
-  'MEETING_CANCELLED',
-]);
+export const activityTypeSchema = z.enum(ACTIVITY_TYPES);
 
 export const exportActivitySchema = z.object({
   type: activityTypeSchema,

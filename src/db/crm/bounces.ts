@@ -1,3 +1,4 @@
+import { isoOrNull } from '../columns.ts';
 import { z } from 'zod';
 import {
   bounceAddresses,
@@ -91,8 +92,6 @@ const PEOPLE = `
     from person_email pe join person p on p.id = pe.person_id
     left join company c on c.id = p.company_id
    where pe.workspace_id = ? and pe.email in (select jsonb_array_elements_text(?::jsonb))`;
-
-const isoOrNull = (t: string | null): string | null => (t ? new Date(t).toISOString() : null);
 
 function toStored(r: z.infer<typeof PairRow>): StoredBounce {
   return {

@@ -1,3 +1,4 @@
+import { isoOrNull } from '../columns.ts';
 import { z } from 'zod';
 import {
   detectReplies,
@@ -89,8 +90,6 @@ const OURS = `
    where e.workspace_id = ? and e.direction = 'outbound'
      and e.internet_message_id in (select jsonb_array_elements_text(?::jsonb))
    order by e.internet_message_id, e.sent_at nulls last, e.id`;
-
-const isoOrNull = (t: string | null): string | null => (t ? new Date(t).toISOString() : null);
 
 function toCandidate(r: z.infer<typeof CandidateRow>): ReplyCandidate {
   return {

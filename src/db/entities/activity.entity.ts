@@ -1,15 +1,5 @@
 import { EntitySchema } from '@mikro-orm/core';
-
-export type ActivityType =
-  | 'EMAIL_RECEIVED'
-  | 'EMAIL_SENT'
-  | 'EMAIL_REPLIED'
-  | 'EMAIL_BOUNCED'
-  | 'EMAIL_OPENED'
-  | 'EMAIL_CLICKED'
-  | 'MEETING_SCHEDULED'
-  | 'MEETING_UPDATED'
-  | 'MEETING_CANCELLED';
+import type { ActivityType } from '../../crm/activity-keys.ts';
 
 export interface Activity {
   id: string;
