@@ -6,11 +6,11 @@ import { initServices } from '../src/app/services.ts';
 import { startWorkerEventRelay } from '../src/app/start-event-relay.ts';
 import { startWebhookWorker } from '../src/app/webhook-worker.ts';
 import { parseConfig, type Config } from '../src/config.ts';
-import { appendEvents } from '../src/db/outbox.ts';
 import { createWebhook } from '../src/webhooks/create-webhook.ts';
 import { createWorkspace } from '../src/workspaces/create-workspace.ts';
 import { withBenchDatabase } from './bench-database.ts';
 import { peakRssMb, round } from './parse-baseline.ts';
+import { writePersonEvents } from './relay.bench.ts';
 
 /**
  * `events`: N events written to the outbox (transactions of 100, four writers, a backfill's shape;
@@ -81,21 +81,7 @@ export async function benchEvents(
       const deliveries = startWebhookWorker(services);
       await relay.ready;
       const t0 = performance.now();
-      const writeBatch = async (n: number) => {
-        const ids = Array.from({ length: n }, () => randomUUID());
-        await services.orm.em.fork().transactional(async (tx) => {
-          await appendEvents(
-            tx,
-            ids.map((id) => ({
-              type: 'person.created' as const,
-              workspaceId: ws,
-              aggregateId: id,
-              occurrence: id,
-              data: { personId: id, email: `${id}@bench.example` },
-            })),
-          );
-        });
-      };
+      const writeBatch = (n: number) => writePersonEvents(services.orm, ws, n);
       let left = opts.events;
       if (opts.rate === null) {
         await Promise.all(

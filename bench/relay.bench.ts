@@ -21,7 +21,8 @@ import { peakRssMb, round } from './parse-baseline.ts';
 const PER_TX = 100;
 const WRITERS = 4;
 
-async function write(orm: Orm, ws: string, count: number): Promise<void> {
+/** One transaction appending `count` person.created events (the events bench writes these too). */
+export async function writePersonEvents(orm: Orm, ws: string, count: number): Promise<void> {
   const ids = Array.from({ length: count }, () => randomUUID());
   await orm.em.fork().transactional(async (tx) => {
     await appendEvents(
@@ -44,7 +45,7 @@ async function writeAll(orm: Orm, ws: string, events: number, writers: number): 
       while (left > 0) {
         const n = Math.min(PER_TX, left);
         left -= n;
-        await write(orm, ws, n);
+        await writePersonEvents(orm, ws, n);
       }
     }),
   );
