@@ -212,16 +212,8 @@ export async function insertEngagementHit(db: Db, hit: EngagementHitInput): Prom
   );
 }
 
-export interface StoredHit {
-  tokenId: string;
-  kind: TrackingKind;
-  url: string | null;
-  ip: string;
-  userAgent: string | null;
-  method: string;
-  classification: 'human' | 'machine';
-  reason: string | null;
-}
+/** A stored hit as `listEngagementHits` reads it back. */
+export type StoredHit = Omit<EngagementHitInput, 'workspaceId' | 'emailId' | 'at'>;
 
 const hitRow = z.object({
   token_id: z.string(),
