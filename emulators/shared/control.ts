@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { FaultInjector, FaultSpec } from './faults.ts';
+import { registerAnswerDelays, type FaultInjector, type FaultSpec } from './faults.ts';
 
 /**
  * The part of the `/__control` interface both emulators share: tests, the demo and the benchmark
@@ -7,6 +7,7 @@ import type { FaultInjector, FaultSpec } from './faults.ts';
  * served with `DELETE /__control/faults`.
  */
 export function registerFaultControl(app: FastifyInstance, faults: FaultInjector): void {
+  registerAnswerDelays(app);
   // Synchronous handlers answer with reply.send (fastify ignores a sync handler's return value).
   app.post('/__control/faults', (req, reply) => {
     for (const f of (req.body as { faults: FaultSpec[] }).faults) {

@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /**
  * Fault injection, shared by both emulators: the next `count` requests whose path matches get the
@@ -14,6 +14,11 @@ export interface FaultSpec {
   reason?: string;
   retryAfterSeconds?: number;
   delayMs?: number;
+  /**
+   * Wait `delayMs` after the request has had its effect, just before the answer goes out, instead
+   * of before handling it: a send that happened but whose caller timed out waiting.
+   */
+  afterEffect?: boolean;
   count?: number;
   /** 0..1: the share of matching requests that get the fault (default: every one). */
   probability?: number;
@@ -56,6 +61,19 @@ export class FaultInjector {
   }
 }
 
+const answerDelays = new WeakMap<FastifyRequest, number>();
+
+/** Holds back the answers of requests whose fault is an `afterEffect` delay. */
+export function registerAnswerDelays(app: FastifyInstance): void {
+  app.addHook('onSend', async (req, _reply, payload) => {
+    const ms = answerDelays.get(req);
+    if (ms) {
+      await new Promise((resolve) => setTimeout(resolve, ms));
+    }
+    return payload;
+  });
+}
+
 /** A fault that replaces the normal answer with an error status. */
 export type StatusFault = FaultSpec & { status: number };
 
@@ -70,7 +88,9 @@ export async function takeFault(
   reply: FastifyReply,
 ): Promise<StatusFault | null> {
   const fault = faults.take(req.method, req.url.split('?')[0] ?? '');
-  if (fault?.delayMs) {
+  if (fault?.delayMs && fault.afterEffect) {
+    answerDelays.set(req, fault.delayMs);
+  } else if (fault?.delayMs) {
     await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
   }
   if (!fault?.status) {
