@@ -8,6 +8,7 @@ import { benchGmailFaults } from './gmail-faults.bench.ts';
 import { benchGmailKills } from './gmail-kills.bench.ts';
 import { benchIngest } from './ingest.bench.ts';
 import { benchRelay } from './relay.bench.ts';
+import { benchTracking } from './tracking.bench.ts';
 import { benchOutlookBackfill, LOCAL_TLS_DIR } from './outlook-backfill.bench.ts';
 import { localTls } from '../emulators/microsoft/local-tls.ts';
 import { spawnSync } from 'node:child_process';
@@ -30,6 +31,7 @@ const { positionals, values } = parseArgs({
     deadline: { type: 'string', default: '3600' },
     kills: { type: 'string', default: '10' },
     'fetch-delay-ms': { type: 'string', default: '20' },
+    hits: { type: 'string', default: '20000' },
   },
 });
 
@@ -162,9 +164,17 @@ try {
       process.stdout.write(`${JSON.stringify(await benchApi(config, { emails, requests }))}\n`);
       break;
     }
+    case 'tracking': {
+      const hits = Number(values.hits);
+      if (!Number.isInteger(hits) || hits <= 0) {
+        throw new Error('--hits must be a positive integer');
+      }
+      process.stdout.write(`${JSON.stringify(await benchTracking(config, { hits }))}\n`);
+      break;
+    }
     default:
       process.stderr.write(
-        `error: unknown scenario '${scenario ?? ''}' (known: ingest, gmail-backfill, gmail-faults, gmail-kills, outlook-backfill, calendar-sync, relay, events, api)\n`,
+        `error: unknown scenario '${scenario ?? ''}' (known: ingest, gmail-backfill, gmail-faults, gmail-kills, outlook-backfill, calendar-sync, relay, events, api, tracking)\n`,
       );
       process.exit(1);
   }

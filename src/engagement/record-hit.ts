@@ -1,17 +1,11 @@
-import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { activityKey } from '../crm/activity-keys.ts';
 import type { Config } from '../config.ts';
-import { insertActivities } from '../db/crm/activities.ts';
-import { appendEvents } from '../db/outbox.ts';
 import {
+  findRecentClicks,
   findTrackingToken,
-  insertEngagementHit,
   type TrackingTokenContext,
 } from '../db/repositories/tracking.repository.ts';
 import type { Db } from '../db/sql.ts';
-import { lockWorkspace } from '../db/workspace-lock.ts';
-import type { DomainEvent } from '../events/catalog.ts';
 import { createHitClassifier, type Classification } from '../tracking/classify-hit.ts';
 import {
   clientAddress,
@@ -24,11 +18,18 @@ import {
   type TrackingKind,
   type TrackingSigner,
 } from '../tracking/tracking-token.ts';
+import { createGroupCommit } from './group-commit.ts';
+import { createRecentClicks } from './recent-clicks.ts';
+import { createTokenCache } from './token-cache.ts';
+import { writeHitBatch, type QueuedHit } from './write-hit-batch.ts';
 
 /**
  * Records one hit on a tracking pixel or link (product.md, "Sending and tracking"): verify the
  * token's signature (no lookup for a forged one), read the stored token (one primary-key lookup),
  * classify the hit, store it raw, and for a human hit log the activity and announce the event.
+ * Stores go through a group-commit writer (group-commit.ts, write-hit-batch.ts): a hit waits for
+ * its batch's commit, so it is stored before the request is answered, and concurrent hits share
+ * one transaction instead of each paying for its own.
  *
  * Dedupe: `EMAIL_OPENED` once per message and recipient, `EMAIL_CLICKED` once per message,
  * recipient and link, by their activity keys (the activity table's unique idempotency key); the
@@ -45,6 +46,11 @@ export const IP_RANGES_DIR = fileURLToPath(
 const MAX_USER_AGENT_CHARS = 1024;
 /** The click-burst window (classify-hit.ts default). */
 const BURST_SECONDS = 5;
+/** Most hits per transaction: bounds how long a batch holds its workspace locks. */
+export const MAX_HIT_BATCH = 500;
+/** Tokens whose context is kept (a few KB each), and for how long (token-cache.ts). */
+const TOKEN_CACHE_SIZE = 10_000;
+const TOKEN_CACHE_TTL_MS = 60_000;
 
 export interface HitRequest {
   kind: TrackingKind;
@@ -65,7 +71,10 @@ export interface HitOutcome {
 }
 
 export interface HitRecorder {
-  record(db: TransactionalDb, hit: HitRequest): Promise<HitOutcome>;
+  /** Resolves once the hit is stored (or known not to be one); rejects if storing it failed. */
+  record(hit: HitRequest): Promise<HitOutcome>;
+  /** Waits for every hit being recorded to be stored: the app's shutdown calls it. */
+  close(): Promise<void>;
 }
 
 /** A connection that can also open a transaction (an EntityManager fork). */
@@ -76,14 +85,17 @@ export interface TransactionalDb extends Db {
 export interface RecorderOptions {
   keys: Config['tracking']['keys'];
   trustedProxies: readonly string[];
+  /** A fresh connection per use (`() => orm.em.fork()`). */
+  db: () => TransactionalDb;
   /** Where the IP range lists are (tests may give another folder). */
   ipRangesDir?: string;
+  /** Most hits per transaction (default MAX_HIT_BATCH). */
+  maxBatch?: number;
+  /** Token contexts kept per process; 0 turns the cache off (default TOKEN_CACHE_SIZE). */
+  tokenCacheSize?: number;
 }
 
 const UNKNOWN: HitOutcome = { known: false, url: null, classification: null };
-
-const hashUrl = (url: string): string =>
-  createHash('sha256').update(url).digest('hex').slice(0, 32);
 
 export function createHitRecorder(options: RecorderOptions): HitRecorder {
   const [current, ...previous] = options.keys;
@@ -95,37 +107,73 @@ export function createHitRecorder(options: RecorderOptions): HitRecorder {
     matchIp: createIpRangeMatcher(loadIpRangeFiles(options.ipRangesDir ?? IP_RANGES_DIR)),
     burstSeconds: BURST_SECONDS,
   });
+  const recentClicks = createRecentClicks(BURST_SECONDS * 1000);
+  const writer = createGroupCommit<QueuedHit>({
+    maxBatch: options.maxBatch ?? MAX_HIT_BATCH,
+    write: (hits) => options.db().transactional((tx) => writeHitBatch(tx, hits)),
+  });
+  const inFlight = new Set<Promise<unknown>>();
+  const tokens = createTokenCache({
+    max: options.tokenCacheSize ?? TOKEN_CACHE_SIZE,
+    ttlMs: TOKEN_CACHE_TTL_MS,
+  });
 
-  return {
-    async record(db, hit) {
-      const verified = signer?.verify(hit.token) ?? null;
-      // An open token is never accepted as a click token, nor the reverse.
-      if (!verified || verified.kind !== hit.kind) {
-        return UNKNOWN;
+  /** The token's context: cached but for its recent clicks, which are always read fresh. */
+  const lookup = async (tokenId: string, since: Date): Promise<TrackingTokenContext | null> => {
+    const cached = tokens.get(tokenId);
+    if (cached === undefined) {
+      const token = await findTrackingToken(options.db(), tokenId, since);
+      if (token) {
+        tokens.set(tokenId, token);
       }
-      const at = hit.at ?? new Date();
-      const token = await findTrackingToken(
-        db,
-        verified.tokenId,
-        new Date(at.getTime() - BURST_SECONDS * 1000),
-      );
-      if (!token || token.kind !== hit.kind) {
-        return UNKNOWN;
-      }
-      const ip = clientAddress(hit.socketAddress, hit.forwardedFor, trusted);
-      const userAgent = hit.userAgent?.slice(0, MAX_USER_AGENT_CHARS) ?? null;
-      const classification = classify({
-        kind: token.kind,
-        method: hit.method,
-        userAgent,
-        ip,
-        at,
-        sentAt: token.sentAt,
-        ...(token.url === null ? {} : { url: token.url }),
-        recentClicks: token.recentClicks,
-        linksInMessage: token.linksInMessage,
-      });
-      const stored = {
+      return token;
+    }
+    // Opens never use recent clicks, nor does a message with one link (no burst possible).
+    const burstPossible = cached.kind === 'click' && cached.linksInMessage >= 2;
+    return {
+      ...cached,
+      recentClicks: burstPossible
+        ? await findRecentClicks(options.db(), cached.email.emailId, since)
+        : [],
+    };
+  };
+
+  const record = async (hit: HitRequest): Promise<HitOutcome> => {
+    const verified = signer?.verify(hit.token) ?? null;
+    // An open token is never accepted as a click token, nor the reverse.
+    if (!verified || verified.kind !== hit.kind) {
+      return UNKNOWN;
+    }
+    const since = new Date((hit.at?.getTime() ?? Date.now()) - BURST_SECONDS * 1000);
+    const token = await lookup(verified.tokenId, since);
+    if (!token || token.kind !== hit.kind) {
+      return UNKNOWN;
+    }
+    // The hit's time is taken when it is classified, not when it arrived: the burst rule counts
+    // the clicks before a hit, and lookups finish in any order, so only this keeps "before" the
+    // order in which this process classified them.
+    const at = hit.at ?? new Date();
+    const ip = clientAddress(hit.socketAddress, hit.forwardedFor, trusted);
+    const userAgent = hit.userAgent?.slice(0, MAX_USER_AGENT_CHARS) ?? null;
+    // No await from here to `recentClicks.add`: concurrent clicks of one message each see the
+    // ones classified before them, queued or not.
+    const classification = classify({
+      kind: token.kind,
+      method: hit.method,
+      userAgent,
+      ip,
+      at,
+      sentAt: token.sentAt,
+      ...(token.url === null ? {} : { url: token.url }),
+      recentClicks: [...token.recentClicks, ...recentClicks.since(token.email.emailId, since)],
+      linksInMessage: token.linksInMessage,
+    });
+    if (token.kind === 'click' && token.url !== null) {
+      recentClicks.add(token.email.emailId, { at, url: token.url });
+    }
+    const human = classification.classification === 'human';
+    const stored = writer.submit({
+      stored: {
         workspaceId: token.workspaceId,
         tokenId: token.tokenId,
         emailId: token.email.emailId,
@@ -137,87 +185,35 @@ export function createHitRecorder(options: RecorderOptions): HitRecorder {
         classification: classification.classification,
         reason: classification.reason,
         at,
-      };
-      if (classification.classification === 'machine') {
-        await insertEngagementHit(db, stored);
-      } else {
-        await db.transactional(async (tx) => {
-          await lockWorkspace(tx, token.workspaceId);
-          await insertEngagementHit(tx, stored);
-          await logHumanEngagement(tx, token, userAgent, at);
-        });
+      },
+      human: human ? { token, userAgent } : null,
+    });
+    // A hit that could not be stored may be on a token cached but since deleted (with its
+    // message): the next hit looks it up again.
+    await stored.catch((err: unknown) => {
+      tokens.delete(token.tokenId);
+      throw err;
+    });
+    return { known: true, url: token.url, classification };
+  };
+
+  return {
+    record(hit) {
+      const recording = record(hit);
+      const tracked: Promise<void> = recording
+        .then(
+          () => undefined,
+          () => undefined,
+        )
+        .finally(() => inFlight.delete(tracked));
+      inFlight.add(tracked);
+      return recording;
+    },
+    async close() {
+      while (inFlight.size > 0) {
+        await Promise.all(inFlight);
       }
-      return { known: true, url: token.url, classification };
+      await writer.drain();
     },
   };
-}
-
-/** The activity and the event of a human open or click (dedupe in the header comment). */
-async function logHumanEngagement(
-  tx: Db,
-  token: TrackingTokenContext,
-  userAgent: string | null,
-  at: Date,
-): Promise<void> {
-  const recipient = token.recipient;
-  if (recipient === null) {
-    return;
-  }
-  const click = token.kind === 'click' && token.url !== null;
-  const linkSuffix = click && token.url !== null ? `:${hashUrl(token.url)}` : '';
-  const type = click ? 'EMAIL_CLICKED' : 'EMAIL_OPENED';
-  let announce = true;
-  let occurrence = `${token.email.logicalKey}:${recipient}${linkSuffix}`;
-  if (token.person) {
-    const key = activityKey(type, token.person.personId, token.email.logicalKey, linkSuffix);
-    const created = await insertActivities(tx, token.workspaceId, [
-      {
-        type,
-        personId: token.person.personId,
-        companyId: token.person.companyId,
-        emailId: token.email.emailId,
-        calendarEventId: null,
-        internetMessageId: token.email.internetMessageId,
-        icalUid: null,
-        occurredAt: at.toISOString(),
-        key,
-        companyFromPerson: false,
-      },
-    ]);
-    announce = created.has(key);
-    occurrence = key;
-  }
-  if (!announce) {
-    return;
-  }
-  const e = token.email;
-  const data = {
-    emailId: e.emailId,
-    mailboxId: e.mailboxId,
-    mailboxEmail: e.mailboxEmail,
-    internetMessageId: e.internetMessageId,
-    threadKey: e.threadKey,
-    subject: e.subject,
-    sentAt: e.sentAt,
-    personEmail: token.person ? recipient : null,
-    companyDomain: token.person?.companyDomain ?? null,
-    userAgent,
-  };
-  const event: DomainEvent =
-    click && token.url !== null
-      ? {
-          type: 'email.clicked',
-          workspaceId: token.workspaceId,
-          aggregateId: token.email.emailId,
-          occurrence,
-          data: { ...data, url: token.url },
-        }
-      : {
-          type: 'email.opened',
-          workspaceId: token.workspaceId,
-          aggregateId: token.email.emailId,
-          occurrence,
-          data,
-        };
-  await appendEvents(tx, [event]);
 }

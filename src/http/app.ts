@@ -62,13 +62,15 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     });
     registerMcpRoute(app, services);
     // Public tracking pixel and click endpoints (no auth), with the process's keys and proxies.
-    registerTrackingRoutes(app, {
-      orm: deps.orm,
-      recorder: createHitRecorder({
-        keys: deps.config.tracking.keys,
-        trustedProxies: deps.config.tracking.trustedProxies,
-      }),
+    const recorder = createHitRecorder({
+      keys: deps.config.tracking.keys,
+      trustedProxies: deps.config.tracking.trustedProxies,
+      db: () => deps.orm.em.fork(),
     });
+    registerTrackingRoutes(app, { recorder });
+    // Hits are written in batches: closing waits for the ones still being stored (before the
+    // process closes the database).
+    app.addHook('onClose', () => recorder.close());
   }
   return app;
 }

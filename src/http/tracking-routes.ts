@@ -1,12 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Orm } from '../db/orm.ts';
 import type { HitRecorder } from '../engagement/record-hit.ts';
 import type { TrackingKind } from '../tracking/tracking-token.ts';
 import { redirectLocation } from '../tracking/redirect-location.ts';
 
 /**
  * The public tracking endpoints (product.md, "Sending and tracking"): no authentication, no
- * provider call, one indexed lookup per hit.
+ * provider call, one indexed lookup per hit, its writes batched with concurrent hits (record-hit.ts).
  *
  * - `GET|HEAD /t/o/:token`: always 200 `image/gif` (a 1×1 transparent GIF), `no-store`, whatever
  *   the token: a tampered or unknown one records nothing, and a failure to store a hit is logged,
@@ -20,7 +19,6 @@ import { redirectLocation } from '../tracking/redirect-location.ts';
 const GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 
 interface Deps {
-  orm: Orm;
   recorder: HitRecorder;
 }
 
@@ -51,7 +49,7 @@ export function registerTrackingRoutes(app: FastifyInstance, deps: Deps): void {
     url: '/t/o/:token',
     handler: async (req, reply) => {
       try {
-        await deps.recorder.record(deps.orm.em.fork(), hitOf(req, 'open'));
+        await deps.recorder.record(hitOf(req, 'open'));
       } catch (err) {
         req.log.error({ err }, 'tracking pixel hit not stored');
       }
@@ -64,7 +62,7 @@ export function registerTrackingRoutes(app: FastifyInstance, deps: Deps): void {
     method: ['GET', 'HEAD'],
     url: '/t/c/:token',
     handler: async (req, reply) => {
-      const outcome = await deps.recorder.record(deps.orm.em.fork(), hitOf(req, 'click'));
+      const outcome = await deps.recorder.record(hitOf(req, 'click'));
       reply.header('cache-control', 'no-store');
       if (outcome.url === null) {
         return reply

@@ -5,7 +5,7 @@ import { jsonb, queryRow, queryRows, run, type Db } from '../sql.ts';
  * Tracking tokens and engagement hits (issue 13). A sender stores a message's tokens in one
  * statement (`insertTrackingTokens`); the public pixel and click endpoints read one token with
  * everything classifying and logging a hit needs (`findTrackingToken`, one primary-key lookup
- * with bounded index scans for a click's context) and store each hit (`insertEngagementHit`).
+ * with bounded index scans for a click's context) and store hits in batches (`insertEngagementHits`).
  */
 
 export type TrackingKind = 'open' | 'click';
@@ -175,6 +175,27 @@ export async function findTrackingToken(
   };
 }
 
+const recentClickRow = z.object({ at: z.string(), url: z.string() });
+
+/**
+ * A message's clicks at or after `since` (the click-burst window), any classification: what
+ * `findTrackingToken` reads as `recentClicks`, for a token whose other facts are already known.
+ */
+export async function findRecentClicks(
+  db: Db,
+  emailId: string,
+  since: Date,
+): Promise<{ at: Date; url: string }[]> {
+  const rows = await queryRows(
+    db,
+    recentClickRow,
+    `select to_json(at) #>> '{}' as at, url from engagement_hit
+      where email_id = ? and kind = 'click' and at >= ?::timestamptz and url is not null`,
+    [emailId, since.toISOString()],
+  );
+  return rows.map((r) => ({ at: new Date(r.at), url: r.url }));
+}
+
 export interface EngagementHitInput {
   workspaceId: string;
   tokenId: string;
@@ -189,25 +210,45 @@ export interface EngagementHitInput {
   at: Date;
 }
 
-/** Stores one hit, raw, with its classification. */
-export async function insertEngagementHit(db: Db, hit: EngagementHitInput): Promise<void> {
+/**
+ * Stores hits, raw, with their classification, in one statement (the hit writer's batch), in
+ * the order given: `id` follows it, so hits of one instant read back in arrival order.
+ */
+export async function insertEngagementHits(
+  db: Db,
+  hits: readonly EngagementHitInput[],
+): Promise<void> {
+  if (hits.length === 0) {
+    return;
+  }
   await run(
     db,
     `insert into engagement_hit (workspace_id, token_id, email_id, kind, url, ip, user_agent,
        method, classification, reason, at)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+     select r.workspace_id, r.token_id, r.email_id, r.kind, r.url, r.ip, r.user_agent, r.method,
+            r.classification, r.reason, r.at
+       from rows from (jsonb_to_recordset(?::jsonb) as (workspace_id uuid, token_id text,
+         email_id uuid, kind text, url text, ip text, user_agent text, method text,
+         classification text, reason text, at timestamptz)) with ordinality
+         as r(workspace_id, token_id, email_id, kind, url, ip, user_agent, method, classification,
+           reason, at, n)
+      order by r.n`,
     [
-      hit.workspaceId,
-      hit.tokenId,
-      hit.emailId,
-      hit.kind,
-      hit.url,
-      hit.ip,
-      hit.userAgent,
-      hit.method,
-      hit.classification,
-      hit.reason,
-      hit.at.toISOString(),
+      jsonb(
+        hits.map((h) => ({
+          workspace_id: h.workspaceId,
+          token_id: h.tokenId,
+          email_id: h.emailId,
+          kind: h.kind,
+          url: h.url,
+          ip: h.ip,
+          user_agent: h.userAgent,
+          method: h.method,
+          classification: h.classification,
+          reason: h.reason,
+          at: h.at.toISOString(),
+        })),
+      ),
     ],
   );
 }

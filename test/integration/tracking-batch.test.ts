@@ -1,0 +1,234 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Orm } from '../../src/db/orm.ts';
+import {
+  insertTrackingTokens,
+  listEngagementHits,
+  type EngagementHitInput,
+} from '../../src/db/repositories/tracking.repository.ts';
+import { createGroupCommit } from '../../src/engagement/group-commit.ts';
+import { createHitRecorder } from '../../src/engagement/record-hit.ts';
+import { writeHitBatch, type QueuedHit } from '../../src/engagement/write-hit-batch.ts';
+import type { ParsePool } from '../../src/mail/parse-pool.ts';
+import { createTrackingSigner, type TrackingSigner } from '../../src/tracking/tracking-token.ts';
+import { startApi, type ApiHarness } from '../helpers/api-harness.ts';
+import { buildEml } from '../helpers/build-eml.ts';
+import { ingestRaw, testPool } from '../helpers/ingest.ts';
+import { createMailbox, openTestOrm } from '../helpers/test-orm.ts';
+
+/**
+ * The tracking endpoints under concurrency: hits are stored by a group-commit writer (many hits,
+ * one transaction), so these check what batching must not change: every hit stored before its
+ * answer, the dedupe of activities and events, the click-burst rule across hits still queued, one
+ * bad hit not losing its batch, and a shutdown that waits for the hits being stored.
+ */
+const REP = 'rep@mine.example';
+const ADA = 'ada@acme.example';
+const HUMAN_UA =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+const CRAWLER_UA = 'Googlebot/2.1 (+http://www.google.com/bot.html)';
+const key = randomBytes(32);
+
+let orm: Orm;
+let pool: ParsePool;
+let api: ApiHarness;
+let signer: TrackingSigner;
+let mailboxId: string;
+
+beforeAll(async () => {
+  orm = await openTestOrm();
+  pool = testPool();
+  api = await startApi(orm, {
+    MAILROOM_TRACKING_KEYS: `7:${key.toString('base64')}`,
+    PUBLIC_URL: 'https://track.example',
+  });
+  signer = createTrackingSigner({ current: { id: 7, key } });
+  mailboxId = await createMailbox(orm, api.workspaceId, REP);
+});
+
+afterAll(async () => {
+  await api.close();
+  await pool.close();
+  await orm.close(true);
+});
+
+/** One outbound message from the rep to Ada (sent weeks ago), by ingest; its email id. */
+async function sentMessage(): Promise<string> {
+  const messageId = `<${randomUUID()}@mine.example>`;
+  await ingestRaw(orm, pool, api.workspaceId, mailboxId, [
+    buildEml({
+      from: `Rep <${REP}>`,
+      to: [`Ada Lovelace <${ADA}>`],
+      subject: 'Our pricing',
+      messageId,
+      date: 'Tue, 06 Oct 2026 10:00:00 +0000',
+    }),
+  ]);
+  const rows = await orm.em
+    .fork()
+    .execute<{ id: string }[]>('select id from email where internet_message_id = ?', [messageId]);
+  const id = rows[0]?.id;
+  if (id === undefined) {
+    throw new Error('message not ingested');
+  }
+  return id;
+}
+
+/** Mints and stores a token; returns it with its id. */
+async function mint(emailId: string, kind: 'open' | 'click', url: string | null = null) {
+  const token = signer.mint(kind);
+  const tokenId = signer.verify(token)?.tokenId;
+  if (tokenId === undefined) {
+    throw new Error('minted token does not verify');
+  }
+  await insertTrackingTokens(orm.em.fork(), api.workspaceId, emailId, [
+    { tokenId, kind, url, recipient: ADA, attribution: 'single' },
+  ]);
+  return { token, tokenId };
+}
+
+const hit = (url: string, opts: { ua?: string; method?: 'GET' | 'HEAD'; from?: string } = {}) =>
+  api.app.inject({
+    method: opts.method ?? 'GET',
+    url,
+    remoteAddress: opts.from ?? '203.0.113.5',
+    headers: { 'user-agent': opts.ua ?? HUMAN_UA },
+  });
+
+async function count(sql: string, params: unknown[]): Promise<number> {
+  const rows = await orm.em.fork().execute<{ n: string }[]>(sql, params);
+  return Number(rows[0]?.n ?? 0);
+}
+const storedHits = (emailId: string) =>
+  count('select count(*) as n from engagement_hit where email_id = ?', [emailId]);
+const activities = (emailId: string, type: string) =>
+  count('select count(*) as n from activity where email_id = ? and type = ?', [emailId, type]);
+const events = (emailId: string, type: string) =>
+  count('select count(*) as n from outbox_event where aggregate_id = ? and type = ?', [
+    emailId,
+    type,
+  ]);
+
+describe('tracking hits under concurrency', () => {
+  it('stores every one of 200 concurrent hits on several tokens before answering', async () => {
+    const emails = [await sentMessage(), await sentMessage(), await sentMessage()];
+    const targets: { url: string; emailId: string; status: number }[] = [];
+    for (const emailId of emails) {
+      const open = await mint(emailId, 'open');
+      const links = [
+        await mint(emailId, 'click', 'https://acme.example/a'),
+        await mint(emailId, 'click', 'https://acme.example/b'),
+        await mint(emailId, 'click', 'https://acme.example/c'),
+      ];
+      targets.push({ url: `/t/o/${open.token}`, emailId, status: 200 });
+      for (const l of links) {
+        targets.push({ url: `/t/c/${l.token}`, emailId, status: 302 });
+      }
+    }
+    const sent = Array.from({ length: 200 }, (_, i) => targets[i % targets.length]);
+    const responses = await Promise.all(
+      sent.map((t, i) =>
+        hit(t?.url ?? '', {
+          ua: i % 3 === 0 ? CRAWLER_UA : HUMAN_UA,
+          method: i % 7 === 0 ? 'HEAD' : 'GET',
+        }),
+      ),
+    );
+    expect(responses.map((r) => r.statusCode)).toEqual(sent.map((t) => t?.status));
+    // Answered means stored: counted right after the answers, with no wait.
+    for (const emailId of emails) {
+      expect(await storedHits(emailId)).toBe(sent.filter((t) => t?.emailId === emailId).length);
+    }
+  });
+
+  it('logs one EMAIL_OPENED and one email.opened for 50 concurrent human opens', async () => {
+    const emailId = await sentMessage();
+    const { token } = await mint(emailId, 'open');
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        hit(`/t/o/${token}`, { from: `198.51.100.${String(i + 1)}` }),
+      ),
+    );
+    expect(responses.every((r) => r.statusCode === 200)).toBe(true);
+    const hits = await listEngagementHits(orm.em.fork(), emailId);
+    expect(hits).toHaveLength(50);
+    expect(hits.every((h) => h.classification === 'human')).toBe(true);
+    expect(await activities(emailId, 'EMAIL_OPENED')).toBe(1);
+    expect(await events(emailId, 'email.opened')).toBe(1);
+  });
+
+  it('counts concurrent clicks of every link of a message as a burst, queued or stored', async () => {
+    const emailId = await sentMessage();
+    const a = await mint(emailId, 'click', 'https://acme.example/a');
+    const b = await mint(emailId, 'click', 'https://acme.example/b');
+    // Sent together: each is classified while the other may still be queued, unstored.
+    const responses = await Promise.all([hit(`/t/c/${a.token}`), hit(`/t/c/${b.token}`)]);
+    expect(responses.map((r) => r.statusCode)).toEqual([302, 302]);
+    const hits = await listEngagementHits(orm.em.fork(), emailId);
+    expect(hits.map((h) => [h.classification, h.reason]).sort()).toEqual([
+      ['human', null],
+      ['machine', 'click-burst'],
+    ]);
+    expect(await activities(emailId, 'EMAIL_CLICKED')).toBe(1);
+    expect(await events(emailId, 'email.clicked')).toBe(1);
+  });
+});
+
+describe('hit writer', () => {
+  it('stores the other hits of a batch in which one fails', async () => {
+    const emailId = await sentMessage();
+    const open = await mint(emailId, 'open');
+    const click = await mint(emailId, 'click', 'https://acme.example/a');
+    const stored = (tokenId: string, kind: 'open' | 'click'): EngagementHitInput => ({
+      workspaceId: api.workspaceId,
+      tokenId,
+      emailId,
+      kind,
+      url: kind === 'click' ? 'https://acme.example/a' : null,
+      ip: '203.0.113.5',
+      userAgent: CRAWLER_UA,
+      method: 'GET',
+      classification: 'machine',
+      reason: 'bot-user-agent',
+      at: new Date(),
+    });
+    const writer = createGroupCommit<QueuedHit>({
+      maxBatch: 10,
+      write: (hits) => orm.em.fork().transactional((tx) => writeHitBatch(tx, hits)),
+    });
+    // Submitted in one turn: one batch. The middle hit's token does not exist (its message was
+    // deleted meanwhile): the foreign key fails the batch's transaction.
+    const results = await Promise.allSettled([
+      writer.submit({ stored: stored(open.tokenId, 'open'), human: null }),
+      writer.submit({ stored: stored('f'.repeat(32), 'open'), human: null }),
+      writer.submit({ stored: stored(click.tokenId, 'click'), human: null }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    const hits = await listEngagementHits(orm.em.fork(), emailId);
+    expect(hits.map((h) => h.tokenId).sort()).toEqual([open.tokenId, click.tokenId].sort());
+  });
+
+  it('stores the hits being recorded before close() resolves', async () => {
+    const emailId = await sentMessage();
+    const { token } = await mint(emailId, 'open');
+    const recorder = createHitRecorder({
+      keys: api.config.tracking.keys,
+      trustedProxies: [],
+      db: () => orm.em.fork(),
+    });
+    const recording = Array.from({ length: 30 }, () =>
+      recorder.record({
+        kind: 'open',
+        token,
+        method: 'GET',
+        userAgent: HUMAN_UA,
+        socketAddress: '203.0.113.5',
+        forwardedFor: undefined,
+      }),
+    );
+    await recorder.close();
+    // Counted before awaiting any hit: close() alone must have waited for all of them.
+    expect(await storedHits(emailId)).toBe(30);
+    expect((await Promise.all(recording)).every((o) => o.known)).toBe(true);
+  });
+});
