@@ -32,6 +32,7 @@ const { positionals, values } = parseArgs({
     kills: { type: 'string', default: '10' },
     'fetch-delay-ms': { type: 'string', default: '20' },
     hits: { type: 'string', default: '20000' },
+    concurrency: { type: 'string', default: '32' },
   },
 });
 
@@ -166,10 +167,17 @@ try {
     }
     case 'tracking': {
       const hits = Number(values.hits);
-      if (!Number.isInteger(hits) || hits <= 0) {
-        throw new Error('--hits must be a positive integer');
+      const concurrency = Number(values.concurrency);
+      if (
+        !Number.isInteger(hits) ||
+        hits <= 0 ||
+        !Number.isInteger(concurrency) ||
+        concurrency <= 0
+      ) {
+        throw new Error('--hits and --concurrency must be positive integers');
       }
-      process.stdout.write(`${JSON.stringify(await benchTracking(config, { hits }))}\n`);
+      const figures = await benchTracking(config, { hits, concurrency });
+      process.stdout.write(`${JSON.stringify(figures)}\n`);
       break;
     }
     default:

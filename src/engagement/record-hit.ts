@@ -1,3 +1,4 @@
+import DataLoader from 'dataloader';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.ts';
 import {
@@ -19,7 +20,7 @@ import {
   type TrackingSigner,
 } from '../tracking/tracking-token.ts';
 import { createGroupCommit } from './group-commit.ts';
-import { createRecentClicks } from './recent-clicks.ts';
+import { createRecentClicks, type RecentClick } from './recent-clicks.ts';
 import { createTokenCache } from './token-cache.ts';
 import { writeHitBatch, type QueuedHit } from './write-hit-batch.ts';
 
@@ -118,6 +119,21 @@ export function createHitRecorder(options: RecorderOptions): HitRecorder {
     ttlMs: TOKEN_CACHE_TTL_MS,
   });
 
+  // Recent clicks asked for in one turn of the event loop are read with one statement (from the
+  // earliest window asked; the classifier keeps each hit's own).
+  const clicks = new DataLoader<{ emailId: string; since: Date }, RecentClick[]>(
+    async (keys) => {
+      const since = new Date(Math.min(...keys.map((k) => k.since.getTime())));
+      const byEmail = await findRecentClicks(
+        options.db(),
+        [...new Set(keys.map((k) => k.emailId))],
+        since,
+      );
+      return keys.map((k) => byEmail.get(k.emailId) ?? []);
+    },
+    { cache: false, maxBatchSize: MAX_HIT_BATCH, batchScheduleFn: (run) => setImmediate(run) },
+  );
+
   /** The token's context: cached but for its recent clicks, which are always read fresh. */
   const lookup = async (tokenId: string, since: Date): Promise<TrackingTokenContext | null> => {
     const cached = tokens.get(tokenId);
@@ -133,7 +149,7 @@ export function createHitRecorder(options: RecorderOptions): HitRecorder {
     return {
       ...cached,
       recentClicks: burstPossible
-        ? await findRecentClicks(options.db(), cached.email.emailId, since)
+        ? await clicks.load({ emailId: cached.email.emailId, since })
         : [],
     };
   };

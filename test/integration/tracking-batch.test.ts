@@ -174,6 +174,37 @@ describe('tracking hits under concurrency', () => {
   });
 });
 
+describe('token cache', () => {
+  it("reads a cached click token's recent clicks fresh, with another process's", async () => {
+    const emailId = await sentMessage();
+    const a = await mint(emailId, 'click', 'https://acme.example/a');
+    const b = await mint(emailId, 'click', 'https://acme.example/b');
+    // Two API processes: each its own token cache and its own recent clicks.
+    const recorder = () =>
+      createHitRecorder({
+        keys: api.config.tracking.keys,
+        trustedProxies: [],
+        db: () => orm.em.fork(),
+      });
+    const [first, second] = [recorder(), recorder()];
+    const click = (token: string) => ({
+      kind: 'click' as const,
+      token,
+      method: 'GET',
+      userAgent: HUMAN_UA,
+      socketAddress: '203.0.113.5',
+      forwardedFor: undefined,
+    });
+    // The first process caches link a; the second clicks link b.
+    expect((await first.record(click(a.token))).classification?.classification).toBe('human');
+    expect((await second.record(click(b.token))).classification?.reason).toBe('click-burst');
+    // Link a again, from the first process's cache: link b's click (stored by the other process,
+    // after a was cached) is in its window, so both links are covered: a burst.
+    expect((await first.record(click(a.token))).classification?.reason).toBe('click-burst');
+    await Promise.all([first.close(), second.close()]);
+  });
+});
+
 describe('hit writer', () => {
   it('stores the other hits of a batch in which one fails', async () => {
     const emailId = await sentMessage();

@@ -175,25 +175,34 @@ export async function findTrackingToken(
   };
 }
 
-const recentClickRow = z.object({ at: z.string(), url: z.string() });
+const recentClickRow = z.object({ email_id: z.string(), at: z.string(), url: z.string() });
 
 /**
- * A message's clicks at or after `since` (the click-burst window), any classification: what
- * `findTrackingToken` reads as `recentClicks`, for a token whose other facts are already known.
+ * The clicks of several messages at or after `since` (the click-burst window), any
+ * classification, by message: what `findTrackingToken` reads as `recentClicks`, for tokens whose
+ * other facts are already known. One statement for all (concurrent clicks share it).
  */
 export async function findRecentClicks(
   db: Db,
-  emailId: string,
+  emailIds: readonly string[],
   since: Date,
-): Promise<{ at: Date; url: string }[]> {
+): Promise<Map<string, { at: Date; url: string }[]>> {
   const rows = await queryRows(
     db,
     recentClickRow,
-    `select to_json(at) #>> '{}' as at, url from engagement_hit
-      where email_id = ? and kind = 'click' and at >= ?::timestamptz and url is not null`,
-    [emailId, since.toISOString()],
+    `select email_id, to_json(at) #>> '{}' as at, url from engagement_hit
+      where email_id in (select e::uuid from jsonb_array_elements_text(?::jsonb) e)
+        and kind = 'click' and at >= ?::timestamptz and url is not null`,
+    [jsonb(emailIds), since.toISOString()],
   );
-  return rows.map((r) => ({ at: new Date(r.at), url: r.url }));
+  const byEmail = new Map<string, { at: Date; url: string }[]>();
+  for (const r of rows) {
+    byEmail.set(r.email_id, [
+      ...(byEmail.get(r.email_id) ?? []),
+      { at: new Date(r.at), url: r.url },
+    ]);
+  }
+  return byEmail;
 }
 
 export interface EngagementHitInput {
