@@ -262,6 +262,11 @@ export async function insertEngagementHits(
   );
 }
 
+/** Stores one hit (a batch of one: seeding, tests). */
+export async function insertEngagementHit(db: Db, hit: EngagementHitInput): Promise<void> {
+  await insertEngagementHits(db, [hit]);
+}
+
 /** A stored hit as `listEngagementHits` reads it back. */
 export type StoredHit = Omit<EngagementHitInput, 'workspaceId' | 'emailId' | 'at'>;
 
