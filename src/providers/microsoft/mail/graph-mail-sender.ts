@@ -70,11 +70,7 @@ export class GraphMailSender implements MailSender {
     return this.sentCopy(internetMessageId, draft.conversationId ?? null);
   }
 
-  async reconcile(
-    message: OutgoingMessage,
-    progress: SendProgress,
-    _since: Date,
-  ): Promise<SentMessage | null> {
+  async reconcile(message: OutgoingMessage, progress: SendProgress): Promise<SentMessage | null> {
     const internetMessageId = progress.internetMessageId ?? message.internetMessageId;
     const found = await this.findByInternetMessageId(internetMessageId);
     const sent = found.find((m) => m.isDraft !== true);
