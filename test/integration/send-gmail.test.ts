@@ -112,7 +112,9 @@ describe('POST /api/v1/messages through Gmail', () => {
     expect(result.internetMessageId).toBe(sent?.internetMessageId);
     expect(result.providerMessageId).toBe(sent?.id);
     const mime = await simpleParser(Buffer.from(sent?.raw ?? '', 'base64'));
-    expect(mime.text?.trim()).toBe('Hi Ana, prices: https://contoso.example/pricing?plan=pro&seats=5');
+    expect(mime.text?.trim()).toBe(
+      'Hi Ana, prices: https://contoso.example/pricing?plan=pro&seats=5',
+    );
     const sentHtml = typeof mime.html === 'string' ? mime.html : '';
     expect(sentHtml).toContain(`src="${PUBLIC_URL}/t/o/`);
     expect(sentHtml).toMatch(new RegExp(`href="${PUBLIC_URL}/t/c/[^"]+">prices`));
@@ -160,9 +162,9 @@ describe('POST /api/v1/messages through Gmail', () => {
       (e) => e.internetMessageId === '<demo-1@fabrikam.example>',
     );
     const list = await api.call('GET', `/api/v1/emails?mailboxId=${mb}`);
-    const originalId = list.json<{ items: { id: string; internetMessageId: string }[] }>().items.find(
-      (e) => e.internetMessageId === '<demo-1@fabrikam.example>',
-    )?.id;
+    const originalId = list
+      .json<{ items: { id: string; internetMessageId: string }[] }>()
+      .items.find((e) => e.internetMessageId === '<demo-1@fabrikam.example>')?.id;
     expect(originalId).toBeDefined();
 
     const res = await send({
