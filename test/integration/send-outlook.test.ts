@@ -62,7 +62,7 @@ async function control(path: string, init?: { method: string; body: unknown }) {
       : {}),
   });
   expect(res.status).toBe(200);
-  return res.json() as Promise<unknown>;
+  return res.json();
 }
 
 const sentBy = async (email: string) =>
