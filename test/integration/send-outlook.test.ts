@@ -11,6 +11,7 @@ import { silentLog } from '../helpers/gmail-harness.ts';
 import { startGraphHarness, type GraphHarness } from '../helpers/graph-harness.ts';
 import { exportOf } from '../helpers/ingest.ts';
 import { openTestOrm } from '../helpers/test-orm.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 /**
  * Sending through Outlook over the real API route, the real Graph SDK and the Graph emulator:
@@ -19,6 +20,8 @@ import { openTestOrm } from '../helpers/test-orm.ts';
  * a grant without Mail.Send told to reconnect.
  */
 const PUBLIC_URL = 'https://track.mailroom.test';
+// Short provider timeouts, so a delayed answer is a timeout within the test.
+const TIMEOUT_MS = 1_500;
 
 let orm: Orm;
 let graph: GraphHarness;
@@ -33,6 +36,7 @@ beforeAll(async () => {
     MICROSOFT_GRAPH_URL: graph.env['MICROSOFT_GRAPH_URL'] ?? '',
     MICROSOFT_LOGIN_URL: graph.env['MICROSOFT_LOGIN_URL'] ?? '',
     MAILROOM_BACKFILL_MAX_MESSAGES: '0',
+    MAILROOM_PROVIDER_TIMEOUT_MS: String(TIMEOUT_MS),
     PUBLIC_URL,
     MAILROOM_TRACKING_KEYS: `1:${randomBytes(32).toString('base64')}`,
   });
@@ -176,6 +180,42 @@ describe('POST /api/v1/messages through Outlook', () => {
     const [reply] = await sentBy(rep);
     expect(reply?.inReplyTo).toBe('<odemo-1@fabrikam.example>');
     expect(res.json<{ threadKey: string }>().threadKey).toBe(original?.threadKey);
+  });
+
+  it('never sends twice when /send timed out after Outlook sent the draft', async () => {
+    const rep = 'li.timeout@northwind.com';
+    const mb = await mailbox(api.workspaceId, rep);
+    await control('/faults', {
+      method: 'POST',
+      body: {
+        faults: [{ path: '/send$', method: 'POST', delayMs: TIMEOUT_MS * 3, afterEffect: true }],
+      },
+    });
+    const body = {
+      mailboxId: mb,
+      to: [{ email: 'dee@adatum.example' }],
+      subject: 'Outlook timeout',
+      text: 'Sent, but the answer was lost.',
+    };
+    const first = await send(body, 'outlook-timeout');
+    expect(first.statusCode).toBe(502);
+    expect(first.json()).toMatchObject({ error: { code: 'SEND_OUTCOME_UNKNOWN' } });
+    expect(await sentBy(rep)).toHaveLength(1);
+    let final = await send(body, 'outlook-timeout');
+    await waitFor(async () => {
+      if (final.statusCode !== 409) {
+        return true;
+      }
+      final = await send(body, 'outlook-timeout');
+      return false;
+    }, 'the retried send to settle');
+    expect(final.statusCode).toBe(201);
+    const sent = await sentBy(rep);
+    expect(sent).toHaveLength(1);
+    expect(final.json()).toMatchObject({
+      internetMessageId: sent[0]?.internetMessageId,
+      providerMessageId: sent[0]?.id,
+    });
   });
 
   it('tells a grant without Mail.Send to reconnect, and sends nothing', async () => {
