@@ -42,6 +42,7 @@ export function engagementCounts(tallies: readonly EngagementTally[]): Engagemen
   const clicks = tallies.filter((t) => t.type === 'click');
   const byUrl = new Map<string, { url: string; human: number; machine: number }>();
   for (const t of clicks) {
+    // A click hit always carries its link (the token's URL); '' only keeps the types honest.
     const url = t.url ?? '';
     const entry = byUrl.get(url) ?? { url, human: 0, machine: 0 };
     entry[t.classification] += t.n;
