@@ -2,6 +2,7 @@ import type { ApiRoutes } from '../api-app.ts';
 import { calendarRoutes } from './calendar.routes.ts';
 import { companyRoutes } from './companies.routes.ts';
 import { emailRoutes } from './emails.routes.ts';
+import { engagementRoutes } from './engagements.routes.ts';
 import { eventRoutes } from './events.routes.ts';
 import { mailboxRoutes } from './mailboxes.routes.ts';
 import { messageRoutes } from './messages.routes.ts';
@@ -12,6 +13,7 @@ import { webhookRoutes } from './webhooks.routes.ts';
 export const API_ROUTES: readonly ApiRoutes[] = [
   mailboxRoutes,
   emailRoutes,
+  engagementRoutes,
   peopleRoutes,
   companyRoutes,
   calendarRoutes,
