@@ -10,11 +10,15 @@ import {
   AUTH_ERROR,
   BACKEND_ERROR,
   googleError,
+  INSUFFICIENT_SCOPES,
   NOT_FOUND,
   TOO_MANY_CONCURRENT,
   USER_RATE_LIMIT,
 } from './google-error.ts';
 import { registerGoogleOAuthRoutes } from './google-oauth-routes.ts';
+import { GmailSender } from './gmail-send.ts';
+import { registerGmailSendRoutes } from './gmail-send-routes.ts';
+import { SentLog, type SentItem } from './gmail-sent-log.ts';
 import { GmailStore, SYSTEM_LABELS, type GmailUser, type StoredMessage } from './gmail-store.ts';
 import { registerGoogleCalendarRoutes } from './google-calendar-routes.ts';
 import { GoogleCalendarStore } from './google-calendar-store.ts';
@@ -56,6 +60,8 @@ export interface GmailEmulator {
   faults: FaultInjector;
   stats: EmulatorStats;
   resetStats(): void;
+  /** What the user sent through `messages.send`, oldest first (as `/__control/users/:email/sent`). */
+  sentMail(email: string): Promise<SentItem[]>;
 }
 
 type Req = FastifyRequest<{
@@ -71,6 +77,7 @@ export function buildGmailEmulator(options: GmailEmulatorOptions = {}): GmailEmu
   const faults = new FaultInjector();
   const quota = options.quota ? new QuotaMeter(options.quota) : null;
   const concurrency = new ConcurrencyLimit(options.maxConcurrentPerUser ?? 10);
+  const sentLog = new SentLog();
   const stats: EmulatorStats = {
     requests: 0,
     byMethod: {},
@@ -87,14 +94,27 @@ export function buildGmailEmulator(options: GmailEmulatorOptions = {}): GmailEmu
   });
 
   // ---- Gmail API -----------------------------------------------------------------------------
-  /** Auth, faults, concurrency and quota, in that order, for one metered API call. */
-  async function guard(req: Req, reply: FastifyReply, method: string): Promise<GmailUser | null> {
+  /**
+   * Auth, scopes, faults, concurrency and quota, in that order, for one metered API call. A call
+   * naming `scopes` needs a grant with one of them; the others are not checked for scopes.
+   */
+  async function guard(
+    req: Req,
+    reply: FastifyReply,
+    method: string,
+    scopes?: readonly string[],
+  ): Promise<GmailUser | null> {
     stats.requests++;
     stats.byMethod[method] = (stats.byMethod[method] ?? 0) + 1;
-    const email = auth.userOf(bearerToken(req));
+    const token = bearerToken(req);
+    const email = auth.userOf(token);
     const userId = (req.params['userId'] ?? 'me').toLowerCase();
     if (!email || (userId !== 'me' && userId !== email)) {
       await reply.code(401).send(AUTH_ERROR);
+      return null;
+    }
+    if (scopes && !auth.scopesOf(token)?.some((s) => scopes.includes(s))) {
+      await reply.code(403).send(INSUFFICIENT_SCOPES);
       return null;
     }
     const fault = await takeFault(faults, req, reply);
@@ -282,10 +302,11 @@ export function buildGmailEmulator(options: GmailEmulatorOptions = {}): GmailEmu
     return reply.code(204).send();
   });
 
+  registerGmailSendRoutes(app, { guard, sender: new GmailSender(store, sentLog) });
   registerGoogleCalendarRoutes(app, { guard, store: calendars });
 
   // ---- Control interface (tests, demo, benchmark) --------------------------------------------
-  registerGmailControlRoutes(app, { store, auth });
+  registerGmailControlRoutes(app, { store, auth, sentLog });
   registerFaultControl(app, faults);
   app.get('/__control/stats', (_req, reply) => reply.send(stats));
 
@@ -303,6 +324,7 @@ export function buildGmailEmulator(options: GmailEmulatorOptions = {}): GmailEmu
       stats.enforcedUnits = 0;
       stats.throttled = 0;
     },
+    sentMail: (email) => sentLog.items(email),
   };
 }
 

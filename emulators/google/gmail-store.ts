@@ -31,6 +31,13 @@ export interface GmailUser {
   userLabels: Map<string, string>;
 }
 
+/**
+ * Which thread a new message joins: the one of a message it references (how mail arriving at a
+ * mailbox is threaded here), a new one (a send without `threadId`: Gmail does not guess), or a
+ * named one (a send whose `threadId` met Gmail's criteria).
+ */
+export type ThreadPlacement = 'by-references' | 'new' | { threadId: string };
+
 export const SYSTEM_LABELS = [
   'INBOX',
   'SPAM',
@@ -85,7 +92,12 @@ export class GmailStore {
     return user.historyId;
   }
 
-  addMessage(email: string, raw: Buffer, labelIds?: string[]): StoredMessage {
+  addMessage(
+    email: string,
+    raw: Buffer,
+    labelIds?: string[],
+    thread: ThreadPlacement = 'by-references',
+  ): StoredMessage {
     const user = this.user(email);
     const block = headerBlock(raw);
     const messageIdHeader = /<[^<>\s]+>/.exec(header(block, 'message-id') ?? '')?.[0] ?? null;
@@ -101,8 +113,8 @@ export class GmailStore {
       .digest('hex')
       .slice(0, 16);
     // Gmail threads by references; a message answering a known one joins its thread.
-    let threadId = id;
-    for (const ref of references) {
+    let threadId = typeof thread === 'object' ? thread.threadId : id;
+    for (const ref of thread === 'by-references' ? references : []) {
       const parent = [...user.messages.values()].find((m) => m.messageIdHeader === ref);
       if (parent) {
         threadId = parent.threadId;

@@ -3,8 +3,10 @@ import { createHash } from 'node:crypto';
 /**
  * OAuth grant bookkeeping both emulated identity servers share: authorization codes (bound to
  * their redirect URI and PKCE challenge, usable once), refresh tokens a test can revoke to provoke
- * `invalid_grant`, and access tokens that expire. What differs per vendor is only the look of the
- * tokens, what a refresh returns and how a refusal is worded, which the subclasses and routes add.
+ * `invalid_grant`, and access tokens that expire. Each carries the scopes its grant was given (a
+ * code those it was asked for; the tokens made from it inherit them), so an API can refuse a call
+ * the grant does not cover. What differs per vendor is only the look of the tokens, what a refresh
+ * returns and how a refusal is worded, which the subclasses and routes add.
  */
 export interface TokenShapes {
   code(): string;
@@ -51,40 +53,63 @@ function verifierMatches(pkce: PkceChallenge, verifier: string): boolean {
 export class GrantBook {
   private readonly codes = new Map<
     string,
-    { email: string; redirectUri: string; pkce: PkceChallenge | null }
+    { email: string; redirectUri: string; pkce: PkceChallenge | null; scopes: string[] }
   >();
-  private readonly refreshTokens = new Map<string, { email: string; revoked: boolean }>();
-  private readonly accessTokens = new Map<string, { email: string; expiresAt: number }>();
+  private readonly refreshTokens = new Map<
+    string,
+    { email: string; revoked: boolean; scopes: string[] }
+  >();
+  private readonly accessTokens = new Map<
+    string,
+    { email: string; expiresAt: number; scopes: string[] }
+  >();
   private readonly shapes: TokenShapes;
+  /** What a grant is given when its issuer names no scopes. */
+  readonly defaultScopes: readonly string[];
   accessTokenTtlSeconds: number;
   /** Successful refreshes so far, so a test can tell whether a client reused its access token. */
   refreshes = 0;
   /** Tokens revoked through `revokeToken`, oldest first, so a test can tell the call arrived. */
   readonly revocations: string[] = [];
 
-  constructor(shapes: TokenShapes, accessTokenTtlSeconds: number) {
+  constructor(
+    shapes: TokenShapes,
+    accessTokenTtlSeconds: number,
+    defaultScopes: readonly string[] = [],
+  ) {
     this.shapes = shapes;
     this.accessTokenTtlSeconds = accessTokenTtlSeconds;
+    this.defaultScopes = defaultScopes;
   }
 
-  issueRefreshToken(email: string): string {
+  issueRefreshToken(email: string, scopes: readonly string[] = this.defaultScopes): string {
     const token = this.shapes.refreshToken();
-    this.refreshTokens.set(token, { email: email.toLowerCase(), revoked: false });
-    return token;
-  }
-
-  issueAccessToken(email: string): string {
-    const token = this.shapes.accessToken();
-    this.accessTokens.set(token, {
+    this.refreshTokens.set(token, {
       email: email.toLowerCase(),
-      expiresAt: Date.now() + this.accessTokenTtlSeconds * 1000,
+      revoked: false,
+      scopes: [...scopes],
     });
     return token;
   }
 
-  issueCode(email: string, redirectUri: string, pkce: PkceChallenge | null = null): string {
+  issueAccessToken(email: string, scopes: readonly string[] = this.defaultScopes): string {
+    const token = this.shapes.accessToken();
+    this.accessTokens.set(token, {
+      email: email.toLowerCase(),
+      expiresAt: Date.now() + this.accessTokenTtlSeconds * 1000,
+      scopes: [...scopes],
+    });
+    return token;
+  }
+
+  issueCode(
+    email: string,
+    redirectUri: string,
+    pkce: PkceChallenge | null = null,
+    scopes: readonly string[] = this.defaultScopes,
+  ): string {
     const code = this.shapes.code();
-    this.codes.set(code, { email: email.toLowerCase(), redirectUri, pkce });
+    this.codes.set(code, { email: email.toLowerCase(), redirectUri, pkce, scopes: [...scopes] });
     return code;
   }
 
@@ -96,23 +121,20 @@ export class GrantBook {
     code: string,
     redirectUri: string | undefined,
     codeVerifier?: string,
-  ): { email: string } | { refused: CodeRefusal } {
+  ): { email: string; scopes: string[] } | { refused: CodeRefusal } {
     const entry = this.codes.get(code);
     this.codes.delete(code);
     if (!entry || (redirectUri !== undefined && redirectUri !== entry.redirectUri)) {
       return { refused: 'bad_code' };
     }
+    const granted = { email: entry.email, scopes: entry.scopes };
     if (entry.pkce === null) {
-      return codeVerifier === undefined
-        ? { email: entry.email }
-        : { refused: 'unexpected_verifier' };
+      return codeVerifier === undefined ? granted : { refused: 'unexpected_verifier' };
     }
     if (codeVerifier === undefined) {
       return { refused: 'missing_verifier' };
     }
-    return verifierMatches(entry.pkce, codeVerifier)
-      ? { email: entry.email }
-      : { refused: 'wrong_verifier' };
+    return verifierMatches(entry.pkce, codeVerifier) ? granted : { refused: 'wrong_verifier' };
   }
 
   /** The user an access token belongs to, or null when unknown or expired. */
@@ -121,14 +143,25 @@ export class GrantBook {
     return entry && entry.expiresAt > Date.now() ? entry.email : null;
   }
 
+  /** The scopes of a live access token's grant; null when the token is unknown or expired. */
+  scopesOf(accessToken: string | undefined): string[] | null {
+    const entry = accessToken ? this.accessTokens.get(accessToken) : undefined;
+    return entry && entry.expiresAt > Date.now() ? entry.scopes : null;
+  }
+
   /** The user of a live refresh token, counting one refresh; null when unknown or revoked. */
   protected redeemRefreshToken(refreshToken: string): string | null {
+    return this.redeemRefreshGrant(refreshToken)?.email ?? null;
+  }
+
+  /** The grant (user and scopes) of a live refresh token, counting one refresh. */
+  protected redeemRefreshGrant(refreshToken: string): { email: string; scopes: string[] } | null {
     const entry = this.refreshTokens.get(refreshToken);
     if (!entry || entry.revoked) {
       return null;
     }
     this.refreshes++;
-    return entry.email;
+    return { email: entry.email, scopes: entry.scopes };
   }
 
   /**
