@@ -29,8 +29,9 @@ import { parseQuery, UnsupportedQueryError } from './search-query.ts';
 /**
  * A local Gmail API, Google Calendar API (google-calendar-routes.ts) + Google OAuth server speaking the wire format the real clients
  * (@googleapis/gmail, google-auth-library) expect: real paths, Google's error envelope, int64s as
- * strings, newest-first listing, history with expiry, per-user quota and concurrency limits, and
- * fault injection. See ../shared/docs/provider-apis.md §A, §C, §F.2.
+ * strings, newest-first listing, history with expiry, per-user quota and concurrency limits,
+ * sending (gmail-send-routes.ts) under per-grant scopes, and fault injection. See
+ * ../shared/docs/provider-apis.md §A, §C, §F.2, §H.
  */
 export interface GmailEmulatorOptions {
   /** null: no quota enforcement (units are still counted). */
