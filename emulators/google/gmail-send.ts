@@ -90,17 +90,19 @@ export class GmailSender {
         ...(parsed.headers.has('from') ? [] : [['From', sender] as [string, string]]),
       ],
     });
+    // The time Gmail took the message, not its Date header, which the sender may have set long ago.
+    const receivedAt = Date.now();
     const toSelf = recipients.includes(sender);
     const message = this.store.addMessage(
       sender,
       stamped,
       toSelf ? ['SENT', 'INBOX', 'UNREAD'] : ['SENT'],
-      placement,
+      { thread: placement, receivedAt },
     );
     const delivered = editHeaders(stamped, { remove: ['bcc'] });
     for (const recipient of new Set(recipients)) {
       if (recipient !== sender && this.store.users.has(recipient)) {
-        this.store.addMessage(recipient, delivered, ['INBOX', 'UNREAD']);
+        this.store.addMessage(recipient, delivered, ['INBOX', 'UNREAD'], { receivedAt });
       }
     }
     this.sentLog.record(sender, message);

@@ -92,12 +92,17 @@ export class GmailStore {
     return user.historyId;
   }
 
+  /**
+   * Files a message. `receivedAt` is its internalDate when Gmail itself accepted it (a send, a
+   * delivery); otherwise the Date header gives it, as for imported mail.
+   */
   addMessage(
     email: string,
     raw: Buffer,
     labelIds?: string[],
-    thread: ThreadPlacement = 'by-references',
+    options: { thread?: ThreadPlacement; receivedAt?: number } = {},
   ): StoredMessage {
+    const thread = options.thread ?? 'by-references';
     const user = this.user(email);
     const block = headerBlock(raw);
     const messageIdHeader = /<[^<>\s]+>/.exec(header(block, 'message-id') ?? '')?.[0] ?? null;
@@ -126,7 +131,7 @@ export class GmailStore {
       threadId,
       labelIds: labelIds ?? (from.includes(user.email) ? ['SENT'] : ['INBOX', 'UNREAD']),
       raw,
-      internalDate: Number.isNaN(date) ? Date.now() : date,
+      internalDate: options.receivedAt ?? (Number.isNaN(date) ? Date.now() : date),
       historyId: 0,
       messageIdHeader,
       references,

@@ -147,6 +147,23 @@ describe('Gmail emulator: messages.send with the real client', () => {
   }) => {
     const me = 'stamps@northwind.com';
     const api = await userWith(h, me);
+    const dated = mime({
+      To: 'ana@contoso.com',
+      Subject: 'Written long ago',
+      Date: 'Mon, 01 Jan 2024 09:00:00 +0000',
+    });
+    const sentAfter = Date.now();
+    const old = await api.users.messages.send({
+      userId: 'me',
+      requestBody: { raw: b64url(dated) },
+    });
+    // internalDate is when Gmail took the message, whatever its Date header says.
+    const { data: oldMeta } = await api.users.messages.get({
+      userId: 'me',
+      id: old.data.id ?? '',
+      format: 'minimal',
+    });
+    expect(Number(oldMeta.internalDate)).toBeGreaterThanOrEqual(sentAfter);
     const raw = mime({
       To: 'ana@contoso.com',
       Subject: 'Stamped',
@@ -168,7 +185,7 @@ describe('Gmail emulator: messages.send with the real client', () => {
     const messageId = headers[0]?.value ?? '';
     expect(messageId).toMatch(/^<CA\+[^<>\s]+@mail\.gmail\.com>$/);
 
-    const [item] = await sentBy(h, me);
+    const item = (await sentBy(h, me)).find((s) => s.id === data.id);
     expect(item?.internetMessageId).toBe(messageId);
     expect(item?.from).toBe(me);
     const stored = Buffer.from(item?.raw ?? '', 'base64').toString('utf8');
@@ -182,7 +199,8 @@ describe('Gmail emulator: messages.send with the real client', () => {
     });
     const ids = (await sentBy(h, me)).map((s) => s.internetMessageId);
     expect(again.data.id).not.toBe(data.id);
-    expect(new Set(ids).size).toBe(2);
+    expect(ids).toHaveLength(3);
+    expect(new Set(ids).size).toBe(3);
   });
 
   it('files the copy under SENT (INBOX and UNREAD too when sent to self) with a messagesAdded record', async ({
