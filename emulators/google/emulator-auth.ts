@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { GrantBook } from '../shared/grants.ts';
+import { GrantBook, type Grant } from '../shared/grants.ts';
 import { DEFAULT_GOOGLE_SCOPES } from './google-scopes.ts';
 
 const random = (bytes: number) => randomBytes(bytes).toString('base64url');
@@ -23,7 +23,7 @@ export class EmulatorAuth extends GrantBook {
     );
   }
 
-  refresh(refreshToken: string): { email: string; accessToken: string; scopes: string[] } | null {
+  refresh(refreshToken: string): (Grant & { accessToken: string }) | null {
     const grant = this.redeemRefreshGrant(refreshToken);
     return grant === null
       ? null

@@ -114,7 +114,7 @@ export function buildGmailEmulator(options: GmailEmulatorOptions = {}): GmailEmu
       await reply.code(401).send(AUTH_ERROR);
       return null;
     }
-    if (scopes && !auth.scopesOf(token)?.some((s) => scopes.includes(s))) {
+    if (scopes && !auth.grantOf(token)?.scopes.some((s) => scopes.includes(s))) {
       await reply.code(403).send(INSUFFICIENT_SCOPES);
       return null;
     }

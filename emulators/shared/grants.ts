@@ -3,10 +3,8 @@ import { createHash } from 'node:crypto';
 /**
  * OAuth grant bookkeeping both emulated identity servers share: authorization codes (bound to
  * their redirect URI and PKCE challenge, usable once), refresh tokens a test can revoke to provoke
- * `invalid_grant`, and access tokens that expire. Each carries the scopes its grant was given (a
- * code those it was asked for; the tokens made from it inherit them), so an API can refuse a call
- * the grant does not cover. What differs per vendor is only the look of the tokens, what a refresh
- * returns and how a refusal is worded, which the subclasses and routes add.
+ * `invalid_grant`, and access tokens that expire. What differs per vendor is only the look of the
+ * tokens, what a refresh returns and how a refusal is worded, which the subclasses and routes add.
  */
 export interface TokenShapes {
   code(): string;
@@ -50,21 +48,21 @@ function verifierMatches(pkce: PkceChallenge, verifier: string): boolean {
   return derived === pkce.challenge;
 }
 
+/** Who a grant is for and what it allows; every token issued from it carries the same scopes. */
+export interface Grant {
+  email: string;
+  scopes: readonly string[];
+}
+
 export class GrantBook {
   private readonly codes = new Map<
     string,
-    { email: string; redirectUri: string; pkce: PkceChallenge | null; scopes: string[] }
+    Grant & { redirectUri: string; pkce: PkceChallenge | null }
   >();
-  private readonly refreshTokens = new Map<
-    string,
-    { email: string; revoked: boolean; scopes: string[] }
-  >();
-  private readonly accessTokens = new Map<
-    string,
-    { email: string; expiresAt: number; scopes: string[] }
-  >();
+  private readonly refreshTokens = new Map<string, Grant & { revoked: boolean }>();
+  private readonly accessTokens = new Map<string, Grant & { expiresAt: number }>();
   private readonly shapes: TokenShapes;
-  /** What a grant is given when its issuer names no scopes. */
+  /** The scopes of a grant issued without naming any (a test's or a control route's mailbox). */
   readonly defaultScopes: readonly string[];
   accessTokenTtlSeconds: number;
   /** Successful refreshes so far, so a test can tell whether a client reused its access token. */
@@ -84,11 +82,7 @@ export class GrantBook {
 
   issueRefreshToken(email: string, scopes: readonly string[] = this.defaultScopes): string {
     const token = this.shapes.refreshToken();
-    this.refreshTokens.set(token, {
-      email: email.toLowerCase(),
-      revoked: false,
-      scopes: [...scopes],
-    });
+    this.refreshTokens.set(token, { email: email.toLowerCase(), scopes, revoked: false });
     return token;
   }
 
@@ -96,8 +90,8 @@ export class GrantBook {
     const token = this.shapes.accessToken();
     this.accessTokens.set(token, {
       email: email.toLowerCase(),
+      scopes,
       expiresAt: Date.now() + this.accessTokenTtlSeconds * 1000,
-      scopes: [...scopes],
     });
     return token;
   }
@@ -109,7 +103,7 @@ export class GrantBook {
     scopes: readonly string[] = this.defaultScopes,
   ): string {
     const code = this.shapes.code();
-    this.codes.set(code, { email: email.toLowerCase(), redirectUri, pkce, scopes: [...scopes] });
+    this.codes.set(code, { email: email.toLowerCase(), scopes, redirectUri, pkce });
     return code;
   }
 
@@ -121,32 +115,36 @@ export class GrantBook {
     code: string,
     redirectUri: string | undefined,
     codeVerifier?: string,
-  ): { email: string; scopes: string[] } | { refused: CodeRefusal } {
+  ): Grant | { refused: CodeRefusal } {
     const entry = this.codes.get(code);
     this.codes.delete(code);
     if (!entry || (redirectUri !== undefined && redirectUri !== entry.redirectUri)) {
       return { refused: 'bad_code' };
     }
-    const granted = { email: entry.email, scopes: entry.scopes };
     if (entry.pkce === null) {
-      return codeVerifier === undefined ? granted : { refused: 'unexpected_verifier' };
+      return codeVerifier === undefined
+        ? { email: entry.email, scopes: entry.scopes }
+        : { refused: 'unexpected_verifier' };
     }
     if (codeVerifier === undefined) {
       return { refused: 'missing_verifier' };
     }
-    return verifierMatches(entry.pkce, codeVerifier) ? granted : { refused: 'wrong_verifier' };
+    return verifierMatches(entry.pkce, codeVerifier)
+      ? { email: entry.email, scopes: entry.scopes }
+      : { refused: 'wrong_verifier' };
   }
 
   /** The user an access token belongs to, or null when unknown or expired. */
   userOf(accessToken: string | undefined): string | null {
-    const entry = accessToken ? this.accessTokens.get(accessToken) : undefined;
-    return entry && entry.expiresAt > Date.now() ? entry.email : null;
+    return this.grantOf(accessToken)?.email ?? null;
   }
 
-  /** The scopes of a live access token's grant; null when the token is unknown or expired. */
-  scopesOf(accessToken: string | undefined): string[] | null {
+  /** The grant behind a live access token (user and scopes), or null when unknown or expired. */
+  grantOf(accessToken: string | undefined): Grant | null {
     const entry = accessToken ? this.accessTokens.get(accessToken) : undefined;
-    return entry && entry.expiresAt > Date.now() ? entry.scopes : null;
+    return entry && entry.expiresAt > Date.now()
+      ? { email: entry.email, scopes: entry.scopes }
+      : null;
   }
 
   /** The user of a live refresh token, counting one refresh; null when unknown or revoked. */
@@ -154,8 +152,8 @@ export class GrantBook {
     return this.redeemRefreshGrant(refreshToken)?.email ?? null;
   }
 
-  /** The grant (user and scopes) of a live refresh token, counting one refresh. */
-  protected redeemRefreshGrant(refreshToken: string): { email: string; scopes: string[] } | null {
+  /** Like `redeemRefreshToken`, with the scopes the new tokens inherit. */
+  protected redeemRefreshGrant(refreshToken: string): Grant | null {
     const entry = this.refreshTokens.get(refreshToken);
     if (!entry || entry.revoked) {
       return null;

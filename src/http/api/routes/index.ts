@@ -4,6 +4,7 @@ import { companyRoutes } from './companies.routes.ts';
 import { emailRoutes } from './emails.routes.ts';
 import { eventRoutes } from './events.routes.ts';
 import { mailboxRoutes } from './mailboxes.routes.ts';
+import { messageRoutes } from './messages.routes.ts';
 import { peopleRoutes } from './people.routes.ts';
 import { webhookRoutes } from './webhooks.routes.ts';
 
@@ -16,4 +17,5 @@ export const API_ROUTES: readonly ApiRoutes[] = [
   calendarRoutes,
   webhookRoutes,
   eventRoutes,
+  messageRoutes,
 ];
