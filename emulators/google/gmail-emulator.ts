@@ -107,14 +107,14 @@ export function buildGmailEmulator(options: GmailEmulatorOptions = {}): GmailEmu
   ): Promise<GmailUser | null> {
     stats.requests++;
     stats.byMethod[method] = (stats.byMethod[method] ?? 0) + 1;
-    const token = bearerToken(req);
-    const email = auth.userOf(token);
+    const grant = auth.grantOf(bearerToken(req));
     const userId = (req.params['userId'] ?? 'me').toLowerCase();
-    if (!email || (userId !== 'me' && userId !== email)) {
+    if (!grant || (userId !== 'me' && userId !== grant.email)) {
       await reply.code(401).send(AUTH_ERROR);
       return null;
     }
-    if (scopes && !auth.grantOf(token)?.scopes.some((s) => scopes.includes(s))) {
+    const { email } = grant;
+    if (scopes && !grant.scopes.some((s) => scopes.includes(s))) {
       await reply.code(403).send(INSUFFICIENT_SCOPES);
       return null;
     }
