@@ -30,7 +30,14 @@ const LAYERS = [
   // Use cases.
   ['src/ingest'],
   ['src/sync'],
-  ['src/mailboxes', 'src/workspaces', 'src/export', 'src/webhooks', 'src/engagement'],
+  [
+    'src/mailboxes',
+    'src/workspaces',
+    'src/export',
+    'src/webhooks',
+    'src/engagement',
+    'src/sending',
+  ],
   // The service layer the API routes, MCP tools, CLI and web views share, scoped to a workspace.
   ['src/services'],
   // The job layer: BullMQ wiring and the retry policy, then the jobs themselves.

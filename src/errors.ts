@@ -14,12 +14,18 @@ export const HTTP_STATUS_BY_CODE = {
   CONNECT_LINK_INVALID: 403,
   // An OAuth callback in a browser that did not start the attempt (no or another flow cookie).
   OAUTH_BROWSER_MISMATCH: 403,
+  // The mailbox was connected without the scope sending needs: reconnect it to grant it.
+  SEND_NOT_PERMITTED: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
   // The mailbox exists but its owner must reconnect it before it can sync again.
   REAUTH_REQUIRED: 409,
   // The sync was not run because the mailbox may not sync now (deleted, disconnected).
   SYNC_SKIPPED: 409,
+  // Another attempt with this Idempotency-Key is running, or its outcome is not known yet.
+  SEND_IN_PROGRESS: 409,
+  // The provider refused the message (e.g. a recipient it cannot resolve); nothing was sent.
+  SEND_REFUSED: 422,
   RATE_LIMITED: 429,
   INTERNAL: 500,
   // A provider or the queue failed us; the request itself was fine.
@@ -27,6 +33,9 @@ export const HTTP_STATUS_BY_CODE = {
   // The provider did not revoke a grant (disconnect logs it and goes on).
   OAUTH_REVOKE_FAILED: 502,
   SYNC_FAILED: 502,
+  // The send request timed out or failed in a way that may have sent it: retry with the same
+  // Idempotency-Key, which asks the provider before sending anything again.
+  SEND_OUTCOME_UNKNOWN: 502,
   SCHEDULE_FAILED: 503,
   // Redis (REDIS_URL) does not answer: nothing can be queued until it does.
   QUEUE_UNAVAILABLE: 503,

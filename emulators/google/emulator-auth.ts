@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { GrantBook } from '../shared/grants.ts';
+import { GrantBook, type Grant } from '../shared/grants.ts';
+import { DEFAULT_GOOGLE_SCOPES } from './google-scopes.ts';
 
 const random = (bytes: number) => randomBytes(bytes).toString('base64url');
 
 /**
  * Tokens issued by the emulated Google OAuth server, shaped like Google's (`4/…` codes, `1//…`
- * refresh tokens, `ya29.…` access tokens). A refresh returns a new access token and keeps the
- * refresh token, as Google does.
+ * refresh tokens, `ya29.…` access tokens). A refresh returns a new access token, with the grant's
+ * scopes, and keeps the refresh token, as Google does. A grant issued without scopes gets
+ * DEFAULT_GOOGLE_SCOPES (read mail, send mail, read calendars).
  */
 export class EmulatorAuth extends GrantBook {
   constructor(accessTokenTtlSeconds = 3599) {
@@ -17,12 +19,15 @@ export class EmulatorAuth extends GrantBook {
         accessToken: () => `ya29.emu-${random(18)}`,
       },
       accessTokenTtlSeconds,
+      DEFAULT_GOOGLE_SCOPES,
     );
   }
 
-  refresh(refreshToken: string): { email: string; accessToken: string } | null {
-    const email = this.redeemRefreshToken(refreshToken);
-    return email === null ? null : { email, accessToken: this.issueAccessToken(email) };
+  refresh(refreshToken: string): (Grant & { accessToken: string }) | null {
+    const grant = this.redeemRefreshGrant(refreshToken);
+    return grant === null
+      ? null
+      : { ...grant, accessToken: this.issueAccessToken(grant.email, grant.scopes) };
   }
 
   revokeUser(email: string): void {

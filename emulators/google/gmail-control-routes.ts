@@ -1,26 +1,32 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { EmulatorAuth } from './emulator-auth.ts';
+import type { SentLog } from './gmail-sent-log.ts';
 import type { GmailStore } from './gmail-store.ts';
 import { NOT_FOUND } from './google-error.ts';
 
 /**
  * The Gmail part of the emulator's `/__control` interface, for tests, the demo and the benchmark:
  * add users and messages, delete and relabel messages (each change lands in the history log as
- * Gmail's would), expire history (so `history.list` answers 404) and revoke a user's grant.
+ * Gmail's would), expire history (so `history.list` answers 404), revoke a user's grant and read
+ * what a user sent through `messages.send`.
  */
 type Req = FastifyRequest<{ Params: Record<string, string> }>;
 
 export function registerGmailControlRoutes(
   app: FastifyInstance,
-  deps: { store: GmailStore; auth: EmulatorAuth },
+  deps: { store: GmailStore; auth: EmulatorAuth; sentLog: SentLog },
 ): void {
-  const { store, auth } = deps;
+  const { store, auth, sentLog } = deps;
   // Synchronous handlers answer with reply.send (fastify ignores a sync handler's return value).
   const param = (req: Req, name: string) => req.params[name] ?? '';
+  // A grant with the scopes named (the emulator's defaults otherwise), to test a grant too narrow.
   app.post('/__control/users', (req, reply) => {
-    const { email } = req.body as { email: string };
+    const { email, scopes } = req.body as { email: string; scopes?: string[] };
     store.user(email);
-    return reply.send({ email: email.toLowerCase(), refreshToken: auth.issueRefreshToken(email) });
+    return reply.send({
+      email: email.toLowerCase(),
+      refreshToken: auth.issueRefreshToken(email, scopes),
+    });
   });
   app.post('/__control/users/:email/messages', (req: Req, reply) => {
     const body = req.body as { raw: string; labelIds?: string[] };
@@ -46,6 +52,9 @@ export function registerGmailControlRoutes(
     store.expireHistory(param(req, 'email'));
     return reply.send({ expired: true });
   });
+  app.get('/__control/users/:email/sent', async (req: Req) => ({
+    items: await sentLog.items(param(req, 'email')),
+  }));
   app.post('/__control/users/:email/revoke', (req: Req, reply) => {
     auth.revokeUser(param(req, 'email'));
     return reply.send({ revoked: true });

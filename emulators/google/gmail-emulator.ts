@@ -10,11 +10,15 @@ import {
   AUTH_ERROR,
   BACKEND_ERROR,
   googleError,
+  INSUFFICIENT_SCOPES,
   NOT_FOUND,
   TOO_MANY_CONCURRENT,
   USER_RATE_LIMIT,
 } from './google-error.ts';
 import { registerGoogleOAuthRoutes } from './google-oauth-routes.ts';
+import { GmailSender } from './gmail-send.ts';
+import { registerGmailSendRoutes } from './gmail-send-routes.ts';
+import { SentLog, type SentItem } from './gmail-sent-log.ts';
 import { GmailStore, SYSTEM_LABELS, type GmailUser, type StoredMessage } from './gmail-store.ts';
 import { registerGoogleCalendarRoutes } from './google-calendar-routes.ts';
 import { GoogleCalendarStore } from './google-calendar-store.ts';
@@ -25,8 +29,9 @@ import { parseQuery, UnsupportedQueryError } from './search-query.ts';
 /**
  * A local Gmail API, Google Calendar API (google-calendar-routes.ts) + Google OAuth server speaking the wire format the real clients
  * (@googleapis/gmail, google-auth-library) expect: real paths, Google's error envelope, int64s as
- * strings, newest-first listing, history with expiry, per-user quota and concurrency limits, and
- * fault injection. See ../shared/docs/provider-apis.md §A, §C, §F.2.
+ * strings, newest-first listing, history with expiry, per-user quota and concurrency limits,
+ * sending (gmail-send-routes.ts) under per-grant scopes, and fault injection. See
+ * ../shared/docs/provider-apis.md §A, §C, §F.2, §H.
  */
 export interface GmailEmulatorOptions {
   /** null: no quota enforcement (units are still counted). */
@@ -56,6 +61,8 @@ export interface GmailEmulator {
   faults: FaultInjector;
   stats: EmulatorStats;
   resetStats(): void;
+  /** What the user sent through `messages.send`, oldest first (as `/__control/users/:email/sent`). */
+  sentMail(email: string): Promise<SentItem[]>;
 }
 
 type Req = FastifyRequest<{
@@ -71,6 +78,7 @@ export function buildGmailEmulator(options: GmailEmulatorOptions = {}): GmailEmu
   const faults = new FaultInjector();
   const quota = options.quota ? new QuotaMeter(options.quota) : null;
   const concurrency = new ConcurrencyLimit(options.maxConcurrentPerUser ?? 10);
+  const sentLog = new SentLog();
   const stats: EmulatorStats = {
     requests: 0,
     byMethod: {},
@@ -87,14 +95,27 @@ export function buildGmailEmulator(options: GmailEmulatorOptions = {}): GmailEmu
   });
 
   // ---- Gmail API -----------------------------------------------------------------------------
-  /** Auth, faults, concurrency and quota, in that order, for one metered API call. */
-  async function guard(req: Req, reply: FastifyReply, method: string): Promise<GmailUser | null> {
+  /**
+   * Auth, scopes, faults, concurrency and quota, in that order, for one metered API call. A call
+   * naming `scopes` needs a grant with one of them; the others are not checked for scopes.
+   */
+  async function guard(
+    req: Req,
+    reply: FastifyReply,
+    method: string,
+    scopes?: readonly string[],
+  ): Promise<GmailUser | null> {
     stats.requests++;
     stats.byMethod[method] = (stats.byMethod[method] ?? 0) + 1;
-    const email = auth.userOf(bearerToken(req));
+    const grant = auth.grantOf(bearerToken(req));
     const userId = (req.params['userId'] ?? 'me').toLowerCase();
-    if (!email || (userId !== 'me' && userId !== email)) {
+    if (!grant || (userId !== 'me' && userId !== grant.email)) {
       await reply.code(401).send(AUTH_ERROR);
+      return null;
+    }
+    const { email } = grant;
+    if (scopes && !grant.scopes.some((s) => scopes.includes(s))) {
+      await reply.code(403).send(INSUFFICIENT_SCOPES);
       return null;
     }
     const fault = await takeFault(faults, req, reply);
@@ -282,10 +303,11 @@ export function buildGmailEmulator(options: GmailEmulatorOptions = {}): GmailEmu
     return reply.code(204).send();
   });
 
+  registerGmailSendRoutes(app, { guard, sender: new GmailSender(store, sentLog) });
   registerGoogleCalendarRoutes(app, { guard, store: calendars });
 
   // ---- Control interface (tests, demo, benchmark) --------------------------------------------
-  registerGmailControlRoutes(app, { store, auth });
+  registerGmailControlRoutes(app, { store, auth, sentLog });
   registerFaultControl(app, faults);
   app.get('/__control/stats', (_req, reply) => reply.send(stats));
 
@@ -303,6 +325,7 @@ export function buildGmailEmulator(options: GmailEmulatorOptions = {}): GmailEmu
       stats.enforcedUnits = 0;
       stats.throttled = 0;
     },
+    sentMail: (email) => sentLog.items(email),
   };
 }
 

@@ -31,6 +31,13 @@ export interface GmailUser {
   userLabels: Map<string, string>;
 }
 
+/**
+ * Which thread a new message joins: the one of a message it references (how mail arriving at a
+ * mailbox is threaded here), a new one (a send without `threadId`: Gmail does not guess), or a
+ * named one (a send whose `threadId` met Gmail's criteria).
+ */
+export type ThreadPlacement = 'by-references' | 'new' | { threadId: string };
+
 export const SYSTEM_LABELS = [
   'INBOX',
   'SPAM',
@@ -85,7 +92,17 @@ export class GmailStore {
     return user.historyId;
   }
 
-  addMessage(email: string, raw: Buffer, labelIds?: string[]): StoredMessage {
+  /**
+   * Files a message. `receivedAt` is its internalDate when Gmail itself accepted it (a send, a
+   * delivery); otherwise the Date header gives it, as for imported mail.
+   */
+  addMessage(
+    email: string,
+    raw: Buffer,
+    labelIds?: string[],
+    options: { thread?: ThreadPlacement; receivedAt?: number } = {},
+  ): StoredMessage {
+    const thread = options.thread ?? 'by-references';
     const user = this.user(email);
     const block = headerBlock(raw);
     const messageIdHeader = /<[^<>\s]+>/.exec(header(block, 'message-id') ?? '')?.[0] ?? null;
@@ -101,8 +118,8 @@ export class GmailStore {
       .digest('hex')
       .slice(0, 16);
     // Gmail threads by references; a message answering a known one joins its thread.
-    let threadId = id;
-    for (const ref of references) {
+    let threadId = typeof thread === 'object' ? thread.threadId : id;
+    for (const ref of thread === 'by-references' ? references : []) {
       const parent = [...user.messages.values()].find((m) => m.messageIdHeader === ref);
       if (parent) {
         threadId = parent.threadId;
@@ -114,7 +131,7 @@ export class GmailStore {
       threadId,
       labelIds: labelIds ?? (from.includes(user.email) ? ['SENT'] : ['INBOX', 'UNREAD']),
       raw,
-      internalDate: Number.isNaN(date) ? Date.now() : date,
+      internalDate: options.receivedAt ?? (Number.isNaN(date) ? Date.now() : date),
       historyId: 0,
       messageIdHeader,
       references,

@@ -62,4 +62,9 @@ export const TOO_MANY_CONCURRENT = googleError(
   'Too many concurrent requests for user',
   'usageLimits',
 );
+export const INSUFFICIENT_SCOPES = googleError(
+  403,
+  'insufficientPermissions',
+  'Request had insufficient authentication scopes.',
+);
 export const BACKEND_ERROR = googleError(500, 'backendError', 'Backend Error');

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { pkceOf, type CodeRefusal } from '../shared/grants.ts';
 import { one } from '../shared/query.ts';
 import type { EmulatorAuth } from './emulator-auth.ts';
+import { scopesFromParameter } from './google-scopes.ts';
 
 /**
  * Google's OAuth 2.0 server as google-auth-library and the product's connect flow use it
@@ -11,6 +12,8 @@ import type { EmulatorAuth } from './emulator-auth.ts';
  * refused with `invalid_grant`), and `GET /o/oauth2/v2/auth`, where consent is
  * automatic. PKCE (RFC 7636) as Google applies it: a code issued for a `code_challenge` (method
  * `S256`, or `plain` when none is named) is redeemed only with the matching `code_verifier`.
+ * Consent grants exactly the `scope` asked for (the emulator's defaults when none is); the tokens
+ * inherit it and `/token` answers it in `scope`.
  * Form bodies need @fastify/formbody registered on the app.
  */
 type Req = FastifyRequest<{ Querystring: Record<string, string | string[] | undefined> }>;
@@ -52,8 +55,7 @@ export function registerGoogleOAuthRoutes(
       return {
         access_token: result.accessToken,
         expires_in: auth.accessTokenTtlSeconds,
-        scope:
-          'https://www.googleapis.com/auth/gmail.readonly https://www.googleapis.com/auth/calendar.readonly',
+        scope: result.scopes.join(' '),
         token_type: 'Bearer',
       };
     }
@@ -68,13 +70,12 @@ export function registerGoogleOAuthRoutes(
           .code(400)
           .send({ error: 'invalid_grant', error_description: REFUSALS[redeemed.refused] });
       }
-      const { email } = redeemed;
+      const { email, scopes } = redeemed;
       return {
-        access_token: auth.issueAccessToken(email),
-        refresh_token: auth.issueRefreshToken(email),
+        access_token: auth.issueAccessToken(email, scopes),
+        refresh_token: auth.issueRefreshToken(email, scopes),
         expires_in: auth.accessTokenTtlSeconds,
-        scope:
-          'https://www.googleapis.com/auth/gmail.readonly https://www.googleapis.com/auth/calendar.readonly openid email',
+        scope: scopes.join(' '),
         token_type: 'Bearer',
       };
     }
@@ -113,7 +114,8 @@ export function registerGoogleOAuthRoutes(
       return reply.code(400).send('no user to consent');
     }
     const target = new URL(redirectUri);
-    target.searchParams.set('code', auth.issueCode(email, redirectUri, pkce));
+    const scopes = scopesFromParameter(one(q['scope']));
+    target.searchParams.set('code', auth.issueCode(email, redirectUri, pkce, scopes));
     const state = one(q['state']);
     if (state !== undefined) {
       target.searchParams.set('state', state);

@@ -17,6 +17,7 @@ export const COST_TABLES: Record<QuotaRegime, Record<string, number>> = {
     'threads.list': 10,
     watch: 100,
     stop: 50,
+    'messages.send': 100,
   },
   new: {
     getProfile: 1,
@@ -29,6 +30,7 @@ export const COST_TABLES: Record<QuotaRegime, Record<string, number>> = {
     'threads.list': 10,
     watch: 100,
     stop: 50,
+    'messages.send': 100,
   },
 };
 

@@ -16,9 +16,15 @@ import {
   type StoredGraphMessage,
   type WellKnownFolder,
 } from './graph-store.ts';
+import { registerGraphMessageListRoutes } from './graph-message-list-routes.ts';
+import { GraphOutbox, type ReadMime } from './graph-outbox.ts';
+import { registerGraphSendRoutes } from './graph-send-routes.ts';
+import { registerGraphDraftRoutes } from './graph-draft-routes.ts';
+import { scopedGuard } from './graph-route-kit.ts';
 import { registerMsIdentityRoutes } from './ms-identity-routes.ts';
 import { MsIdentity } from './ms-identity.ts';
 import { maxPageSize, preferences } from './prefer.ts';
+import { selectFields, selectList } from './graph-select.ts';
 
 /**
  * A local Microsoft Graph (v1.0 mail) + identity platform over HTTPS, speaking what
@@ -46,6 +52,8 @@ export interface GraphEmulator {
   identity: MsIdentity;
   faults: FaultInjector;
   stats: { requests: number; throttled: number; byRoute: Record<string, number> };
+  /** What the mailboxes sent (graph-send-routes.ts), oldest first. */
+  outbox: GraphOutbox;
   /** Adds raw MIME to a folder, as Outlook would show it. */
   addMime(email: string, folder: WellKnownFolder, raw: Buffer): Promise<StoredGraphMessage>;
   baseUrl(): string;
@@ -56,10 +64,14 @@ type Req = FastifyRequest<{
   Querystring: Record<string, string | undefined>;
 }>;
 
-const ALWAYS = ['id'];
-
 export function buildGraphEmulator(options: GraphEmulatorOptions): GraphEmulator {
-  const app = Fastify({ logger: false, https: { key: options.tls.key, cert: options.tls.cert } });
+  // Closing drops connections still open, such as one whose answer a fault holds back for a client
+  // that has given up on it.
+  const app = Fastify({
+    logger: false,
+    https: { key: options.tls.key, cert: options.tls.cert },
+    forceCloseConnections: true,
+  });
   void app.register(formbody);
   const store = new GraphStore();
   const calendars = new GraphCalendarStore();
@@ -138,25 +150,6 @@ export function buildGraphEmulator(options: GraphEmulatorOptions): GraphEmulator
     return store.mailbox(email);
   }
 
-  const selectFields = (json: StoredGraphMessage, select: string[]): Record<string, unknown> => {
-    const full: Record<string, unknown> = {
-      '@odata.etag': `W/"${json.id.slice(-8)}"`,
-      ...json.json,
-    };
-    if (select.length === 0) {
-      return full;
-    }
-    const out: Record<string, unknown> = {};
-    for (const field of [...ALWAYS, ...select]) {
-      if (field === 'internetMessageHeaders') {
-        out[field] = json.headers;
-      } else if (field in full) {
-        out[field] = full[field];
-      }
-    }
-    return out;
-  };
-
   app.get('/v1.0/me', async (req: Req, reply) => {
     const mb = await guard(req, reply, 'me');
     if (!mb) {
@@ -220,10 +213,7 @@ export function buildGraphEmulator(options: GraphEmulatorOptions): GraphEmulator
           .code(404)
           .send(graphError('ErrorItemNotFound', 'The specified folder was not found.'));
       }
-      const select = (req.query['$select'] ?? '')
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
+      const select = selectList(req.query['$select']);
       state = {
         folderId: folder.id,
         select,
@@ -274,11 +264,7 @@ export function buildGraphEmulator(options: GraphEmulatorOptions): GraphEmulator
         .code(404)
         .send(graphError('ErrorItemNotFound', 'The specified object was not found in the store.'));
     }
-    const select = (req.query['$select'] ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
-    return selectFields(message, select);
+    return selectFields(message, selectList(req.query['$select']));
   });
 
   app.get('/v1.0/me/messages/:id/$value', async (req: Req, reply) => {
@@ -329,18 +315,46 @@ export function buildGraphEmulator(options: GraphEmulatorOptions): GraphEmulator
     return { responses };
   });
 
+  // Each mailbox threads by the root of a message's References chain (its own id without one); a
+  // sent draft or reply keeps the conversation its draft or original was in.
+  const conversations = new Map<string, string>();
+  const readMime: ReadMime = async (email, folder, raw, options = {}) => {
+    const { json, headers } = await mimeToGraphJson(
+      raw,
+      (root) => {
+        const key = `${email.toLowerCase()} ${root}`;
+        let id = conversations.get(key);
+        if (!id) {
+          id = `AAQkAD${createHash('sha256').update(key).digest('base64url').slice(0, 32)}`;
+          conversations.set(key, id);
+        }
+        return id;
+      },
+      { isDraft: folder === 'drafts' },
+    );
+    return {
+      json: options.conversationId ? { ...json, conversationId: options.conversationId } : json,
+      headers,
+    };
+  };
+  const outbox = new GraphOutbox(store, readMime);
+  const gate = scopedGuard(guard, identity);
+  registerGraphSendRoutes(app, { gate, store, outbox });
+  registerGraphDraftRoutes(app, { gate, store, readMime });
+  registerGraphMessageListRoutes(app, { guard, store, origin: () => origin });
+
   // ---- control -------------------------------------------------------------------------------
   registerGraphCalendarRoutes(app, { guard, store: calendars, origin: () => origin });
 
   registerGraphMailControlRoutes(app, {
     store,
     identity,
+    outbox,
     addMime: (email, folder, raw) => emulator.addMime(email, folder, raw),
   });
   registerFaultControl(app, faults);
   app.get('/__control/stats', (_req, reply) => reply.send(stats));
 
-  const conversations = new Map<string, string>();
   const emulator: GraphEmulator = {
     app,
     store,
@@ -348,20 +362,9 @@ export function buildGraphEmulator(options: GraphEmulatorOptions): GraphEmulator
     identity,
     faults,
     stats,
+    outbox,
     async addMime(email, folder, raw) {
-      const { json, headers } = await mimeToGraphJson(
-        raw,
-        (root) => {
-          const key = `${email.toLowerCase()} ${root}`;
-          let id = conversations.get(key);
-          if (!id) {
-            id = `AAQkAD${createHash('sha256').update(key).digest('base64url').slice(0, 32)}`;
-            conversations.set(key, id);
-          }
-          return id;
-        },
-        { isDraft: folder === 'drafts' },
-      );
+      const { json, headers } = await readMime(email, folder, raw);
       return store.add(email, folder, json, raw, headers);
     },
     baseUrl: () => origin,

@@ -128,6 +128,26 @@ export class GraphStore {
     return stored;
   }
 
+  /** Rewrites a message in place (a draft being edited): same id and folder, a new change. */
+  replace(
+    email: string,
+    id: string,
+    json: Omit<GraphMessageJson, 'id' | 'parentFolderId'>,
+    mime: Buffer,
+    headers: { name: string; value: string }[],
+  ): StoredGraphMessage | null {
+    const mb = this.mailbox(email);
+    const message = mb.messages.get(id);
+    if (!message) {
+      return null;
+    }
+    message.json = { ...json, id, parentFolderId: message.folderId };
+    message.mime = mime;
+    message.headers = headers;
+    this.record(mb, id, message.folderId, 'upsert');
+    return message;
+  }
+
   delete(email: string, id: string): boolean {
     const mb = this.mailbox(email);
     const message = mb.messages.get(id);

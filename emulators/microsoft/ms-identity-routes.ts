@@ -7,7 +7,8 @@ import type { MsIdentity } from './ms-identity.ts';
  * The Microsoft identity platform's v2.0 endpoints as the product's token code and connect flow
  * use them (provider-apis.md §D.7): `POST /{tenant}/oauth2/v2.0/token` (refresh_token with
  * rotation, authorization_code) answering in AADSTS envelopes, and
- * `GET /{tenant}/oauth2/v2.0/authorize`, where consent is automatic. PKCE (RFC 7636): a code
+ * `GET /{tenant}/oauth2/v2.0/authorize`, where consent is automatic and grants the requested `scope`
+ * (which the tokens inherit and /token answers). PKCE (RFC 7636): a code
  * issued for a `code_challenge` is redeemed only with the matching `code_verifier` (AADSTS501481
  * otherwise, as Entra answers). Form bodies need @fastify/formbody registered on the app.
  */
@@ -58,7 +59,7 @@ export function registerMsIdentityRoutes(
       }
       return reply.send({
         token_type: 'Bearer',
-        scope: 'Mail.Read Calendars.Read User.Read',
+        scope: result.scopes.join(' '),
         expires_in: identity.accessTokenTtlSeconds,
         ext_expires_in: identity.accessTokenTtlSeconds,
         access_token: result.accessToken,
@@ -75,14 +76,14 @@ export function registerMsIdentityRoutes(
         const [code, description] = REFUSALS[redeemed.refused];
         return reply.code(400).send(aadError('invalid_grant', code, description));
       }
-      const { email } = redeemed;
+      const { email, scopes } = redeemed;
       return reply.send({
         token_type: 'Bearer',
-        scope: 'Mail.Read Calendars.Read User.Read',
+        scope: scopes.join(' '),
         expires_in: identity.accessTokenTtlSeconds,
         ext_expires_in: identity.accessTokenTtlSeconds,
-        access_token: identity.issueAccessToken(email),
-        refresh_token: identity.issueRefreshToken(email),
+        access_token: identity.issueAccessToken(email, scopes),
+        refresh_token: identity.issueRefreshToken(email, scopes),
       });
     }
     return reply
@@ -102,8 +103,11 @@ export function registerMsIdentityRoutes(
     if (pkce === undefined) {
       return reply.code(400).send('invalid_request: unsupported code_challenge_method');
     }
+    // Consent grants exactly what was asked for; the tokens of the grant inherit it.
+    const requested = (req.query['scope'] ?? '').split(/\s+/).filter(Boolean);
+    const scopes = requested.length > 0 ? requested : identity.defaultScopes;
     const target = new URL(redirectUri);
-    target.searchParams.set('code', identity.issueCode(email, redirectUri, pkce));
+    target.searchParams.set('code', identity.issueCode(email, redirectUri, pkce, scopes));
     if (req.query['state'] !== undefined) {
       target.searchParams.set('state', req.query['state']);
     }

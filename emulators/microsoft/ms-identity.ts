@@ -4,6 +4,19 @@ import { GrantBook } from '../shared/grants.ts';
 const random = (bytes: number) => randomBytes(bytes).toString('base64url');
 
 /**
+ * What a mailbox added without naming scopes may do: read and write mail, send it, read the
+ * calendar. The send routes check `Mail.Send` and `Mail.ReadWrite` against the token's grant.
+ */
+export const DEFAULT_GRAPH_SCOPES: readonly string[] = [
+  'Mail.Read',
+  'Mail.ReadWrite',
+  'Mail.Send',
+  'Calendars.Read',
+  'User.Read',
+  'offline_access',
+];
+
+/**
  * Tokens of the emulated Microsoft identity platform. Every refresh returns a new refresh token
  * (rotation); the old one keeps working, as Microsoft's does, unless the grant is revoked.
  */
@@ -20,20 +33,33 @@ export class MsIdentity extends GrantBook {
         accessToken: () => `eyJ0eXAiOiJKV1QifQ.emu-${random(24)}`,
       },
       accessTokenTtlSeconds,
+      DEFAULT_GRAPH_SCOPES,
     );
   }
 
-  /** A new access token and a new refresh token, or null when the grant is unknown or revoked. */
-  refresh(
-    refreshToken: string,
-  ): { email: string; accessToken: string; refreshToken: string } | null {
-    const email = this.redeemRefreshToken(refreshToken);
-    if (email === null) {
+  /**
+   * A new access token and a new refresh token with the grant's scopes, or null when the grant is
+   * unknown or revoked.
+   */
+  refresh(refreshToken: string): {
+    email: string;
+    scopes: readonly string[];
+    accessToken: string;
+    refreshToken: string;
+  } | null {
+    const grant = this.redeemRefreshGrant(refreshToken);
+    if (grant === null) {
       return null;
     }
-    const issued = this.issueRefreshToken(email);
+    const { email, scopes } = grant;
+    const issued = this.issueRefreshToken(email, scopes);
     this.refreshLog.push({ presented: refreshToken, issued });
-    return { email, accessToken: this.issueAccessToken(email), refreshToken: issued };
+    return {
+      email,
+      scopes,
+      accessToken: this.issueAccessToken(email, scopes),
+      refreshToken: issued,
+    };
   }
 
   /**

@@ -48,43 +48,62 @@ function verifierMatches(pkce: PkceChallenge, verifier: string): boolean {
   return derived === pkce.challenge;
 }
 
+/** Who a grant is for and what it allows; every token issued from it carries the same scopes. */
+export interface Grant {
+  email: string;
+  scopes: readonly string[];
+}
+
 export class GrantBook {
   private readonly codes = new Map<
     string,
-    { email: string; redirectUri: string; pkce: PkceChallenge | null }
+    Grant & { redirectUri: string; pkce: PkceChallenge | null }
   >();
-  private readonly refreshTokens = new Map<string, { email: string; revoked: boolean }>();
-  private readonly accessTokens = new Map<string, { email: string; expiresAt: number }>();
+  private readonly refreshTokens = new Map<string, Grant & { revoked: boolean }>();
+  private readonly accessTokens = new Map<string, Grant & { expiresAt: number }>();
   private readonly shapes: TokenShapes;
+  /** The scopes of a grant issued without naming any (a test's or a control route's mailbox). */
+  readonly defaultScopes: readonly string[];
   accessTokenTtlSeconds: number;
   /** Successful refreshes so far, so a test can tell whether a client reused its access token. */
   refreshes = 0;
   /** Tokens revoked through `revokeToken`, oldest first, so a test can tell the call arrived. */
   readonly revocations: string[] = [];
 
-  constructor(shapes: TokenShapes, accessTokenTtlSeconds: number) {
+  constructor(
+    shapes: TokenShapes,
+    accessTokenTtlSeconds: number,
+    defaultScopes: readonly string[] = [],
+  ) {
     this.shapes = shapes;
     this.accessTokenTtlSeconds = accessTokenTtlSeconds;
+    this.defaultScopes = defaultScopes;
   }
 
-  issueRefreshToken(email: string): string {
+  issueRefreshToken(email: string, scopes: readonly string[] = this.defaultScopes): string {
     const token = this.shapes.refreshToken();
-    this.refreshTokens.set(token, { email: email.toLowerCase(), revoked: false });
+    this.refreshTokens.set(token, { email: email.toLowerCase(), scopes, revoked: false });
     return token;
   }
 
-  issueAccessToken(email: string): string {
+  issueAccessToken(email: string, scopes: readonly string[] = this.defaultScopes): string {
     const token = this.shapes.accessToken();
     this.accessTokens.set(token, {
       email: email.toLowerCase(),
+      scopes,
       expiresAt: Date.now() + this.accessTokenTtlSeconds * 1000,
     });
     return token;
   }
 
-  issueCode(email: string, redirectUri: string, pkce: PkceChallenge | null = null): string {
+  issueCode(
+    email: string,
+    redirectUri: string,
+    pkce: PkceChallenge | null = null,
+    scopes: readonly string[] = this.defaultScopes,
+  ): string {
     const code = this.shapes.code();
-    this.codes.set(code, { email: email.toLowerCase(), redirectUri, pkce });
+    this.codes.set(code, { email: email.toLowerCase(), scopes, redirectUri, pkce });
     return code;
   }
 
@@ -96,7 +115,7 @@ export class GrantBook {
     code: string,
     redirectUri: string | undefined,
     codeVerifier?: string,
-  ): { email: string } | { refused: CodeRefusal } {
+  ): Grant | { refused: CodeRefusal } {
     const entry = this.codes.get(code);
     this.codes.delete(code);
     if (!entry || (redirectUri !== undefined && redirectUri !== entry.redirectUri)) {
@@ -104,31 +123,43 @@ export class GrantBook {
     }
     if (entry.pkce === null) {
       return codeVerifier === undefined
-        ? { email: entry.email }
+        ? { email: entry.email, scopes: entry.scopes }
         : { refused: 'unexpected_verifier' };
     }
     if (codeVerifier === undefined) {
       return { refused: 'missing_verifier' };
     }
     return verifierMatches(entry.pkce, codeVerifier)
-      ? { email: entry.email }
+      ? { email: entry.email, scopes: entry.scopes }
       : { refused: 'wrong_verifier' };
   }
 
   /** The user an access token belongs to, or null when unknown or expired. */
   userOf(accessToken: string | undefined): string | null {
+    return this.grantOf(accessToken)?.email ?? null;
+  }
+
+  /** The grant behind a live access token (user and scopes), or null when unknown or expired. */
+  grantOf(accessToken: string | undefined): Grant | null {
     const entry = accessToken ? this.accessTokens.get(accessToken) : undefined;
-    return entry && entry.expiresAt > Date.now() ? entry.email : null;
+    return entry && entry.expiresAt > Date.now()
+      ? { email: entry.email, scopes: entry.scopes }
+      : null;
   }
 
   /** The user of a live refresh token, counting one refresh; null when unknown or revoked. */
   protected redeemRefreshToken(refreshToken: string): string | null {
+    return this.redeemRefreshGrant(refreshToken)?.email ?? null;
+  }
+
+  /** Like `redeemRefreshToken`, with the scopes the new tokens inherit. */
+  protected redeemRefreshGrant(refreshToken: string): Grant | null {
     const entry = this.refreshTokens.get(refreshToken);
     if (!entry || entry.revoked) {
       return null;
     }
     this.refreshes++;
-    return entry.email;
+    return { email: entry.email, scopes: entry.scopes };
   }
 
   /**

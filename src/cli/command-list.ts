@@ -130,6 +130,13 @@ export const COMMANDS: readonly CommandEntry[] = [
     description: 'send deliveries again: one --event, or every one --since a time',
     load: async () => (await import('./commands/webhook-replay.command.ts')).registerWebhookReplay,
   },
+  {
+    name: 'tracking:ranges',
+    description:
+      'refresh a shipped IP range list of mail proxies and scanners from a vendor file (API processes load it when they start)',
+    load: async () =>
+      (await import('./commands/tracking-ranges.command.ts')).registerTrackingRanges,
+  },
 ];
 
 /**

@@ -3,6 +3,7 @@ import {
   exportActivities,
   exportCompanies,
   exportEmails,
+  exportEngagements,
   exportEvents,
   exportPeople,
 } from '../db/read-models/export.ts';
@@ -20,5 +21,6 @@ export async function exportWorkspace(
   const emails = await exportEmails(em, workspaceId);
   const activities = await exportActivities(em, workspaceId);
   const events = await exportEvents(em, workspaceId);
-  return { people, companies, emails, activities, events };
+  const engagements = await exportEngagements(em, workspaceId);
+  return { people, companies, emails, activities, events, engagements };
 }

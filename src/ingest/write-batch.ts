@@ -6,7 +6,11 @@ import { logBounces } from '../db/crm/bounces.ts';
 import { linkEmailParticipants } from '../db/crm/email-links.ts';
 import { logReplies } from '../db/crm/replies.ts';
 import { createPeopleAndCompanies } from '../db/crm/people.ts';
-import { insertEmails, insertParticipants } from '../db/repositories/email.repository.ts';
+import {
+  adoptPendingCopies,
+  insertEmails,
+  insertParticipants,
+} from '../db/repositories/email.repository.ts';
 import { classifyDbError, dbErrorReason } from '../db/db-error.ts';
 import { appendEvents } from '../db/outbox.ts';
 import { withTransactionRetry } from '../db/transaction-retry.ts';
@@ -79,6 +83,11 @@ async function writeTogether(
       const { workspaceId } = target;
       const counters = emptyCounters();
       await lockWorkspace(tx, workspaceId);
+      await adoptPendingCopies(
+        tx,
+        workspaceId,
+        plan.map((p) => p.row),
+      );
 
       const insertedIds = await insertEmails(
         tx,

@@ -9,6 +9,12 @@ export interface CallRetryOptions {
   attempts?: number;
   maxInlineWaitMs?: number;
   baseDelayMs?: number;
+  /**
+   * False for a request that is not safe to repeat (a send): a transient failure may have
+   * happened after the provider acted, so only refusals that prove nothing happened (a rate
+   * limit) are retried.
+   */
+  retryTransient?: boolean;
 }
 
 export async function withCallRetry<T>(
@@ -29,7 +35,7 @@ export async function withCallRetry<T>(
       let wait: number;
       if (err.kind === 'RATE_LIMITED') {
         wait = err.retryAfterMs ?? backoff * 4;
-      } else if (err.kind === 'TRANSIENT') {
+      } else if (err.kind === 'TRANSIENT' && options.retryTransient !== false) {
         wait = err.retryAfterMs ?? backoff;
       } else {
         throw err;

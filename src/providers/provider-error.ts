@@ -3,7 +3,14 @@
  * policy (src/sync/decide-retry.ts) maps kinds to actions in one place.
  */
 export type ProviderErrorKind =
-  'AUTH_REVOKED' | 'RATE_LIMITED' | 'CURSOR_INVALID' | 'NOT_FOUND' | 'TRANSIENT' | 'PERMANENT';
+  | 'AUTH_REVOKED'
+  /** The grant works but lacks a scope the call needs (sending, for a mailbox consented before). */
+  | 'SCOPE_MISSING'
+  | 'RATE_LIMITED'
+  | 'CURSOR_INVALID'
+  | 'NOT_FOUND'
+  | 'TRANSIENT'
+  | 'PERMANENT';
 
 export class ProviderError extends Error {
   override readonly name = 'ProviderError';

@@ -7,7 +7,10 @@ import { GmailMailSource } from './google/gmail/gmail-mail-source.ts';
 import { createGoogleOAuthClient } from './google/oauth/google-oauth-client.ts';
 import { createGoogleOAuthConnector } from './google/oauth/google-oauth-connector.ts';
 import { GoogleCalendarSource } from './google/calendar/google-calendar-source.ts';
+import type { MailSender } from './mail-sender.ts';
 import type { MailSource } from './mail-source.ts';
+import { GmailMailSender } from './google/gmail/gmail-mail-sender.ts';
+import { GraphMailSender } from './microsoft/mail/graph-mail-sender.ts';
 import { MailboxCache } from './mailbox-cache.ts';
 import { createMailboxLimiters } from './mailbox-limiters.ts';
 import { GraphCalendarSource } from './microsoft/calendar/graph-calendar-source.ts';
@@ -27,6 +30,7 @@ import { ProviderError } from './provider-error.ts';
  */
 export type MailSourceFactory = (mailbox: ProviderMailbox) => MailSource;
 export type CalendarSourceFactory = (mailbox: ProviderMailbox) => CalendarSource;
+export type MailSenderFactory = (mailbox: ProviderMailbox) => MailSender;
 
 /** What the factories read of a mailbox: plain data, so providers never import the ORM entity. */
 export interface ProviderMailbox {
@@ -45,6 +49,7 @@ export const MAX_CACHED_MAILBOXES = 1_000;
 export interface ProviderFactories {
   mail: MailSourceFactory;
   calendar: CalendarSourceFactory;
+  sender: MailSenderFactory;
 }
 
 export function createProviderFactories(
@@ -135,7 +140,26 @@ export function createProviderFactories(
     }
   };
 
-  return { mail, calendar };
+  // Sends share the mailbox's quota bucket and Graph requester with its sync: one budget.
+  const sender: MailSenderFactory = (mailbox) => {
+    switch (mailbox.provider) {
+      case 'google': {
+        const quota = config.sync.gmailQuota;
+        return new GmailMailSender({
+          auth: googleClient(mailbox),
+          rootUrl: config.google.apiRootUrl,
+          regime: quota === 'off' ? 'old' : quota,
+          limiter: limiters.gmail(mailbox.id),
+          timeoutMs: config.google.requestTimeoutMs,
+        });
+      }
+      case 'microsoft':
+        checkMicrosoftCredentials(mailbox);
+        return new GraphMailSender(graphRequester(mailbox));
+    }
+  };
+
+  return { mail, calendar, sender };
 }
 
 /** One OAuth connector per vendor: the HTTP connect routes serve each of them the same way. */

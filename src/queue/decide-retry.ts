@@ -43,6 +43,7 @@ export function decideRetry(err: unknown, random: () => number = Math.random): R
     }
     case 'AUTH_REVOKED':
       return { action: 'reauth' };
+    case 'SCOPE_MISSING':
     case 'NOT_FOUND':
     case 'CURSOR_INVALID':
     case 'PERMANENT':

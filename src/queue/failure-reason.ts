@@ -16,6 +16,7 @@ export const MAX_FAILURE_REASON_CHARS = 300;
 
 const PROVIDER_KIND: Record<ProviderErrorKind, string> = {
   AUTH_REVOKED: 'access revoked',
+  SCOPE_MISSING: 'permission not granted',
   RATE_LIMITED: 'rate limited',
   CURSOR_INVALID: 'sync cursor expired',
   NOT_FOUND: 'not found',

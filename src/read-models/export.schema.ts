@@ -121,12 +121,32 @@ export const exportEventSchema = z.object({
   invitations: z.array(z.object({ providerMessageId: z.string(), method: z.string().nullable() })),
 });
 
+/**
+ * One stored hit on a tracking pixel or link (product.md "Sending and tracking"), machine hits
+ * included: `classification` and `reason` say which, `attribution` whether `personEmail` is the
+ * message's one external recipient (`single`) or the first of several (`ambiguous`).
+ */
+export const exportEngagementSchema = z.object({
+  type: z.enum(['open', 'click']),
+  internetMessageId: z.string().nullable(),
+  /** The token's recipient, lower-case; null when the message had none to attribute to. */
+  personEmail: z.string().nullable(),
+  /** The clicked link; null for an open. */
+  url: z.string().nullable(),
+  classification: z.enum(['human', 'machine']),
+  /** Why a hit is a machine's (`head-request`, `proxy-ip:<list>`, ...); null for a human. */
+  reason: z.string().nullable(),
+  attribution: z.enum(['single', 'ambiguous']),
+  occurredAt: isoInstant,
+});
+
 export const workspaceExportSchema = z.object({
   people: z.array(exportPersonSchema),
   companies: z.array(exportCompanySchema),
   emails: z.array(exportEmailSchema),
   activities: z.array(exportActivitySchema),
   events: z.array(exportEventSchema),
+  engagements: z.array(exportEngagementSchema),
 });
 
 export type ExportPerson = z.infer<typeof exportPersonSchema>;
@@ -134,4 +154,5 @@ export type ExportCompany = z.infer<typeof exportCompanySchema>;
 export type ExportEmail = z.infer<typeof exportEmailSchema>;
 export type ExportActivity = z.infer<typeof exportActivitySchema>;
 export type ExportEvent = z.infer<typeof exportEventSchema>;
+export type ExportEngagement = z.infer<typeof exportEngagementSchema>;
 export type WorkspaceExport = z.infer<typeof workspaceExportSchema>;

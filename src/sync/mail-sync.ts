@@ -177,6 +177,8 @@ async function incremental(deps: MailSyncDeps, state: MailSyncState, summary: Ma
     }
   }
   const known = await storedOrFailedIds(em, target.mailboxId, [...toFetch]);
+  // Already stored: e.g. mail sent through Mailroom, stored when it was sent.
+  summary.alreadyStored += known.size;
   await ingestIds(
     deps,
     [...toFetch].filter((id) => !known.has(id)),

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
@@ -9,6 +10,14 @@ import { z } from 'zod';
  * source and the day it was retrieved; `verified: false` marks a list that is partial or whose
  * link to the scanner is not documented by the vendor.
  */
+/**
+ * Where the shipped lists are (`tracking:ranges` writes here by default; the hit recorder reads
+ * the same folder, src/engagement/record-hit.ts `IP_RANGES_DIR`).
+ */
+export const SHIPPED_IP_RANGES_DIR = fileURLToPath(
+  new URL('../../data/tracking-ip-ranges', import.meta.url),
+);
+
 export const ipRangeFileSchema = z.object({
   name: z.string().regex(/^[a-z0-9-]+$/),
   source: z.string().min(1),

@@ -206,3 +206,21 @@ it('walks every operation with the other workspace’s ids: 404s, and nothing of
     'Call with mine',
   ]);
 });
+
+it('sends only from its own mailboxes, and replies only to its own emails', async () => {
+  const body = (over: Record<string, unknown>) => ({
+    mailboxId: mine.mailbox,
+    to: [{ email: 'ana@client.example' }],
+    subject: 'Hello',
+    text: 'Hi',
+    ...over,
+  });
+  const fromTheirs = await api.call('POST', '/api/v1/messages', {
+    body: body({ mailboxId: theirs.mailbox }),
+  });
+  expect(fromTheirs.statusCode).toBe(404);
+  const toTheirs = await api.call('POST', '/api/v1/messages', {
+    body: body({ inReplyToEmailId: theirs.email }),
+  });
+  expect(toTheirs.statusCode).toBe(404);
+});

@@ -86,6 +86,7 @@ describe('Google OAuth connect flow', () => {
     expect(consentUrl.searchParams.get('scope')?.split(' ')).toEqual(
       expect.arrayContaining([
         'https://www.googleapis.com/auth/gmail.readonly',
+        'https://www.googleapis.com/auth/gmail.send',
         'https://www.googleapis.com/auth/calendar.readonly',
         'openid',
         'email',

@@ -58,6 +58,7 @@ async function exercise(client: Client) {
     'crm.company.timeline',
     'crm.email.get',
     'crm.email.search',
+    'crm.email.send',
     'crm.email.thread',
     'crm.mailbox.list',
     'crm.mailbox.status',

@@ -65,6 +65,8 @@ it('Microsoft connect: link → start → authorize (PKCE) → callback stores t
     expect.arrayContaining([
       'offline_access',
       'Mail.Read',
+      'Mail.Send',
+      'Mail.ReadWrite',
       'Calendars.Read',
       'User.Read',
       'openid',

@@ -10,7 +10,7 @@ import type { ParsePool } from '../../src/mail/parse-pool.ts';
 import { createTrackingSigner, type TrackingSigner } from '../../src/tracking/tracking-token.ts';
 import { startApi, type ApiHarness } from '../helpers/api-harness.ts';
 import { buildEml } from '../helpers/build-eml.ts';
-import { ingestRaw, testPool } from '../helpers/ingest.ts';
+import { exportOf, ingestRaw, testPool } from '../helpers/ingest.ts';
 import { createMailbox, openTestOrm } from '../helpers/test-orm.ts';
 
 /**
@@ -277,5 +277,76 @@ describe('client address', () => {
     await hit(`/t/o/${token}`, { from: '::ffff:10.0.0.1', xff: '198.51.100.8' });
     const hits = await listEngagementHits(orm.em.fork(), emailId);
     expect(hits.map((h) => h.ip)).toEqual(['198.51.100.7', '203.0.113.9', '198.51.100.8']);
+  });
+});
+
+describe('export', () => {
+  it('lists every stored hit as an engagement, oldest first, machine hits with their reason', async () => {
+    const emailId = await sentMessage();
+    const open = await mint(emailId, 'open');
+    // Two recipients: the click is logged for the first external To, stored lower-case.
+    const click = signer.mint('click');
+    const clickId = signer.verify(click)?.tokenId ?? '';
+    await insertTrackingTokens(orm.em.fork(), api.workspaceId, emailId, [
+      {
+        tokenId: clickId,
+        kind: 'click',
+        url: 'https://acme.example/pricing',
+        recipient: 'Ada@ACME.example',
+        attribution: 'ambiguous',
+      },
+    ]);
+    await hit(`/t/o/${open}`, { method: 'HEAD' });
+    await hit(`/t/o/${open}`);
+    await hit(`/t/c/${click}`, { from: '40.92.1.1' });
+    await hit(`/t/c/${click}`);
+
+    const data = await exportOf(orm, api.workspaceId);
+    const messageId = data.emails.find((e) => e.id === emailId)?.internetMessageId;
+    expect(messageId).toMatch(/@mine\.example>$/);
+    const mine = data.engagements.filter((g) => g.internetMessageId === messageId);
+    const iso = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) as unknown;
+    const base = { internetMessageId: messageId, occurredAt: iso };
+    expect(mine).toEqual([
+      {
+        ...base,
+        type: 'open',
+        personEmail: ADA,
+        url: null,
+        classification: 'machine',
+        reason: 'head-request',
+        attribution: 'single',
+      },
+      {
+        ...base,
+        type: 'open',
+        personEmail: ADA,
+        url: null,
+        classification: 'human',
+        reason: null,
+        attribution: 'single',
+      },
+      {
+        ...base,
+        type: 'click',
+        personEmail: 'ada@acme.example',
+        url: 'https://acme.example/pricing',
+        classification: 'machine',
+        reason: 'proxy-ip:microsoft-eop',
+        attribution: 'ambiguous',
+      },
+      {
+        ...base,
+        type: 'click',
+        personEmail: 'ada@acme.example',
+        url: 'https://acme.example/pricing',
+        classification: 'human',
+        reason: null,
+        attribution: 'ambiguous',
+      },
+    ]);
+    // The whole list is in time order, ties by storage order.
+    const times = data.engagements.map((g) => g.occurredAt);
+    expect(times).toEqual([...times].sort());
   });
 });

@@ -35,8 +35,11 @@ describe('OAuth connectors: one per vendor, each with its consent URL', () => {
       code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
       code_challenge_method: 'S256',
     });
-    expect(url.searchParams.get('scope')?.split(' ')).toContain(
-      'https://www.googleapis.com/auth/gmail.readonly',
+    expect(url.searchParams.get('scope')?.split(' ')).toEqual(
+      expect.arrayContaining([
+        'https://www.googleapis.com/auth/gmail.readonly',
+        'https://www.googleapis.com/auth/gmail.send',
+      ]),
     );
     expect(url.searchParams.has('login_hint')).toBe(false);
   });
@@ -53,7 +56,8 @@ describe('OAuth connectors: one per vendor, each with its consent URL', () => {
       response_type: 'code',
       response_mode: 'query',
       redirect_uri: 'https://mailroom.test/cb',
-      scope: 'offline_access Mail.Read Calendars.Read User.Read openid email',
+      scope:
+        'offline_access Mail.Read Calendars.Read User.Read openid email Mail.Send Mail.ReadWrite',
       state: 'signed.state',
       code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
       code_challenge_method: 'S256',

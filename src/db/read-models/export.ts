@@ -3,17 +3,19 @@ import {
   exportActivitySchema,
   exportCompanySchema,
   exportEmailSchema,
+  exportEngagementSchema,
   exportEventSchema,
   exportPersonSchema,
   type ExportActivity,
   type ExportCompany,
   type ExportEmail,
+  type ExportEngagement,
   type ExportEvent,
   type ExportPerson,
 } from '../../read-models/export.schema.ts';
 import { queryRows, type Db } from '../sql.ts';
 import { activityJsonb, eventJsonArgs, personJsonArgs } from './crm-json.ts';
-import { EMAIL_DOCUMENT_FIELDS } from './email-document.ts';
+import { EMAIL_DOCUMENT_FIELDS, isoMs } from './email-document.ts';
 
 /**
  * The export read model, one query per collection: each row is one JSON document built in SQL
@@ -89,6 +91,25 @@ export function exportEvents(db: Db, workspaceId: string): Promise<ExportEvent[]
          where i.mailbox_id = ev.mailbox_id and i.calendar_id = ev.calendar_id
            and i.recurring_event_id = ev.provider_event_id))
     order by ev.starts_at nulls last, m.email, ev.provider_event_id`,
+    workspaceId,
+  );
+}
+
+/**
+ * Every stored hit on the workspace's tracking tokens, oldest first (`engagement_hit_workspace_idx`);
+ * the recipient and attribution are the token's, as the hit was logged for them.
+ */
+export function exportEngagements(db: Db, workspaceId: string): Promise<ExportEngagement[]> {
+  return documents(
+    db,
+    exportEngagementSchema,
+    `select json_build_object('type', h.kind, 'internetMessageId', e.internet_message_id,
+       'personEmail', t.recipient, 'url', h.url, 'classification', h.classification,
+       'reason', h.reason, 'attribution', t.attribution, 'occurredAt', ${isoMs('h.at')}) as j
+    from engagement_hit h
+    join tracking_token t on t.token_id = h.token_id
+    join email e on e.id = h.email_id
+    where h.workspace_id = ? order by h.at, h.id`,
     workspaceId,
   );
 }

@@ -89,6 +89,49 @@ export async function insertEmails(tx: Db, rows: readonly EmailRow[]): Promise<S
   return new Set(inserted.map((r) => r.id));
 }
 
+/**
+ * Gives a message stored at send time under a provisional provider id (`pending:…`, when the
+ * provider's copy was not visible yet: sending/store-sent-copy.ts) the id of the copy the sync now
+ * met, matched by mailbox and Message-ID, so that copy's insert finds it instead of adding a twin.
+ */
+export async function adoptPendingCopies(
+  tx: Db,
+  workspaceId: string,
+  rows: readonly EmailRow[],
+): Promise<void> {
+  const outbound = rows.filter(
+    (r) =>
+      r.direction === 'outbound' &&
+      r.internet_message_id &&
+      !r.provider_message_id.startsWith('pending:'),
+  );
+  if (outbound.length === 0) {
+    return;
+  }
+  await run(
+    tx,
+    `update email e
+        set provider_message_id = r.provider_message_id,
+            provider_thread_id = coalesce(r.provider_thread_id, e.provider_thread_id),
+            updated_at = now()
+       from jsonb_to_recordset(?::jsonb) as r(mailbox_id uuid, provider_message_id text,
+         provider_thread_id text, internet_message_id text)
+      where e.workspace_id = ? and e.internet_message_id = r.internet_message_id
+        and e.mailbox_id = r.mailbox_id and e.provider_message_id like 'pending:%'`,
+    [
+      jsonb(
+        outbound.map((r) => ({
+          mailbox_id: r.mailbox_id,
+          provider_message_id: r.provider_message_id,
+          provider_thread_id: r.provider_thread_id,
+          internet_message_id: r.internet_message_id,
+        })),
+      ),
+      workspaceId,
+    ],
+  );
+}
+
 export async function insertParticipants(tx: Db, rows: readonly ParticipantRow[]): Promise<void> {
   if (rows.length === 0) {
     return;

@@ -40,7 +40,8 @@ export async function insertTrackingTokens(
      select r.token_id, ?, ?, r.kind, r.url, lower(r.recipient), r.attribution,
             coalesce(?::timestamptz, now())
        from jsonb_to_recordset(?::jsonb) as r(token_id text, kind text, url text, recipient text,
-         attribution text)`,
+         attribution text)
+     on conflict (token_id) do nothing`,
     [
       workspaceId,
       emailId,

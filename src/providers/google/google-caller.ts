@@ -44,7 +44,13 @@ export class GoogleCaller {
     this.state = stateOf(auth);
   }
 
-  call<T>(units: number, context: GmailCallContext, run: () => Promise<T>): Promise<T> {
+  /** `unsafe`: a request that must not be repeated once it may have reached Google (a send). */
+  call<T>(
+    units: number,
+    context: GmailCallContext,
+    run: () => Promise<T>,
+    mode: 'idempotent' | 'unsafe' = 'idempotent',
+  ): Promise<T> {
     let refreshed = false;
     const attempt = async (): Promise<T> => {
       await this.limiter.acquire(units);
@@ -65,7 +71,7 @@ export class GoogleCaller {
         return attempt();
       }
     };
-    return withCallRetry(attempt);
+    return withCallRetry(attempt, { retryTransient: mode === 'idempotent' });
   }
 
   /**

@@ -6,7 +6,8 @@ import { isTimedOut, ProviderError, parseRetryAfter } from '../provider-error.ts
  * References: provider-apis.md §A.10 (statuses and reasons), §C.1 (invalid_grant).
  */
 /** `calendar-sync`: Calendar's events.list, whose 410 means "full sync required" (§B.2). */
-export type GmailCallContext = 'history' | 'message' | 'calendar-sync' | 'other';
+/** `send`: messages.send, whose 403 insufficientPermissions means the send scope is missing. */
+export type GmailCallContext = 'history' | 'message' | 'calendar-sync' | 'send' | 'other';
 
 interface GaxiosLike {
   message?: string;
@@ -104,6 +105,13 @@ export function parseGmailError(err: unknown, context: GmailCallContext): Provid
     return new ProviderError(
       'PERMANENT',
       `Google Calendar access was not granted (${why.join(',') || status})`,
+      opts,
+    );
+  }
+  if (context === 'send' && status === 403 && why.includes('insufficientPermissions')) {
+    return new ProviderError(
+      'SCOPE_MISSING',
+      'Google did not grant this mailbox permission to send mail (gmail.send)',
       opts,
     );
   }

@@ -7,7 +7,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import type { Limiter } from '../quota-limiter.ts';
 import { withCallRetry } from '../call-retry.ts';
 import { GraphTimeoutHandler } from './graph-timeout-handler.ts';
-import { parseGraphError } from './parse-graph-error.ts';
+import { parseGraphError, type GraphCallContext } from './parse-graph-error.ts';
 
 /**
  * One mailbox's way into Microsoft Graph, shared by its mail and calendar adapters: the official
@@ -65,26 +65,34 @@ export class GraphRequester {
     this.slots = pLimit(options.maxConcurrency ?? 4);
   }
 
-  call<T>(run: () => Promise<T>): Promise<T> {
+  /**
+   * `send`: a request that must not be repeated once it may have reached Graph: only a 401 (a
+   * stale token) and a throttle are retried, and the caller also turns the SDK's own retries off
+   * (`NO_SDK_RETRY`); its 403 means a missing send scope.
+   */
+  call<T>(run: () => Promise<T>, context: GraphCallContext = 'other'): Promise<T> {
     let refreshed = false;
-    return withCallRetry(async () => {
-      await this.limiter.acquire(1);
-      // A slot per request, not per retry: waiting out a Retry-After holds none.
-      return this.slots(async () => {
-        try {
-          return await run();
-        } catch (err) {
-          const classified = parseGraphError(this.authError ?? err);
-          // A 401 with a cached token is first a stale token, not a revoked grant: refresh once.
-          if (classified.kind === 'AUTH_REVOKED' && classified.status === 401 && !refreshed) {
-            refreshed = true;
-            this.invalidateToken();
-            return run();
+    return withCallRetry(
+      async () => {
+        await this.limiter.acquire(1);
+        // A slot per request, not per retry: waiting out a Retry-After holds none.
+        return this.slots(async () => {
+          try {
+            return await run();
+          } catch (err) {
+            const classified = parseGraphError(this.authError ?? err, context);
+            // A 401 with a cached token is first a stale token, not a revoked grant: refresh once.
+            if (classified.kind === 'AUTH_REVOKED' && classified.status === 401 && !refreshed) {
+              refreshed = true;
+              this.invalidateToken();
+              return run();
+            }
+            throw classified;
           }
-          throw classified;
-        }
-      });
-    });
+        });
+      },
+      { retryTransient: context !== 'send' },
+    );
   }
 
   /**

@@ -87,7 +87,10 @@ export function parseTokenError(status: number, body: unknown): ProviderError {
   );
 }
 
-export function parseGraphError(err: unknown): ProviderError {
+/** `send`: a send or draft call, whose 403 means the grant lacks Mail.Send or Mail.ReadWrite. */
+export type GraphCallContext = 'send' | 'other';
+
+export function parseGraphError(err: unknown, context: GraphCallContext = 'other'): ProviderError {
   if (err instanceof ProviderError) {
     return err;
   }
@@ -118,6 +121,13 @@ export function parseGraphError(err: unknown): ProviderError {
     return new ProviderError(
       'RATE_LIMITED',
       `Graph throttled the mailbox (${code || status})`,
+      opts,
+    );
+  }
+  if (context === 'send' && status === 403) {
+    return new ProviderError(
+      'SCOPE_MISSING',
+      `Microsoft did not grant this mailbox permission to send mail (Mail.Send, Mail.ReadWrite; ${code || status})`,
       opts,
     );
   }

@@ -3,8 +3,15 @@ export type GmailQuotaRegime = 'old' | 'new';
 
 export const GMAIL_COSTS: Record<
   GmailQuotaRegime,
-  { get: number; list: number; history: number; profile: number; unitsPerMinute: number }
+  {
+    get: number;
+    list: number;
+    history: number;
+    profile: number;
+    send: number;
+    unitsPerMinute: number;
+  }
 > = {
-  old: { get: 5, list: 5, history: 2, profile: 1, unitsPerMinute: 15_000 },
-  new: { get: 20, list: 5, history: 2, profile: 1, unitsPerMinute: 6_000 },
+  old: { get: 5, list: 5, history: 2, profile: 1, send: 100, unitsPerMinute: 15_000 },
+  new: { get: 20, list: 5, history: 2, profile: 1, send: 100, unitsPerMinute: 6_000 },
 };

@@ -1,9 +1,14 @@
 import { OAuth2Client } from 'google-auth-library';
 import type { Config } from '../../../config.ts';
 
-/** Google OAuth scopes Mailroom asks for (mail and calendar read, identity). */
+/**
+ * Google OAuth scopes Mailroom asks for: mail and calendar read, sending (`gmail.send`, for
+ * `POST /api/v1/messages`), identity. A mailbox consented before sending existed keeps syncing and
+ * is told to reconnect when it tries to send.
+ */
 export const GOOGLE_SCOPES = [
   'https://www.googleapis.com/auth/gmail.readonly',
+  'https://www.googleapis.com/auth/gmail.send',
   'https://www.googleapis.com/auth/calendar.readonly',
   'openid',
   'email',

@@ -13,6 +13,14 @@ export const MICROSOFT_SCOPES = [
   'email',
 ];
 
+/**
+ * What the connect flow asks consent for: the sync's scopes plus sending (`Mail.Send`) and the
+ * drafts a send goes through (`Mail.ReadWrite`). Token refreshes keep asking for MICROSOFT_SCOPES
+ * only: a mailbox consented before sending existed must keep syncing (asking a refresh for a scope
+ * never consented fails it) and is told to reconnect when it tries to send.
+ */
+export const MICROSOFT_CONNECT_SCOPES = [...MICROSOFT_SCOPES, 'Mail.Send', 'Mail.ReadWrite'];
+
 export interface MicrosoftTokenResponse {
   access_token?: string;
   refresh_token?: string;

@@ -3,7 +3,7 @@ import type { Config } from '../../../config.ts';
 import { MailroomError } from '../../../errors.ts';
 import type { OAuthConnector } from '../../oauth-connector.ts';
 import {
-  MICROSOFT_SCOPES,
+  MICROSOFT_CONNECT_SCOPES,
   microsoftAuthority,
   requestMicrosoftToken,
 } from './microsoft-identity.ts';
@@ -25,7 +25,7 @@ export function createMicrosoftOAuthConnector(config: Config): OAuthConnector {
         response_type: 'code',
         response_mode: 'query',
         redirect_uri: redirectUri,
-        scope: MICROSOFT_SCOPES.join(' '),
+        scope: MICROSOFT_CONNECT_SCOPES.join(' '),
         state,
         code_challenge: codeChallenge,
         code_challenge_method: 'S256',
@@ -39,7 +39,7 @@ export function createMicrosoftOAuthConnector(config: Config): OAuthConnector {
         code,
         redirect_uri: redirectUri,
         code_verifier: codeVerifier,
-        scope: MICROSOFT_SCOPES.join(' '),
+        scope: MICROSOFT_CONNECT_SCOPES.join(' '),
         client_id: ms.clientId ?? '',
         ...(ms.clientSecret ? { client_secret: ms.clientSecret } : {}),
       });
@@ -68,7 +68,7 @@ export function createMicrosoftOAuthConnector(config: Config): OAuthConnector {
       return {
         email: me.mail ?? me.userPrincipalName,
         refreshToken: json.refresh_token,
-        scopes: json.scope ? json.scope.split(' ') : MICROSOFT_SCOPES,
+        scopes: json.scope ? json.scope.split(' ') : MICROSOFT_CONNECT_SCOPES,
       };
     },
     revokeRefreshToken() {
