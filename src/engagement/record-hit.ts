@@ -1,5 +1,4 @@
 import DataLoader from 'dataloader';
-import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.ts';
 import {
   findRecentClicks,
@@ -13,7 +12,11 @@ import {
   createTrustedProxies,
   type TrustedProxies,
 } from '../tracking/client-address.ts';
-import { createIpRangeMatcher, loadIpRangeFiles } from '../tracking/ip-ranges.ts';
+import {
+  createIpRangeMatcher,
+  loadIpRangeFiles,
+  SHIPPED_IP_RANGES_DIR,
+} from '../tracking/ip-ranges.ts';
 import {
   createTrackingSigner,
   type TrackingKind,
@@ -37,11 +40,6 @@ import { writeHitBatch, type QueuedHit } from './write-hit-batch.ts';
  * events follow the activity (announced only when it was created now) and, for a recipient with
  * no CRM person, the outbox's dedupe key on the same occurrence.
  */
-
-/** Shipped range lists of image proxies and mail scanners (never downloaded at run time). */
-export const IP_RANGES_DIR = fileURLToPath(
-  new URL('../../data/tracking-ip-ranges', import.meta.url),
-);
 
 /** A stored user agent is cut here: enough for any real one, bounded for a hostile one. */
 const MAX_USER_AGENT_CHARS = 1024;
@@ -105,7 +103,7 @@ export function createHitRecorder(options: RecorderOptions): HitRecorder {
     : null;
   const trusted: TrustedProxies = createTrustedProxies(options.trustedProxies);
   const classify = createHitClassifier({
-    matchIp: createIpRangeMatcher(loadIpRangeFiles(options.ipRangesDir ?? IP_RANGES_DIR)),
+    matchIp: createIpRangeMatcher(loadIpRangeFiles(options.ipRangesDir ?? SHIPPED_IP_RANGES_DIR)),
     burstSeconds: BURST_SECONDS,
   });
   const recentClicks = createRecentClicks(BURST_SECONDS * 1000);

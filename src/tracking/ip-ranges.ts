@@ -11,8 +11,8 @@ import { z } from 'zod';
  * link to the scanner is not documented by the vendor.
  */
 /**
- * Where the shipped lists are (`tracking:ranges` writes here by default; the hit recorder reads
- * the same folder, src/engagement/record-hit.ts `IP_RANGES_DIR`).
+ * Where the shipped lists are: the hit recorder reads them at start, `tracking:ranges` writes
+ * here by default.
  */
 export const SHIPPED_IP_RANGES_DIR = fileURLToPath(
   new URL('../../data/tracking-ip-ranges', import.meta.url),
