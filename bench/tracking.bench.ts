@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { Pool } from 'undici';
+import { fork } from 'node:child_process';
 import { initServices } from '../src/app/services.ts';
 import { parseConfig, type Config } from '../src/config.ts';
 import { insertTrackingTokens } from '../src/db/repositories/tracking.repository.ts';
@@ -13,6 +13,7 @@ import { createWorkspace } from '../src/workspaces/create-workspace.ts';
 import { withBenchDatabase } from './bench-database.ts';
 import { peakRssMb, round } from './parse-baseline.ts';
 import { seedApiWorkspace } from './seed-api-workspace.ts';
+import type { LoadRequest, LoadResult } from './hit-load-generator.ts';
 
 /**
  * `tracking`: N hits on the public pixel and click endpoints of the app `npm start` builds
@@ -21,7 +22,8 @@ import { seedApiWorkspace } from './seed-api-workspace.ts';
  * user agents, some HEADs and a few tampered tokens (answered, never stored). Tokens are minted
  * with the real signer for EMAILS seeded messages (one pixel and LINKS links each, stored a day
  * before the run so no hit is "too soon"). Latency is per request as the client sees it; the load
- * generator runs in the same process as the server, so peak RSS is both together. At the end
+ * generator runs in a child process of its own (bench/hit-load-generator.ts), so the server has its
+ * event loop to itself and peak RSS is the server's process alone. At the end
  * every hit on a valid token must be an `engagement_hit` row, or the bench fails.
  */
 const EMAILS = 500;
@@ -32,6 +34,26 @@ const CRAWLER_UAS = [
   'Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)',
   'Googlebot/2.1 (+http://www.google.com/bot.html)',
 ];
+
+/** Runs the load generator in a child process of its own and waits for its figures. */
+function generateLoad(req: LoadRequest): Promise<{ latencies: number[]; seconds: number }> {
+  const child = fork(new URL('./hit-load-generator.ts', import.meta.url), {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('message', (result: LoadResult) => {
+      if ('error' in result) {
+        reject(new Error(`load generator: ${result.error}`));
+      } else {
+        resolve(result);
+      }
+    });
+    child.once('exit', (code) => {
+      reject(new Error(`load generator exited (${String(code)}) without figures`));
+    });
+    child.send(req);
+  });
+}
 
 const percentile = (sorted: number[], p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
@@ -138,43 +160,16 @@ export async function benchTracking(base: Config, opts: { hits: number; concurre
       const app = buildApp(apiDeps(services));
       await app.listen({ port: 0, host: '127.0.0.1' });
       const { port } = app.server.address() as AddressInfo;
-      const client = new Pool(`http://127.0.0.1:${String(port)}`, { connections: inFlight });
-      const send = async (t: Target): Promise<number> => {
-        const started = performance.now();
-        const res = await client.request({
-          method: t.method,
-          path: t.path,
-          headers: { 'user-agent': t.userAgent },
-        });
-        await res.body.dump();
-        const ms = performance.now() - started;
-        if (res.statusCode !== t.expectStatus) {
-          throw new Error(
-            `${t.method} ${t.path}: ${String(res.statusCode)}, not ${String(t.expectStatus)}`,
-          );
-        }
-        return ms;
-      };
       try {
-        // Warm-up (connections open, statements planned), on hits outside the measured set.
-        const warm = targets.slice(0, inFlight);
-        await Promise.all(warm.map(send));
-        const warmStored = warm.filter((t) => t.valid).length;
-
-        const latencies: number[] = [];
-        let next = 0;
-        const t0 = performance.now();
-        await Promise.all(
-          Array.from({ length: inFlight }, async () => {
-            while (next < targets.length) {
-              const t = targets[next++];
-              if (t !== undefined) {
-                latencies.push(await send(t));
-              }
-            }
-          }),
-        );
-        const seconds = (performance.now() - t0) / 1000;
+        // Warm-up (connections open, statements planned) on hits outside the measured set.
+        const warmup = targets.slice(0, inFlight);
+        const warmStored = warmup.filter((t) => t.valid).length;
+        const { latencies, seconds } = await generateLoad({
+          origin: `http://127.0.0.1:${String(port)}`,
+          concurrency: inFlight,
+          warmup,
+          targets,
+        });
 
         const rows = await em.execute<{ n: string }[]>(
           'select count(*) as n from engagement_hit where workspace_id = ?',
@@ -198,7 +193,6 @@ export async function benchTracking(base: Config, opts: { hits: number; concurre
           peakRssMb: peakRssMb(),
         };
       } finally {
-        await client.close();
         await app.close();
       }
     } finally {

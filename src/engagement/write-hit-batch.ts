@@ -4,6 +4,7 @@ import { insertActivities, type ActivityInput } from '../db/crm/activities.ts';
 import { appendEvents } from '../db/outbox.ts';
 import {
   insertEngagementHits,
+  relaxHitBatchDurability,
   type EngagementHitInput,
   type TrackingTokenContext,
 } from '../db/repositories/tracking.repository.ts';
@@ -113,6 +114,7 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
 }
 
 export async function writeHitBatch(tx: Db, hits: readonly QueuedHit[]): Promise<void> {
+  await relaxHitBatchDurability(tx);
   const engagements = hits.map(engagementOf).filter((g) => g !== null);
   // CRM writes are serialised per workspace (workspace-lock.ts); a batch takes each workspace's
   // lock once, in one fixed order, so two transactions never wait on each other in a cycle.
