@@ -36,6 +36,9 @@ export async function registerWeb(
           formAction: ["'self'"],
           baseUri: ["'none'"],
           objectSrc: ["'none'"],
+          // Everything is same-origin already; upgrading would break a plain-http deployment
+          // (a local demo on 127.0.0.1).
+          upgradeInsecureRequests: null,
         },
       },
       // The frame of a message is same-origin srcdoc; nothing here is embedded cross-origin.
