@@ -8,6 +8,9 @@
  * and skipped.
  * Needs PostgreSQL and Redis. Re-running is safe: the mailbox is reconnected and nothing is
  * created twice.
+ *
+ * `npm run demo -- --serve` then keeps the server up (API, web views at /app) with the emulators,
+ * and prints the /app URL and an API key to sign in with, until Ctrl-C.
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -35,6 +38,8 @@ import { mailboxStatus } from '../src/mailboxes/mailbox-status.ts';
 import { createRedis, createSyncQueue } from '../src/queue/queues.ts';
 import { runSyncNow } from '../src/app/run-sync-now.ts';
 import { enqueueMailboxSync } from '../src/app/schedule-sync.ts';
+import { initServices } from '../src/app/services.ts';
+import { createApiKey } from '../src/workspaces/api-keys.ts';
 import { seedDemoCalendars } from './demo-calendars.ts';
 import { renderDemoReport } from './demo-report.ts';
 
@@ -98,6 +103,7 @@ if (process.env['NODE_EXTRA_CA_CERTS'] !== tls.certPath) {
   process.exit(child.status ?? 1);
 }
 
+const serve = process.argv.includes('--serve');
 const base = await loadConfig();
 const log = createLogger(base.logLevel === 'info' ? 'warn' : base.logLevel, 'mailroom-demo');
 const started = performance.now();
@@ -175,6 +181,7 @@ const app = buildApp({
   },
 });
 await app.listen({ port: appPort, host: '127.0.0.1' });
+let appOpen = true;
 
 /**
  * The OAuth flow as a browser walks it, from the connect link `mailbox:connect-url` prints (the
@@ -210,6 +217,38 @@ async function connectAndSync(
     };
   };
   return { result, status };
+}
+
+/**
+ * `--serve`: the app as `npm start` serves it (API, /app, tracking), on the demo's PUBLIC_URL, with
+ * a fresh API key for the demo workspace, until SIGINT or SIGTERM.
+ */
+async function serveUntilStopped(workspaceId: string): Promise<void> {
+  await app.close();
+  appOpen = false;
+  const services = await initServices(config, { orm, log, name: 'mailroom-demo' });
+  const served = buildApp({
+    config,
+    orm,
+    log,
+    encryptionKey: config.encryptionKey ?? '',
+    scheduleSync: async (id) => {
+      await enqueueMailboxSync(queue, id, config.sync.calendarSync);
+    },
+    services,
+  });
+  await served.listen({ port: appPort, host: '127.0.0.1' });
+  const { key } = await createApiKey(orm.em.fork(), { workspaceId, name: 'demo --serve' });
+  process.stdout.write(
+    `\nServing ${config.http.publicUrl}/app/ (Ctrl-C to stop)\n` +
+      `Sign in with this API key (shown once): ${key}\n`,
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await served.close();
+  await services.close();
 }
 
 const sum = (into: Record<string, number>, from: Record<string, number>) => {
@@ -269,8 +308,13 @@ try {
       workspaceId,
     }),
   );
+  if (serve) {
+    await serveUntilStopped(workspaceId);
+  }
 } finally {
-  await app.close();
+  if (appOpen) {
+    await app.close();
+  }
   await queue.close();
   queueConnection.disconnect();
   await orm.close(true);

@@ -14,6 +14,8 @@ export const HTTP_STATUS_BY_CODE = {
   CONNECT_LINK_INVALID: 403,
   // An OAuth callback in a browser that did not start the attempt (no or another flow cookie).
   OAUTH_BROWSER_MISMATCH: 403,
+  // A state-changing request made with the web session cookie but without its CSRF token.
+  CSRF_REJECTED: 403,
   // The mailbox was connected without the scope sending needs: reconnect it to grant it.
   SEND_NOT_PERMITTED: 403,
   NOT_FOUND: 404,

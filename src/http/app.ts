@@ -15,6 +15,7 @@ import { registerHealthRoutes } from './health-routes.ts';
 import { registerNotFoundHandler, serializeRequest } from './request-log.ts';
 import { registerOAuthRoutes } from './routes/oauth-routes.ts';
 import { registerTrackingRoutes } from './tracking-routes.ts';
+import { registerWeb } from './web/register-web.ts';
 
 /**
  * The HTTP app factory: everything wired from `deps`, nothing listening. `src/main.ts` listens;
@@ -68,6 +69,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       db: () => deps.orm.em.fork(),
     });
     registerTrackingRoutes(app, { recorder });
+    // The web views at /app (built assets, session sign-in), on the same API.
+    void app.register(async (root) => {
+      await registerWeb(root, { orm: deps.orm, publicUrl: deps.config.http.publicUrl });
+    });
     // Hits are written in batches: closing waits for the ones still being stored (before the
     // process closes the database).
     app.addHook('onClose', () => recorder.close());

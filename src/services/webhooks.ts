@@ -1,4 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Queue } from 'bullmq';
+import type { Config } from '../config.ts';
 import { z } from 'zod';
 import type { WorkspaceScope } from '../db/workspace-scope.ts';
 import { InvalidInputError } from '../errors.ts';
@@ -6,6 +8,7 @@ import type { ResolveAll } from '../security/egress-guard.ts';
 import type { EgressPolicy } from '../security/egress-policy.ts';
 import type { SecretBox } from '../security/secret-box.ts';
 import { createWebhook } from '../webhooks/create-webhook.ts';
+import { replayWebhook } from '../webhooks/replay-webhook.ts';
 import {
   deleteWebhook,
   listWebhooks,
@@ -114,4 +117,18 @@ export async function workspaceWebhookDeliveries(
     item,
     key: [keys[i]?.createdKey ?? '', keys[i]?.eventId ?? ''] as DeliveryCursor,
   }));
+}
+
+/**
+ * Sends one event's settled delivery to one of the workspace's webhooks again (as
+ * `webhook:replay --event`), with a fresh attempt budget and the same `webhook-id`.
+ */
+export async function replayWorkspaceDelivery(
+  scope: WorkspaceScope,
+  deps: { em: EntityManager; queue: Queue; config: Config['webhooks'] },
+  id: string,
+  eventId: string,
+): Promise<{ replayed: number }> {
+  await requireOwned(scope, 'webhook', id);
+  return replayWebhook(deps, id, { eventId });
 }

@@ -153,7 +153,9 @@ it('walks every operation with the other workspace’s ids: 404s, and nothing of
         const collection = path.replace('/api/v1/', '').split('/')[0] ?? '';
         const kind = KIND_BY_COLLECTION[collection];
         expect(kind, `${label}: teach the tenancy walk this id`).toBeDefined();
-        const url = path.replace('{id}', theirs[kind ?? 'email']);
+        const url = path
+          .replace('{id}', theirs[kind ?? 'email'])
+          .replace('{eventId}', 'evt_0000000000000000001');
         const res = await api.call(verb, url, { body: BODIES[label] });
         expect({ label, status: res.statusCode }).toEqual({ label, status: 404 });
         walked++;

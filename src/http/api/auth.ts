@@ -3,12 +3,27 @@ import type { Orm } from '../../db/orm.ts';
 import { workspaceScope, type WorkspaceScope } from '../../db/workspace-scope.ts';
 import { MailroomError } from '../../errors.ts';
 import { authenticateApiKey } from '../../workspaces/api-keys.ts';
+import { csrfMatches, sessionOf } from '../../workspaces/web-sessions.ts';
+import { readSessionCookie } from '../web/session-cookie.ts';
 
 /**
- * Bearer-key authentication for `/api/v1`: every request but the OpenAPI document must carry
- * `Authorization: Bearer <key>`. The key's workspace becomes the request's `WorkspaceScope`, the
- * only way its handlers reach data; a missing, malformed, unknown or revoked key is one 401.
+ * Authentication for `/api/v1`: every request but the OpenAPI document carries
+ * `Authorization: Bearer <key>`, or the web views' session cookie (a session acts as the key it
+ * was opened with). The key's workspace becomes the request's `WorkspaceScope`, the only way its
+ * handlers reach data; a missing, malformed, unknown or revoked key or session is one 401.
+ *
+ * A cookie is sent by the browser on its own, so a state-changing request made with one must
+ * also carry the session's CSRF token in `x-csrf-token`, which only the signed-in page can read
+ * (403 otherwise). A Bearer key is never sent on its own, so it needs no such token.
  */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export class CsrfRejectedError extends MailroomError {
+  override readonly name = 'CsrfRejectedError';
+  constructor() {
+    super('CSRF_REJECTED', "this request needs the session's CSRF token in x-csrf-token");
+  }
+}
 declare module 'fastify' {
   interface FastifyRequest {
     apiAuth: { keyId: string; scope: WorkspaceScope } | null;
@@ -38,11 +53,30 @@ export function registerApiAuth(
       return;
     }
     const key = bearerKey(req.headers.authorization);
-    const auth = key === null ? null : await authenticateApiKey(orm.em.fork(), key);
-    if (auth === null) {
+    if (key !== null) {
+      const auth = await authenticateApiKey(orm.em.fork(), key);
+      if (auth === null) {
+        throw new UnauthenticatedError();
+      }
+      req.apiAuth = { keyId: auth.keyId, scope: workspaceScope(orm.em.fork(), auth.workspaceId) };
+      return;
+    }
+    const token = readSessionCookie(req);
+    const session = token === undefined ? null : await sessionOf(orm.em.fork(), token);
+    if (session === null) {
       throw new UnauthenticatedError();
     }
-    req.apiAuth = { keyId: auth.keyId, scope: workspaceScope(orm.em.fork(), auth.workspaceId) };
+    const csrf = req.headers['x-csrf-token'];
+    if (
+      !SAFE_METHODS.has(req.method) &&
+      !csrfMatches(session, typeof csrf === 'string' ? csrf : undefined)
+    ) {
+      throw new CsrfRejectedError();
+    }
+    req.apiAuth = {
+      keyId: session.keyId,
+      scope: workspaceScope(orm.em.fork(), session.workspaceId),
+    };
   });
 }
 

@@ -8,7 +8,10 @@ export const errorBodySchema = z.object({
 /** The error responses every authenticated operation declares, besides its own. */
 export const commonErrors = {
   400: errorBodySchema.describe('a parameter is invalid; the message names it'),
-  401: errorBodySchema.describe('no valid API key'),
+  401: errorBodySchema.describe('no valid API key (or web session)'),
+  403: errorBodySchema.describe(
+    'made with the web session cookie but without its CSRF token (x-csrf-token)',
+  ),
   429: errorBodySchema.describe('rate limited; Retry-After says when to try again'),
 } as const;
 

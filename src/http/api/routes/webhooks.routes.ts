@@ -5,11 +5,12 @@ import {
   deleteWorkspaceWebhook,
   deliveryCursorKey,
   listWorkspaceWebhooks,
+  replayWorkspaceDelivery,
   webhookCursorKey,
   workspaceWebhookDeliveries,
 } from '../../../services/webhooks.ts';
 import { scopeOf } from '../auth.ts';
-import { commonErrors, idParams, listOf, notFound } from '../common-schemas.ts';
+import { commonErrors, idParams, listOf, notFound, unavailable } from '../common-schemas.ts';
 import { cursorParam, decodeCursor, limitParam, page } from '../../../services/pagination.ts';
 import type { ApiRoutes } from '../api-app.ts';
 
@@ -130,6 +131,38 @@ export const webhookRoutes: ApiRoutes = (app, deps) => {
       });
       const { items, nextCursor } = page(rows, req.query.limit, (r) => r.key);
       return { items: items.map((r) => r.item), nextCursor };
+    },
+  );
+  app.post(
+    '/webhooks/:id/deliveries/:eventId/replay',
+    {
+      schema: {
+        tags: ['webhooks'],
+        summary: "Sends an event's settled delivery again (same webhook-id, fresh attempts)",
+        params: idParams.extend({
+          eventId: z
+            .string()
+            .regex(/^evt_\d{19}$/)
+            .describe('evt_…'),
+        }),
+        response: {
+          202: z.object({ replayed: z.number().int().describe('0: nothing settled to replay') }),
+          ...commonErrors,
+          ...notFound,
+          ...unavailable,
+        },
+      },
+    },
+    async (req, reply) => {
+      const { services } = deps;
+      await services.queueReady();
+      const result = await replayWorkspaceDelivery(
+        scopeOf(req),
+        { em: em(), queue: services.webhookQueue(), config: services.config.webhooks },
+        req.params.id,
+        req.params.eventId,
+      );
+      return reply.code(202).send(result);
     },
   );
 };
