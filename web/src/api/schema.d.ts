@@ -110,8 +110,22 @@ export interface paths {
             };
           };
         };
-        /** @description no valid API key */
+        /** @description no valid API key (or web session) */
         401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description made with the web session cookie but without its CSRF token (x-csrf-token) */
+        403: {
           headers: {
             [name: string]: unknown;
           };
@@ -256,8 +270,22 @@ export interface paths {
             };
           };
         };
-        /** @description no valid API key */
+        /** @description no valid API key (or web session) */
         401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description made with the web session cookie but without its CSRF token (x-csrf-token) */
+        403: {
           headers: {
             [name: string]: unknown;
           };
@@ -406,8 +434,22 @@ export interface paths {
             };
           };
         };
-        /** @description no valid API key */
+        /** @description no valid API key (or web session) */
         401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description made with the web session cookie but without its CSRF token (x-csrf-token) */
+        403: {
           headers: {
             [name: string]: unknown;
           };
@@ -517,8 +559,22 @@ export interface paths {
             };
           };
         };
-        /** @description no valid API key */
+        /** @description no valid API key (or web session) */
         401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description made with the web session cookie but without its CSRF token (x-csrf-token) */
+        403: {
           headers: {
             [name: string]: unknown;
           };
@@ -641,8 +697,22 @@ export interface paths {
             };
           };
         };
-        /** @description no valid API key */
+        /** @description no valid API key (or web session) */
         401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description made with the web session cookie but without its CSRF token (x-csrf-token) */
+        403: {
           headers: {
             [name: string]: unknown;
           };
@@ -778,8 +848,22 @@ export interface paths {
             };
           };
         };
-        /** @description no valid API key */
+        /** @description no valid API key (or web session) */
         401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description made with the web session cookie but without its CSRF token (x-csrf-token) */
+        403: {
           headers: {
             [name: string]: unknown;
           };
@@ -904,8 +988,22 @@ export interface paths {
             };
           };
         };
-        /** @description no valid API key */
+        /** @description no valid API key (or web session) */
         401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description made with the web session cookie but without its CSRF token (x-csrf-token) */
+        403: {
           headers: {
             [name: string]: unknown;
           };
@@ -1037,8 +1135,22 @@ export interface paths {
             };
           };
         };
-        /** @description no valid API key */
+        /** @description no valid API key (or web session) */
         401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description made with the web session cookie but without its CSRF token (x-csrf-token) */
+        403: {
           headers: {
             [name: string]: unknown;
           };
@@ -1178,8 +1290,22 @@ export interface paths {
             };
           };
         };
-        /** @description no valid API key */
+        /** @description no valid API key (or web session) */
         401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description made with the web session cookie but without its CSRF token (x-csrf-token) */
+        403: {
           headers: {
             [name: string]: unknown;
           };
@@ -1304,8 +1430,22 @@ export interface paths {
             };
           };
         };
-        /** @description no valid API key */
+        /** @description no valid API key (or web session) */
         401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description made with the web session cookie but without its CSRF token (x-csrf-token) */
+        403: {
           headers: {
             [name: string]: unknown;
           };
@@ -1405,8 +1545,22 @@ export interface paths {
             };
           };
         };
-        /** @description no valid API key */
+        /** @description no valid API key (or web session) */
         401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description made with the web session cookie but without its CSRF token (x-csrf-token) */
+        403: {
           headers: {
             [name: string]: unknown;
           };
@@ -1519,8 +1673,22 @@ export interface paths {
             };
           };
         };
-        /** @description no valid API key */
+        /** @description no valid API key (or web session) */
         401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description made with the web session cookie but without its CSRF token (x-csrf-token) */
+        403: {
           headers: {
             [name: string]: unknown;
           };
@@ -1663,8 +1831,22 @@ export interface paths {
             };
           };
         };
-        /** @description no valid API key */
+        /** @description no valid API key (or web session) */
         401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description made with the web session cookie but without its CSRF token (x-csrf-token) */
+        403: {
           headers: {
             [name: string]: unknown;
           };
@@ -1774,8 +1956,22 @@ export interface paths {
             };
           };
         };
-        /** @description no valid API key */
+        /** @description no valid API key (or web session) */
         401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description made with the web session cookie but without its CSRF token (x-csrf-token) */
+        403: {
           headers: {
             [name: string]: unknown;
           };
@@ -1862,8 +2058,22 @@ export interface paths {
             };
           };
         };
-        /** @description no valid API key */
+        /** @description no valid API key (or web session) */
         401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description made with the web session cookie but without its CSRF token (x-csrf-token) */
+        403: {
           headers: {
             [name: string]: unknown;
           };
@@ -2012,8 +2222,22 @@ export interface paths {
             };
           };
         };
-        /** @description no valid API key */
+        /** @description no valid API key (or web session) */
         401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description made with the web session cookie but without its CSRF token (x-csrf-token) */
+        403: {
           headers: {
             [name: string]: unknown;
           };
@@ -2161,8 +2385,22 @@ export interface paths {
             };
           };
         };
-        /** @description no valid API key */
+        /** @description no valid API key (or web session) */
         401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description made with the web session cookie but without its CSRF token (x-csrf-token) */
+        403: {
           headers: {
             [name: string]: unknown;
           };
@@ -2257,8 +2495,22 @@ export interface paths {
             };
           };
         };
-        /** @description no valid API key */
+        /** @description no valid API key (or web session) */
         401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description made with the web session cookie but without its CSRF token (x-csrf-token) */
+        403: {
           headers: {
             [name: string]: unknown;
           };
@@ -2349,8 +2601,22 @@ export interface paths {
             };
           };
         };
-        /** @description no valid API key */
+        /** @description no valid API key (or web session) */
         401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description made with the web session cookie but without its CSRF token (x-csrf-token) */
+        403: {
           headers: {
             [name: string]: unknown;
           };
@@ -2433,8 +2699,22 @@ export interface paths {
             };
           };
         };
-        /** @description no valid API key */
+        /** @description no valid API key (or web session) */
         401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description made with the web session cookie but without its CSRF token (x-csrf-token) */
+        403: {
           headers: {
             [name: string]: unknown;
           };
@@ -2543,8 +2823,22 @@ export interface paths {
             };
           };
         };
-        /** @description no valid API key */
+        /** @description no valid API key (or web session) */
         401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description made with the web session cookie but without its CSRF token (x-csrf-token) */
+        403: {
           headers: {
             [name: string]: unknown;
           };
@@ -2589,6 +2883,134 @@ export interface paths {
     };
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/webhooks/{id}/deliveries/{eventId}/replay': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Sends an event's settled delivery again (same webhook-id, fresh attempts) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description an id of the key’s workspace */
+          id: string;
+          /** @description evt_… */
+          eventId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description 0: nothing settled to replay */
+              replayed: number;
+            };
+          };
+        };
+        /** @description a parameter is invalid; the message names it */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no valid API key (or web session) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description made with the web session cookie but without its CSRF token (x-csrf-token) */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description no such id in the key’s workspace */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description rate limited; Retry-After says when to try again */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description the queue (Redis) is unavailable; try again later */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
     delete?: never;
     options?: never;
     head?: never;
@@ -2670,8 +3092,22 @@ export interface paths {
             };
           };
         };
-        /** @description no valid API key */
+        /** @description no valid API key (or web session) */
         401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description made with the web session cookie but without its CSRF token (x-csrf-token) */
+        403: {
           headers: {
             [name: string]: unknown;
           };
@@ -2800,7 +3236,7 @@ export interface paths {
             };
           };
         };
-        /** @description no valid API key */
+        /** @description no valid API key (or web session) */
         401: {
           headers: {
             [name: string]: unknown;

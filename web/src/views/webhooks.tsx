@@ -112,8 +112,12 @@ function DeliveryRow({
   const replay = () => {
     setState({ busy: true, message: null });
     replayDelivery(webhookId, d.eventId).then(
-      () => {
-        setState({ busy: false, message: 'Replay queued.' });
+      (replayed) => {
+        setState({
+          busy: false,
+          message:
+            replayed > 0 ? 'Replay queued.' : 'Nothing to replay yet: still being delivered.',
+        });
         onReplayed();
       },
       (err: unknown) => {
@@ -141,9 +145,10 @@ function DeliveryRow({
   );
 }
 
-function replayDelivery(webhookId: string, eventId: string): Promise<void> {
-  // Typed once the replay route is in the OpenAPI document (the lead's change on main).
-  return Promise.reject(
-    new Error(`Replay of ${eventId} (webhook ${webhookId}) is not available yet.`),
-  );
+/** Queues the delivery again; how many were queued (0: it had not settled yet). */
+async function replayDelivery(webhookId: string, eventId: string): Promise<number> {
+  const answer = await api.POST('/api/v1/webhooks/{id}/deliveries/{eventId}/replay', {
+    params: { path: { id: webhookId, eventId } },
+  });
+  return unwrap(answer).replayed;
 }
