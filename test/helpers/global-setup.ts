@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { localhostCertificate } from '../../emulators/microsoft/tls.ts';
 import type { TestProject } from 'vitest/node';
+import { build } from 'vite';
 import { dropDatabase } from '../../src/db/create-database.ts';
 import { migrate } from '../../src/db/migrate.ts';
 
@@ -37,6 +39,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await writeFile(join(dir, 'cert.pem'), cert);
   process.env['NODE_EXTRA_CA_CERTS'] = join(dir, 'cert.pem');
   project.provide('tls', { key, cert, certPath: join(dir, 'cert.pem') });
+  // The browser tests load the web views `npm start` serves (dist/web): built from this tree's
+  // web/, so they never test a stale build (about a second).
+  await build({ configFile: fileURLToPath(new URL('../../web/vite.config.ts', import.meta.url)) });
   return () => dropDatabase(url.toString());
 }
 

@@ -1,0 +1,204 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Orm } from '../../src/db/orm.ts';
+import { markSynced, markSyncing } from '../../src/db/repositories/mailbox-health.repository.ts';
+import { saveMailSyncState } from '../../src/db/repositories/mail-sync-state.repository.ts';
+import { openTestOrm } from '../helpers/test-orm.ts';
+import {
+  MEETING_WEEK,
+  openBrowser,
+  SCREENSHOTS,
+  signInWithForm,
+  startWebApp,
+  type Browser,
+  type WebApp,
+} from '../helpers/web-harness.ts';
+
+/**
+ * The web views in headless Chromium against the real app over HTTP, with Dana's demo mailbox:
+ * sign-in, the inbox and its search and keys, a thread, a person's timeline and name edit, the
+ * calendar week, and a mailbox's backfill progress. Every request the pages make is recorded and
+ * none may leave 127.0.0.1; no console errors.
+ */
+let orm: Orm;
+let web: WebApp;
+let browser: Browser;
+
+beforeAll(async () => {
+  orm = await openTestOrm();
+  web = await startWebApp(orm);
+  browser = await openBrowser({ timezoneId: 'Europe/Berlin' });
+});
+afterAll(async () => {
+  await browser.close();
+  await web.close();
+  await orm.close(true);
+});
+
+const shot = (name: string) =>
+  browser.page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: false });
+
+describe('web views in Chromium', () => {
+  it('refuses a wrong key and signs in with the right one', async () => {
+    const { page } = browser;
+    await page.goto(`${web.baseUrl}/app/`);
+    await page.getByRole('heading', { name: 'Sign in to Mailroom' }).waitFor();
+    await shot('sign-in');
+    await page.getByLabel('API key').fill('mr_not_a_key');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'not accepted' }).waitFor();
+    expect(await page.getByRole('heading', { name: 'Inbox' }).count()).toBe(0);
+    await signInWithForm(page, web.baseUrl, web.key);
+    // The session is a cookie the page's script cannot read.
+    expect(await page.evaluate('document.cookie')).toBe('');
+  });
+
+  it('lists the inbox newest first and searches it', async () => {
+    const { page } = browser;
+    const rows = page.locator('ol.inbox > li');
+    await rows.first().waitFor();
+    const dates = await page
+      .locator('ol.inbox time')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('datetime') ?? ''));
+    expect(dates.length).toBeGreaterThan(10);
+    expect([...dates].sort().reverse()).toEqual(dates);
+    await shot('inbox');
+
+    await page.keyboard.press('/');
+    expect(await page.evaluate('document.activeElement?.id')).toBe('inbox-q');
+    await page.keyboard.type('telematics');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/q=telematics/);
+    // The list is the API's answer to the same search, in its order (best match first).
+    const res = await web.api.call('GET', '/api/v1/emails?q=telematics&limit=50', { as: web.key });
+    const expected = res.json<{ items: { id: string; subject: string }[] }>().items;
+    expect(expected.length).toBeGreaterThan(0);
+    expect(expected.length).toBeLessThan(dates.length);
+    expect(expected.some((e) => e.subject.includes('Fleet telematics pilot'))).toBe(true);
+    const links = page.locator('ol.inbox a.row-link');
+    await links.nth(expected.length).waitFor({ state: 'detached' });
+    await page
+      .locator('ol.inbox a.row-link')
+      .nth(expected.length - 1)
+      .waitFor();
+    const hrefs = await links.evaluateAll((els) => els.map((e) => e.getAttribute('href')));
+    expect(hrefs).toEqual(expected.map((e) => `/app/emails/${e.id}`));
+  });
+
+  it('opens a thread from the keyboard, oldest first, with its people', async () => {
+    const { page } = browser;
+    await page.locator('body').click({ position: { x: 1, y: 1 } });
+    await page.keyboard.press('j');
+    await page.locator('ol.inbox > li.selected').waitFor();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/app\/emails\//);
+    const messages = page.locator('article.message');
+    await messages.first().waitFor();
+    expect(await messages.count()).toBeGreaterThanOrEqual(3);
+    const sent = await page
+      .locator('article.message header time')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('datetime') ?? ''));
+    expect([...sent].sort()).toEqual(sent);
+    // The first message of the Bluepeak thread is Priya's; its body is a frame or text.
+    expect(await messages.first().locator('h2').textContent()).toContain('priya.raman');
+    await shot('thread');
+    await page.getByRole('link', { name: 'priya.raman@bluepeak-logistics.com' }).first().click();
+    await page.getByRole('heading', { name: 'Priya Raman' }).waitFor();
+  });
+
+  it("shows a person's timeline and saves an edited name", async () => {
+    const { page } = browser;
+    const activities = page.locator('ol.timeline > li');
+    await activities.first().waitFor();
+    const kinds = await page.locator('ol.timeline .what').allTextContents();
+    expect(kinds).toContain('Email received');
+    expect(kinds).toContain('Meeting scheduled');
+    await shot('person');
+    await page.getByLabel('First name').fill('Priyanka');
+    await page.getByRole('button', { name: 'Save name' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    await page.reload();
+    await page.getByRole('heading', { name: 'Priyanka Raman' }).waitFor();
+  });
+
+  it('shows the calendar week in the viewer’s time zone, all-day and cancelled ones apart', async () => {
+    const { page } = browser;
+    await page.goto(`${web.baseUrl}/app/calendar?week=${MEETING_WEEK}`);
+    await page.locator('table.week').waitFor();
+    expect(await page.locator('table.week thead th[scope=col]').count()).toBe(8); // row label + 7 days
+    await page.getByText('Bluepeak pilot review').waitFor();
+    // 15:00 UTC is 17:00 in Berlin (CEST).
+    const call = page.locator('li.meeting', { hasText: 'Bluepeak pilot review' });
+    expect(await call.locator('.when').textContent()).toBe('17:00–18:00');
+    const allDayCells = page.locator('tr.all-day td', { hasText: 'Logistics trade fair' });
+    expect(await allDayCells.count()).toBe(2); // 7 and 8 October; the end date is exclusive
+    const cancelled = page.locator('li.meeting', { hasText: 'Kestrel demo' });
+    expect(await cancelled.locator('.tag').allTextContents()).toContain('Cancelled');
+    expect(
+      await cancelled
+        .locator('.title')
+        .evaluate((el) => el.ownerDocument.defaultView?.getComputedStyle(el).textDecorationLine),
+    ).toBe('line-through');
+    expect(
+      await page
+        .locator('li.meeting', { hasText: 'Pipeline review' })
+        .locator('.tag')
+        .allTextContents(),
+    ).toContain('Recurring');
+    await shot('calendar-week');
+    await page.getByRole('link', { name: 'Agenda' }).click();
+    await page.locator('.agenda h2').first().waitFor();
+    await page.getByRole('link', { name: 'Priya Raman' }).waitFor();
+  });
+
+  it('shows a backfill’s progress while it runs, and stops polling when it is done', async () => {
+    const { page } = browser;
+    const em = () => orm.em.fork();
+    const startedAt = new Date().toISOString();
+    await markSyncing(em(), web.mailboxId, 300);
+    await saveMailSyncState(em(), web.mailboxId, {
+      stages: { mail: 'backfill' },
+      backfill: { done: 120, total: 600, startedAt, finishedAt: null },
+    });
+    await page.goto(`${web.baseUrl}/app/mailboxes`);
+    const bar = page.getByRole('progressbar');
+    await bar.waitFor();
+    expect(await bar.getAttribute('aria-valuenow')).toBe('120');
+    expect(await bar.getAttribute('aria-valuemax')).toBe('600');
+    expect(await bar.getAttribute('aria-valuemin')).toBe('0');
+    await page.getByText('Importing past mail').waitFor();
+    // The page polls while the mailbox syncs: the next step of the sync shows without a reload.
+    await saveMailSyncState(em(), web.mailboxId, {
+      stages: { mail: 'backfill' },
+      backfill: { done: 450, total: 600, startedAt, finishedAt: null },
+    });
+    await bar.and(page.locator('[aria-valuenow="450"]')).waitFor({ timeout: 20_000 });
+    expect(await page.locator('.progress-wrap .hint').textContent()).toMatch(/^450 of 600/);
+    await shot('mailboxes');
+    await saveMailSyncState(em(), web.mailboxId, {
+      stages: { mail: 'incremental' },
+      backfill: { done: 600, total: 600, startedAt, finishedAt: new Date().toISOString() },
+    });
+    await markSynced(em(), web.mailboxId);
+    await page.getByText('Following new mail').waitFor({ timeout: 20_000 });
+    expect(await page.locator('dd.status-active').textContent()).toBe('Active');
+  });
+
+  it('fits a 375 px wide screen', async () => {
+    const { page } = browser;
+    await page.setViewportSize({ width: 375, height: 800 });
+    await page.goto(`${web.baseUrl}/app/`);
+    await page.locator('ol.inbox > li').first().waitFor();
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
+    await shot('inbox-375');
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it('made no request off 127.0.0.1 and logged no console error', () => {
+    const origin = new URL(web.baseUrl).origin;
+    expect(browser.requests.length).toBeGreaterThan(0);
+    expect(browser.requests.filter((u) => !u.startsWith(`${origin}/`))).toEqual([]);
+    expect(browser.errors).toEqual([]);
+    expect(browser.dialogs).toEqual([]);
+  });
+});
