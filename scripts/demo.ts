@@ -181,7 +181,8 @@ const app = buildApp({
   },
 });
 await app.listen({ port: appPort, host: '127.0.0.1' });
-let appOpen = true;
+// Closed early by --serve, which serves the full app on the same port.
+const appState = { open: true };
 
 /**
  * The OAuth flow as a browser walks it, from the connect link `mailbox:connect-url` prints (the
@@ -225,7 +226,7 @@ async function connectAndSync(
  */
 async function serveUntilStopped(workspaceId: string): Promise<void> {
   await app.close();
-  appOpen = false;
+  appState.open = false;
   const services = await initServices(config, { orm, log, name: 'mailroom-demo' });
   const served = buildApp({
     config,
@@ -312,7 +313,7 @@ try {
     await serveUntilStopped(workspaceId);
   }
 } finally {
-  if (appOpen) {
+  if (appState.open) {
     await app.close();
   }
   await queue.close();

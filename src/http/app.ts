@@ -61,7 +61,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     void app.register(async (root) => {
       await registerApi(root, { services });
     });
-    registerMcpRoute(app, services);
+    void app.register(async (root) => {
+      await registerMcpRoute(root, services);
+    });
     // Public tracking pixel and click endpoints (no auth), with the process's keys and proxies.
     const recorder = createHitRecorder({
       keys: deps.config.tracking.keys,

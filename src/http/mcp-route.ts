@@ -5,17 +5,32 @@ import { workspaceScope } from '../db/workspace-scope.ts';
 import { createMcpServer } from '../mcp/mcp-server.ts';
 import { authenticateApiKey } from '../workspaces/api-keys.ts';
 import { bearerKey } from './api/auth.ts';
+import { registerKeyRateLimit } from './api/key-rate-limit.ts';
 import { errorBody } from './error-handler.ts';
 
 /**
  * MCP over streamable HTTP at `/mcp`, with the same bearer key as the API. Stateless: each POST
  * gets a fresh server and transport bound to the key's workspace, answered as JSON (no session, no
  * server-initiated stream, so GET and DELETE are 405), which lets any API process answer any call.
+ * Calls count against the key's rate limit, as API requests do. Register it in a scope of its own
+ * (its hooks apply to everything registered beside it).
  */
-export function registerMcpRoute(app: FastifyInstance, services: Services): void {
-  app.post('/mcp', async (req, reply) => {
+declare module 'fastify' {
+  interface FastifyRequest {
+    mcpAuth: { keyId: string; workspaceId: string } | null;
+  }
+}
+
+export async function registerMcpRoute(app: FastifyInstance, services: Services): Promise<void> {
+  app.decorateRequest('mcpAuth', null);
+  // The key is checked before the rate limit, which counts per key (tools send mail too).
+  app.addHook('onRequest', async (req) => {
     const key = bearerKey(req.headers.authorization);
-    const auth = key === null ? null : await authenticateApiKey(services.orm.em.fork(), key);
+    req.mcpAuth = key === null ? null : await authenticateApiKey(services.orm.em.fork(), key);
+  });
+  await registerKeyRateLimit(app, services, (req) => req.mcpAuth?.keyId ?? null);
+  app.post('/mcp', async (req, reply) => {
+    const auth = req.mcpAuth;
     if (auth === null) {
       return reply
         .code(401)

@@ -103,18 +103,23 @@ export function createProviderFactories(
         }),
     );
 
+  // What Gmail's source and sender share: the client, the quota regime and the mailbox's bucket
+  // (sends count against the same per-user quota as the sync).
+  const gmailOptions = (mailbox: ProviderMailbox) => {
+    const quota = config.sync.gmailQuota;
+    return {
+      auth: googleClient(mailbox),
+      rootUrl: config.google.apiRootUrl,
+      regime: quota === 'off' ? ('old' as const) : quota,
+      limiter: limiters.gmail(mailbox.id),
+      timeoutMs: config.google.requestTimeoutMs,
+    };
+  };
+
   const mail: MailSourceFactory = (mailbox) => {
     switch (mailbox.provider) {
-      case 'google': {
-        const quota = config.sync.gmailQuota;
-        return new GmailMailSource({
-          auth: googleClient(mailbox),
-          rootUrl: config.google.apiRootUrl,
-          regime: quota === 'off' ? 'old' : quota,
-          limiter: limiters.gmail(mailbox.id),
-          timeoutMs: config.google.requestTimeoutMs,
-        });
-      }
+      case 'google':
+        return new GmailMailSource(gmailOptions(mailbox));
       case 'microsoft':
         checkMicrosoftCredentials(mailbox);
         return new GraphMailSource({
@@ -143,16 +148,8 @@ export function createProviderFactories(
   // Sends share the mailbox's quota bucket and Graph requester with its sync: one budget.
   const sender: MailSenderFactory = (mailbox) => {
     switch (mailbox.provider) {
-      case 'google': {
-        const quota = config.sync.gmailQuota;
-        return new GmailMailSender({
-          auth: googleClient(mailbox),
-          rootUrl: config.google.apiRootUrl,
-          regime: quota === 'off' ? 'old' : quota,
-          limiter: limiters.gmail(mailbox.id),
-          timeoutMs: config.google.requestTimeoutMs,
-        });
-      }
+      case 'google':
+        return new GmailMailSender(gmailOptions(mailbox));
       case 'microsoft':
         checkMicrosoftCredentials(mailbox);
         return new GraphMailSender(graphRequester(mailbox));

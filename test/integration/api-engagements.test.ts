@@ -3,16 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Orm } from '../../src/db/orm.ts';
 import {
   insertEngagementHit,
-  insertTrackingTokens,
   listEngagementHits,
 } from '../../src/db/repositories/tracking.repository.ts';
 import type { ParsePool } from '../../src/mail/parse-pool.ts';
 import type { EngagementPage } from '../../src/read-models/api-engagement.schema.ts';
 import { createTrackingSigner, type TrackingSigner } from '../../src/tracking/tracking-token.ts';
 import { startApi, type ApiHarness } from '../helpers/api-harness.ts';
-import { buildEml } from '../helpers/build-eml.ts';
-import { ingestRaw, testPool } from '../helpers/ingest.ts';
+import { testPool } from '../helpers/ingest.ts';
 import { createMailbox, openTestOrm } from '../helpers/test-orm.ts';
+import { HUMAN_UA, storeSentMessage, storeToken } from '../helpers/tracking-fixture.ts';
 
 /**
  * `GET /api/v1/emails/{id}/engagements` (issue 13): an email's hits newest first, a page at a
@@ -22,8 +21,6 @@ import { createMailbox, openTestOrm } from '../helpers/test-orm.ts';
  */
 const REP = 'rep@mine.example';
 const ADA = 'Ada@Acme.example';
-const HUMAN_UA =
-  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 /** In the shipped `microsoft-eop` list (40.92.0.0/15, 40.107.0.0/16). */
 const EOP_IPS = ['40.92.1.1', '40.107.3.4'];
 const key = randomBytes(32);
@@ -52,39 +49,12 @@ afterAll(async () => {
 });
 
 /** One outbound message from the rep to Ada (sent weeks ago), by ingest; its email id. */
-async function sentMessage(workspaceId = api.workspaceId, mailbox = mailboxId): Promise<string> {
-  const messageId = `<${randomUUID()}@mine.example>`;
-  await ingestRaw(orm, pool, workspaceId, mailbox, [
-    buildEml({
-      from: `Rep <${REP}>`,
-      to: [`Ada Lovelace <${ADA}>`],
-      subject: 'Our pricing',
-      messageId,
-      date: 'Tue, 06 Oct 2026 10:00:00 +0000',
-    }),
-  ]);
-  const rows = await orm.em
-    .fork()
-    .execute<{ id: string }[]>('select id from email where internet_message_id = ?', [messageId]);
-  const id = rows[0]?.id;
-  if (id === undefined) {
-    throw new Error('message not ingested');
-  }
-  return id;
-}
+const sentMessage = (workspaceId = api.workspaceId, mailbox = mailboxId) =>
+  storeSentMessage({ orm, pool }, workspaceId, mailbox, { from: REP, to: ADA });
 
 /** A stored token of `emailId` (attributed to Ada); the signed token and its stored id. */
-async function mint(emailId: string, kind: 'open' | 'click', url: string | null = null) {
-  const token = signer.mint(kind);
-  const verified = signer.verify(token);
-  if (!verified) {
-    throw new Error('minted token does not verify');
-  }
-  await insertTrackingTokens(orm.em.fork(), api.workspaceId, emailId, [
-    { tokenId: verified.tokenId, kind, url, recipient: ADA, attribution: 'single' },
-  ]);
-  return { token, tokenId: verified.tokenId };
-}
+const mint = (emailId: string, kind: 'open' | 'click', url: string | null = null) =>
+  storeToken({ orm, signer }, api.workspaceId, emailId, { kind, url, recipient: ADA });
 
 const hit = (url: string, opts: { method?: 'GET' | 'HEAD'; ua?: string; from?: string } = {}) =>
   api.app.inject({

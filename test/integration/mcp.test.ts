@@ -175,3 +175,27 @@ it('serves the same tools over stdio (`npm run mcp`) with MAILROOM_API_KEY', asy
     await client.close();
   }
 });
+
+it('counts MCP calls against the key’s rate limit, with its API requests', async () => {
+  const limited = await startApi(orm, { MAILROOM_API_RATE_LIMIT: '3' });
+  try {
+    const list = async () =>
+      (
+        await limited.app.inject({
+          method: 'POST',
+          url: '/mcp',
+          headers: {
+            authorization: `Bearer ${limited.key}`,
+            accept: 'application/json, text/event-stream',
+            'content-type': 'application/json',
+          },
+          payload: { jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} },
+        })
+      ).statusCode;
+    const api1 = await limited.call('GET', '/api/v1/mailboxes', {});
+    expect(api1.statusCode).toBe(200);
+    expect([await list(), await list(), await list()]).toEqual([200, 200, 429]);
+  } finally {
+    await limited.close();
+  }
+});

@@ -1,8 +1,7 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Orm } from '../../src/db/orm.ts';
 import {
-  insertTrackingTokens,
   listEngagementHits,
   type EngagementHitInput,
 } from '../../src/db/repositories/tracking.repository.ts';
@@ -12,9 +11,9 @@ import { writeHitBatch, type QueuedHit } from '../../src/engagement/write-hit-ba
 import type { ParsePool } from '../../src/mail/parse-pool.ts';
 import { createTrackingSigner, type TrackingSigner } from '../../src/tracking/tracking-token.ts';
 import { startApi, type ApiHarness } from '../helpers/api-harness.ts';
-import { buildEml } from '../helpers/build-eml.ts';
-import { ingestRaw, testPool } from '../helpers/ingest.ts';
+import { testPool } from '../helpers/ingest.ts';
 import { createMailbox, openTestOrm } from '../helpers/test-orm.ts';
+import { HUMAN_UA, storeSentMessage, storeToken } from '../helpers/tracking-fixture.ts';
 
 /**
  * The tracking endpoints under concurrency: hits are stored by a group-commit writer (many hits,
@@ -24,8 +23,6 @@ import { createMailbox, openTestOrm } from '../helpers/test-orm.ts';
  */
 const REP = 'rep@mine.example';
 const ADA = 'ada@acme.example';
-const HUMAN_UA =
-  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 const CRAWLER_UA = 'Googlebot/2.1 (+http://www.google.com/bot.html)';
 const key = randomBytes(32);
 
@@ -53,39 +50,12 @@ afterAll(async () => {
 });
 
 /** One outbound message from the rep to Ada (sent weeks ago), by ingest; its email id. */
-async function sentMessage(): Promise<string> {
-  const messageId = `<${randomUUID()}@mine.example>`;
-  await ingestRaw(orm, pool, api.workspaceId, mailboxId, [
-    buildEml({
-      from: `Rep <${REP}>`,
-      to: [`Ada Lovelace <${ADA}>`],
-      subject: 'Our pricing',
-      messageId,
-      date: 'Tue, 06 Oct 2026 10:00:00 +0000',
-    }),
-  ]);
-  const rows = await orm.em
-    .fork()
-    .execute<{ id: string }[]>('select id from email where internet_message_id = ?', [messageId]);
-  const id = rows[0]?.id;
-  if (id === undefined) {
-    throw new Error('message not ingested');
-  }
-  return id;
-}
+const sentMessage = () =>
+  storeSentMessage({ orm, pool }, api.workspaceId, mailboxId, { from: REP, to: ADA });
 
 /** Mints and stores a token; returns it with its id. */
-async function mint(emailId: string, kind: 'open' | 'click', url: string | null = null) {
-  const token = signer.mint(kind);
-  const tokenId = signer.verify(token)?.tokenId;
-  if (tokenId === undefined) {
-    throw new Error('minted token does not verify');
-  }
-  await insertTrackingTokens(orm.em.fork(), api.workspaceId, emailId, [
-    { tokenId, kind, url, recipient: ADA, attribution: 'single' },
-  ]);
-  return { token, tokenId };
-}
+const mint = (emailId: string, kind: 'open' | 'click', url: string | null = null) =>
+  storeToken({ orm, signer }, api.workspaceId, emailId, { kind, url, recipient: ADA });
 
 const hit = (url: string, opts: { ua?: string; method?: 'GET' | 'HEAD'; from?: string } = {}) =>
   api.app.inject({

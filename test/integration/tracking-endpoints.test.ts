@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Orm } from '../../src/db/orm.ts';
@@ -9,9 +9,9 @@ import {
 import type { ParsePool } from '../../src/mail/parse-pool.ts';
 import { createTrackingSigner, type TrackingSigner } from '../../src/tracking/tracking-token.ts';
 import { startApi, type ApiHarness } from '../helpers/api-harness.ts';
-import { buildEml } from '../helpers/build-eml.ts';
-import { exportOf, ingestRaw, testPool } from '../helpers/ingest.ts';
+import { exportOf, testPool } from '../helpers/ingest.ts';
 import { createMailbox, openTestOrm } from '../helpers/test-orm.ts';
+import { HUMAN_UA, storeSentMessage, storeToken } from '../helpers/tracking-fixture.ts';
 
 /**
  * The public pixel and click endpoints (issue 13, items 3 and 4) on the app `npm start` serves,
@@ -20,8 +20,6 @@ import { createMailbox, openTestOrm } from '../helpers/test-orm.ts';
  */
 const REP = 'rep@mine.example';
 const ADA = 'ada@acme.example';
-const HUMAN_UA =
-  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 const key = randomBytes(32);
 
 let orm: Orm;
@@ -49,38 +47,12 @@ afterAll(async () => {
 });
 
 /** One outbound message from the rep to Ada (sent weeks ago), by ingest; its email id. */
-async function sentMessage(): Promise<string> {
-  const messageId = `<${randomUUID()}@mine.example>`;
-  await ingestRaw(orm, pool, api.workspaceId, mailboxId, [
-    buildEml({
-      from: `Rep <${REP}>`,
-      to: [`Ada Lovelace <${ADA}>`],
-      subject: 'Our pricing',
-      messageId,
-      date: 'Tue, 06 Oct 2026 10:00:00 +0000',
-    }),
-  ]);
-  const rows = await orm.em
-    .fork()
-    .execute<{ id: string }[]>('select id from email where internet_message_id = ?', [messageId]);
-  const id = rows[0]?.id;
-  if (id === undefined) {
-    throw new Error('message not ingested');
-  }
-  return id;
-}
+const sentMessage = () =>
+  storeSentMessage({ orm, pool }, api.workspaceId, mailboxId, { from: REP, to: ADA });
 
-async function mint(emailId: string, kind: 'open' | 'click', url: string | null = null) {
-  const token = signer.mint(kind);
-  const verified = signer.verify(token);
-  if (!verified) {
-    throw new Error('minted token does not verify');
-  }
-  await insertTrackingTokens(orm.em.fork(), api.workspaceId, emailId, [
-    { tokenId: verified.tokenId, kind, url, recipient: ADA, attribution: 'single' },
-  ]);
-  return token;
-}
+const mint = async (emailId: string, kind: 'open' | 'click', url: string | null = null) =>
+  (await storeToken({ orm, signer }, api.workspaceId, emailId, { kind, url, recipient: ADA }))
+    .token;
 
 /** A token with one character of its signature changed. */
 const tampered = (token: string) =>

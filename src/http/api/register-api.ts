@@ -1,4 +1,3 @@
-import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
@@ -8,10 +7,10 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
-import { MailroomError } from '../../errors.ts';
 import type { Services } from '../../app/services.ts';
 import { createApiDeps } from './api-deps.ts';
 import { registerApiAuth } from './auth.ts';
+import { registerKeyRateLimit } from './key-rate-limit.ts';
 import { API_ROUTES } from './routes/index.ts';
 
 export const API_PREFIX = '/api/v1';
@@ -64,26 +63,7 @@ export async function registerApi(
       api.setValidatorCompiler(validatorCompiler);
       api.setSerializerCompiler(serializerCompiler);
       registerApiAuth(api, deps.services.orm, (req) => req.url.split('?')[0] === OPENAPI_PATH);
-      await api.register(rateLimit, {
-        global: true,
-        hook: 'preHandler',
-        max: config.http.apiRateLimit,
-        timeWindow: 60_000,
-        redis: deps.services.redis('producer'),
-        nameSpace: `${config.sync.queuePrefix}:api-rate:`,
-        keyGenerator: (req) => req.apiAuth?.keyId ?? req.ip,
-        // Reads need PostgreSQL only: while Redis is down the limit is not enforced, rather than
-        // every request failing with it.
-        skipOnError: true,
-        allowList: (req) => req.apiAuth === null,
-        // Thrown to the error handler, which answers in the API's error shape; the plugin has
-        // set Retry-After by then.
-        errorResponseBuilder: (_req, ctx) =>
-          new MailroomError(
-            'RATE_LIMITED',
-            `rate limit of ${String(ctx.max)} requests a minute reached; retry in ${ctx.after}`,
-          ),
-      });
+      await registerKeyRateLimit(api, deps.services, (req) => req.apiAuth?.keyId ?? null);
       api.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
       const typed = api.withTypeProvider<ZodTypeProvider>();
       for (const routes of API_ROUTES) {
