@@ -170,7 +170,11 @@ function MeetingItem({ meeting: m, compact }: { meeting: Meeting; compact: boole
   const when = m.allDay ? 'All day' : `${formatTime(m.startsAt)}–${formatTime(m.endsAt)}`;
   return (
     <li class={cancelled ? 'meeting cancelled-meeting' : 'meeting'}>
-      {!(compact && m.allDay) && <span class="when">{when} </span>}
+      {!(compact && m.allDay) && (
+        <>
+          <span class="when">{when}</span>{' '}
+        </>
+      )}
       <span class={cancelled ? 'title cancelled' : 'title'}>{m.title || '(no title)'}</span>
       {cancelled && <span class="tag">Cancelled</span>}
       {m.status === 'tentative' && <span class="tag">Tentative</span>}
