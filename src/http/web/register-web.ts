@@ -4,6 +4,7 @@ import helmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import type { Orm } from '../../db/orm.ts';
+import { registerMessageBodyRoute } from './message-body-route.ts';
 import { registerSessionRoutes } from './session-routes.ts';
 
 /**
@@ -45,6 +46,7 @@ export async function registerWeb(
       crossOriginEmbedderPolicy: false,
     });
     registerSessionRoutes(web, deps);
+    registerMessageBodyRoute(web, deps);
     if (!existsSync(root)) {
       web.get('/app*', (_req, reply) =>
         reply

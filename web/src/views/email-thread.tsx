@@ -92,12 +92,14 @@ function Body({ email }: { email: EmailDetail }) {
   if (email.html !== null) {
     return (
       <>
-        {/* sandbox with no tokens: no scripts, no forms, no popups, an opaque origin. */}
+        {/* sandbox with no tokens: no scripts, no forms, no popups, an opaque origin. The
+            document is the same sanitised HTML, served with its own CSP that allows the
+            message's inline styles (a srcdoc frame would inherit the app's, which refuses them). */}
         <iframe
           sandbox=""
           class="body-frame"
           title={`Message from ${email.from ?? 'unknown sender'}`}
-          srcdoc={email.html}
+          src={`/app/emails/${email.id}/body`}
           referrerpolicy="no-referrer"
         />
         {email.htmlTruncated && <p class="hint">This message was shortened.</p>}
