@@ -123,6 +123,16 @@ describe('web views in Chromium', () => {
     await page.getByRole('heading', { name: 'Priyanka Raman' }).waitFor();
   });
 
+  it("shows a company's people and timeline", async () => {
+    const { page } = browser;
+    await page.getByRole('link', { name: 'bluepeak-logistics.com' }).click();
+    await page.getByRole('heading', { name: 'People' }).waitFor();
+    await page.getByRole('link', { name: 'Priyanka Raman' }).waitFor();
+    await page.locator('ol.timeline > li').first().waitFor();
+    expect(await page.locator('ol.timeline .what').allTextContents()).toContain('Email sent');
+    await shot('company');
+  });
+
   it('shows the calendar week in the viewer’s time zone, all-day and cancelled ones apart', async () => {
     const { page } = browser;
     await page.goto(`${web.baseUrl}/app/calendar?week=${MEETING_WEEK}`);
@@ -194,6 +204,41 @@ describe('web views in Chromium', () => {
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
     await shot('inbox-375');
     await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it('lists webhooks with their recent deliveries', async () => {
+    const { page } = browser;
+    // A public address the egress policy accepts; no webhook worker runs here, nothing calls it.
+    const created = await web.api.call('POST', '/api/v1/webhooks', {
+      as: web.key,
+      body: { url: 'https://8.8.8.8/crm-hooks', events: ['email.received'] },
+    });
+    expect(created.statusCode).toBe(201);
+    await page.goto(`${web.baseUrl}/app/webhooks`);
+    await page.getByRole('heading', { name: 'https://8.8.8.8/crm-hooks' }).waitFor();
+    await page.getByText('email.received').first().waitFor();
+    await page.getByRole('heading', { name: 'Recent deliveries' }).waitFor();
+    await shot('webhooks');
+  });
+
+  it('disconnects a mailbox after a confirm step, with the purge choice', async () => {
+    const { page } = browser;
+    await page.goto(`${web.baseUrl}/app/mailboxes`);
+    await page.getByRole('button', { name: 'Disconnect…' }).click();
+    await page.getByLabel('Also delete its mail and calendar events').check();
+    await page.getByRole('button', { name: 'Confirm disconnect' }).click();
+    await page.locator('dd.status-disconnected').waitFor();
+    expect(
+      browser.requests.some((u) => u.includes(`/api/v1/mailboxes/${web.mailboxId}?purge=true`)),
+    ).toBe(true);
+  });
+
+  it('signs out', async () => {
+    const { page } = browser;
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in to Mailroom' }).waitFor();
+    await page.goto(`${web.baseUrl}/app/mailboxes`);
+    await page.getByRole('heading', { name: 'Sign in to Mailroom' }).waitFor();
   });
 
   it('made no request off 127.0.0.1 and logged no console error', () => {
