@@ -203,6 +203,10 @@ describe('web views in Chromium', () => {
     await page.locator('ol.inbox > li').first().waitFor();
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
     await shot('inbox-375');
+    await page.goto(`${web.baseUrl}/app/calendar?week=${MEETING_WEEK}`);
+    await page.getByText('Bluepeak pilot review').waitFor();
+    // The week scrolls inside its own box; the page itself does not.
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 

@@ -83,6 +83,7 @@ function Message({ email, current }: { email: EmailDetail; current: boolean }) {
           . <Link to="/calendar">Calendar</Link>
         </p>
       )}
+      {email.direction === 'outbound' && <Engagement id={email.id} />}
       <Participants email={email} />
     </article>
   );
@@ -178,5 +179,30 @@ function Participants({ email }: { email: EmailDetail }) {
         ))}
       </ul>
     </section>
+  );
+}
+
+/** Opens and clicks of a sent message (tracked sends only; people apart from machines). */
+function Engagement({ id }: { id: string }) {
+  const counts = useLoad(
+    async () =>
+      unwrap(
+        await api.GET('/api/v1/emails/{id}/engagements', {
+          params: { path: { id }, query: { limit: 1 } },
+        }),
+      ).counts,
+    [id],
+  );
+  const c = counts.data;
+  if (c === undefined || c.opens.total + c.clicks.total === 0) {
+    return null;
+  }
+  return (
+    <p class="hint">
+      Opened {c.opens.human} time{c.opens.human === 1 ? '' : 's'}, clicked {c.clicks.human} time
+      {c.clicks.human === 1 ? '' : 's'}
+      {c.opens.machine + c.clicks.machine > 0 &&
+        ` (and ${String(c.opens.machine + c.clicks.machine)} by machines, such as mail scanners)`}
+    </p>
   );
 }
