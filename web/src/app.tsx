@@ -2,7 +2,7 @@
  * The shell: asks for the session, shows the sign-in form without one, else the header with the
  * navigation and sign-out, and the view the path names.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { onUnauthorized, setCsrfToken } from './api/client.ts';
 import { currentSession, signOut, type Session } from './api/session.ts';
 import { Link, useLocation } from './router.tsx';
@@ -56,7 +56,7 @@ export function App() {
   return (
     <>
       <Header onSignOut={leave} />
-      <main id="main" class="page">
+      <main id="main" class="page" tabIndex={-1}>
         {problem !== null && <p role="alert">{problem}</p>}
         <Route />
       </main>
@@ -104,6 +104,7 @@ function Header({ onSignOut }: { onSignOut: () => void }) {
 
 function Route() {
   const { path, query } = useLocation();
+  useFocusOnNavigation(path);
   const parts = path.split('/').filter((p) => p !== '');
   const [section, id] = parts;
   switch (section) {
@@ -143,4 +144,19 @@ function NotFound() {
       </p>
     </section>
   );
+}
+
+/**
+ * After a client-side navigation, focus moves to the new view (as a page load would start at the
+ * top), so keyboard and screen-reader users are not left on a link that is gone.
+ */
+function useFocusOnNavigation(path: string): void {
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    document.getElementById('main')?.focus({ preventScroll: false });
+  }, [path]);
 }
