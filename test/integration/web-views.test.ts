@@ -3,6 +3,10 @@ import type { Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Orm } from '../../src/db/orm.ts';
 import { markSynced, markSyncing } from '../../src/db/repositories/mailbox-health.repository.ts';
+import {
+  addDeliveries,
+  failDelivery,
+} from '../../src/db/repositories/webhook-delivery.repository.ts';
 import { saveMailSyncState } from '../../src/db/repositories/mail-sync-state.repository.ts';
 import { openTestOrm } from '../helpers/test-orm.ts';
 import {
@@ -218,11 +222,29 @@ describe('web views in Chromium', () => {
       body: { url: 'https://8.8.8.8/crm-hooks', events: ['email.received'] },
     });
     expect(created.statusCode).toBe(201);
+    const webhookId = created.json<{ id: string }>().id;
+    // A delivery as the relay's fan-out stores it, then given up on (a settled one can be replayed).
+    const eventId = 'evt_9999999999999999001';
+    await addDeliveries(orm.em.fork(), [
+      {
+        id: eventId,
+        type: 'email.received',
+        workspaceId: web.workspaceId,
+        envelope: { id: eventId },
+      },
+    ]);
+    await failDelivery(orm.em.fork(), webhookId, eventId, 'the endpoint answered 500');
     await page.goto(`${web.baseUrl}/app/webhooks`);
     await page.getByRole('heading', { name: 'https://8.8.8.8/crm-hooks' }).waitFor();
     await page.getByText('email.received').first().waitFor();
     await page.getByRole('heading', { name: 'Recent deliveries' }).waitFor();
+    const row = page.locator('table.deliveries tbody tr', { hasText: 'email.received' });
+    await row.locator('td.delivery-failed').waitFor();
+    expect(await row.textContent()).toContain('the endpoint answered 500');
     await shot('webhooks');
+    await row.getByRole('button', { name: 'Replay' }).click();
+    await row.getByRole('status').filter({ hasText: 'Replay queued.' }).waitFor();
+    await row.locator('td.delivery-retrying').waitFor();
   });
 
   it('disconnects a mailbox after a confirm step, with the purge choice', async () => {
