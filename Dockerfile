@@ -12,7 +12,16 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
-# Stage 2: the runtime, as the unprivileged `node` user of the base image.
+# Stage 2: the web views (`dist/web`), built with the dev dependencies (Vite, Preact's preset) that
+# the runtime does not carry.
+FROM node:${NODE_VERSION}-slim AS web
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY web ./web
+RUN npx vite build --config web/vite.config.ts
+
+# Stage 3: the runtime, as the unprivileged `node` user of the base image.
 FROM node:${NODE_VERSION}-slim
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
@@ -24,6 +33,7 @@ COPY --chown=root:root src ./src
 COPY --chown=root:root jobs ./jobs
 COPY --chown=root:root migrations ./migrations
 COPY --chown=root:root data/tracking-ip-ranges ./data/tracking-ip-ranges
+COPY --from=web --chown=root:root /app/dist/web ./dist/web
 # Code is owned by root and read-only to the process that runs it.
 USER node
 EXPOSE 3000

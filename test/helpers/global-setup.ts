@@ -41,7 +41,18 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('tls', { key, cert, certPath: join(dir, 'cert.pem') });
   // The browser tests load the web views `npm start` serves (dist/web): built from this tree's
   // web/, so they never test a stale build (about a second).
-  await build({ configFile: fileURLToPath(new URL('../../web/vite.config.ts', import.meta.url)) });
+  // The bundle users get: Vite follows NODE_ENV, which is `test` here (a development build of
+  // Preact, a third larger, with its debug code).
+  const nodeEnv = process.env['NODE_ENV'];
+  process.env['NODE_ENV'] = 'production';
+  try {
+    await build({
+      configFile: fileURLToPath(new URL('../../web/vite.config.ts', import.meta.url)),
+      mode: 'production',
+    });
+  } finally {
+    process.env['NODE_ENV'] = nodeEnv;
+  }
   return () => dropDatabase(url.toString());
 }
 

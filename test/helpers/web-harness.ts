@@ -151,17 +151,6 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-/**
- * The contract's `GET /app/session` answers 401 when signed out, and a wrong key's sign-in 401;
- * Chromium logs each failed load as a console error. Those two lines are expected, nothing else.
- */
-function expectedNetworkLine(text: string, url: string): boolean {
-  return (
-    text.startsWith('Failed to load resource: the server responded with a status of 401') &&
-    new URL(url).pathname === '/app/session'
-  );
-}
-
 export async function openBrowser(
   opts: { timezoneId?: string; width?: number } = {},
 ): Promise<Browser> {
@@ -190,7 +179,7 @@ export async function openBrowser(
   });
   const watch = (page: Page) => {
     page.on('console', (msg) => {
-      if (msg.type() === 'error' && !expectedNetworkLine(msg.text(), msg.location().url)) {
+      if (msg.type() === 'error') {
         errors.push(`console: ${msg.text()} (${msg.location().url})`);
       }
     });

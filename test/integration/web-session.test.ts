@@ -79,7 +79,7 @@ describe('web sessions', () => {
       url: '/app/session',
       headers: { cookie },
     });
-    expect(session.json()).toEqual({ workspaceId: api.workspaceId, csrfToken });
+    expect(session.json()).toEqual({ signedIn: true, workspaceId: api.workspaceId, csrfToken });
 
     const outNoCsrf = await api.app.inject({
       method: 'DELETE',

@@ -41,7 +41,7 @@ export function App() {
     return <p class="page">Loading…</p>;
   }
   if (state.kind === 'signed-out') {
-    return <SignIn onSignedIn={enter} notice={problem} />;
+    return <SignIn notice={problem} />;
   }
   const leave = () => {
     signOut(state.session.csrfToken).then(

@@ -44,6 +44,10 @@ export async function registerWeb(
       },
       // The frame of a message is same-origin srcdoc; nothing here is embedded cross-origin.
       crossOriginEmbedderPolicy: false,
+      // `no-referrer` (helmet's default) makes Chromium send `Origin: null` with the sign-in
+      // form's post, which the sign-in's same-origin check must refuse; same-origin keeps the
+      // real origin there and still sends nothing to other sites.
+      referrerPolicy: { policy: 'same-origin' },
     });
     registerSessionRoutes(web, deps);
     registerMessageBodyRoute(web, deps);

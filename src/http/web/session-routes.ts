@@ -17,7 +17,8 @@ import { clearSessionCookie, readSessionCookie, setSessionCookie } from './sessi
  *   as `application/x-www-form-urlencoded` without script) opens a session: 200
  *   `{workspaceId, csrfToken}` and the cookie, or 401 for a wrong key; a form post is redirected
  *   (303) to `/app/`, with `?signin=failed` when refused.
- * - `GET /app/session`: the signed-in session's `{workspaceId, csrfToken}`, or 401.
+ * - `GET /app/session`: `{"signedIn":true, workspaceId, csrfToken}`, or `{"signedIn":false}` (a
+ *   200 either way: being signed out is an answer, not an error a browser logs).
  * - `DELETE /app/session` (CSRF token in `x-csrf-token`) signs out: 204, the cookie cleared.
  *
  * A sign-in from another site (an `Origin` that is not this one) is refused, so no page elsewhere
@@ -76,12 +77,15 @@ export function registerSessionRoutes(app: FastifyInstance, deps: Deps): void {
   app.get('/app/session', async (req, reply) => {
     const token = readSessionCookie(req);
     const session = token === undefined ? null : await sessionOf(deps.orm.em.fork(), token);
+    void reply.header('cache-control', 'no-store');
     if (session === null) {
-      return reply.code(401).send(errorBody('UNAUTHENTICATED', 'not signed in'));
+      return reply.send({ signedIn: false });
     }
-    return reply
-      .header('cache-control', 'no-store')
-      .send({ workspaceId: session.workspaceId, csrfToken: session.csrfToken });
+    return reply.send({
+      signedIn: true,
+      workspaceId: session.workspaceId,
+      csrfToken: session.csrfToken,
+    });
   });
 
   app.delete('/app/session', async (req, reply) => {

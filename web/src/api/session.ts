@@ -1,6 +1,6 @@
 /**
- * The web session (`/app/session`): an API key exchanged for an HttpOnly cookie and a CSRF token.
- * It is outside /api/v1 and its OpenAPI document, so plain fetch.
+ * The web session (`/app/session`): an API key exchanged (by the sign-in form's post) for an
+ * HttpOnly cookie and a CSRF token. It is outside /api/v1 and its OpenAPI document, so plain fetch.
  */
 export interface Session {
   workspaceId: string;
@@ -18,34 +18,14 @@ function isSession(v: unknown): v is Session {
   );
 }
 
+/** The signed-in session, or null (`GET /app/session` answers `{"signedIn":false}` then). */
 export async function currentSession(): Promise<Session | null> {
   const res = await fetch('/app/session', { credentials: 'same-origin' });
-  if (res.status === 401) {
-    return null;
-  }
   const body: unknown = await res.json();
-  if (!res.ok || !isSession(body)) {
-    throw new Error(`the session check failed (${String(res.status)})`);
+  if (res.ok && typeof body === 'object' && body !== null && 'signedIn' in body) {
+    return body.signedIn === true && isSession(body) ? body : null;
   }
-  return body;
-}
-
-/** Signs in; the error's message is what to show (a wrong key is refused with 401). */
-export async function signIn(apiKey: string): Promise<Session> {
-  const res = await fetch('/app/session', {
-    method: 'POST',
-    credentials: 'same-origin',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ apiKey }),
-  });
-  const body: unknown = await res.json().catch(() => null);
-  if (res.ok && isSession(body)) {
-    return body;
-  }
-  if (res.status === 401) {
-    throw new Error('That API key was not accepted.');
-  }
-  throw new Error(`Signing in failed (${String(res.status)}).`);
+  throw new Error(`the session check failed (${String(res.status)})`);
 }
 
 export async function signOut(csrfToken: string): Promise<void> {

@@ -1,51 +1,28 @@
-/** The sign-in form: an API key for a session cookie (product.md, "Web views"). */
-import { useState } from 'preact/hooks';
-import { signIn, type Session } from '../api/session.ts';
-
-export function SignIn({
-  onSignedIn,
-  notice,
-}: {
-  onSignedIn: (s: Session) => void;
-  notice: string | null;
-}) {
-  const [apiKey, setApiKey] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = (e: Event) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    signIn(apiKey.trim()).then(onSignedIn, (err: unknown) => {
-      setError(err instanceof Error ? err.message : String(err));
-      setBusy(false);
-    });
-  };
+/**
+ * The sign-in form (product.md, "Web views"): an API key for a session cookie. A plain form post
+ * to `/app/session`, which answers with a redirect back to `/app/` (signed in, or with
+ * `?signin=failed`): it works before any script runs, and a refused key is a redirect, not a
+ * failed request logged in the console.
+ */
+export function SignIn({ notice }: { notice: string | null }) {
+  const failed = new URLSearchParams(location.search).get('signin') === 'failed';
   return (
     <main class="page sign-in">
       <h1>Sign in to Mailroom</h1>
       {notice !== null && <p role="status">{notice}</p>}
-      <form onSubmit={submit} aria-describedby={error === null ? undefined : 'sign-in-error'}>
+      <form
+        method="post"
+        action="/app/session"
+        aria-describedby={failed ? 'sign-in-error' : undefined}
+      >
         <label for="api-key">API key</label>
-        <input
-          id="api-key"
-          name="apiKey"
-          type="password"
-          autocomplete="off"
-          required
-          value={apiKey}
-          onInput={(e) => {
-            setApiKey(e.currentTarget.value);
-          }}
-        />
-        {error !== null && (
+        <input id="api-key" name="apiKey" type="password" autocomplete="off" required />
+        {failed && (
           <p id="sign-in-error" class="error" role="alert">
-            {error}
+            That API key was not accepted.
           </p>
         )}
-        <button type="submit" disabled={busy}>
-          {busy ? 'Signing in…' : 'Sign in'}
-        </button>
+        <button type="submit">Sign in</button>
       </form>
     </main>
   );
