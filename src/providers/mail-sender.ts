@@ -1,3 +1,5 @@
+import { ProviderError } from './provider-error.ts';
+
 /**
  * The narrow port a mail provider adapter implements for sending, beside MailSource. Mailroom
  * builds the whole MIME message itself (one builder for both providers, so tracking and threading
@@ -67,4 +69,16 @@ export interface MailSender {
     progress: SendProgress,
     since: Date,
   ): Promise<SentMessage | null>;
+}
+
+/**
+ * A failure after the provider accepted the message (reading its copy back): whatever it was, the
+ * message is sent, so it must never be reported as a refusal (a retry would send it again). It
+ * is TRANSIENT, an unknown outcome, which a retry settles by reconciling.
+ */
+export function sentButUnconfirmed(err: unknown): ProviderError {
+  const reason = err instanceof Error ? err.message : String(err);
+  return new ProviderError('TRANSIENT', `sent, but its copy could not be read back: ${reason}`, {
+    cause: err,
+  });
 }

@@ -253,6 +253,38 @@ describe('POST /api/v1/messages through Gmail', () => {
     expect(rows).toHaveLength(1);
   });
 
+  it('never reports a sent message as refused when reading its copy back fails', async () => {
+    const rep = 'rep.readback@northwind.com';
+    const mb = await mailbox(api.workspaceId, rep);
+    // The send goes through; the Message-ID read-back right after it is refused.
+    await fetch(`${gmail.url}/__control/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        faults: [{ path: '/messages/[^/]+$', method: 'GET', status: 404, count: 1 }],
+      }),
+    });
+    const body = {
+      mailboxId: mb,
+      to: [{ email: 'fay@adatum.example' }],
+      subject: 'Read-back',
+      text: 'Sent; its copy could not be read at once.',
+    };
+    const first = await send(body, 'key-readback');
+    expect(first.statusCode).toBe(502);
+    expect(first.json()).toMatchObject({ error: { code: 'SEND_OUTCOME_UNKNOWN' } });
+    let final = await send(body, 'key-readback');
+    await waitFor(async () => {
+      if (final.statusCode !== 409) {
+        return true;
+      }
+      final = await send(body, 'key-readback');
+      return false;
+    }, 'the retried send to settle');
+    expect(final.statusCode).toBe(201);
+    expect(await sentBy(rep)).toHaveLength(1);
+  });
+
   it('tells a mailbox consented without gmail.send to reconnect, and sends nothing', async () => {
     const rep = 'rep.readonly@northwind.com';
     const mb = await mailbox(api.workspaceId, rep, [

@@ -1,8 +1,13 @@
 import { gmail, type gmail_v1 } from '@googleapis/gmail';
 import type { OAuth2Client } from 'google-auth-library';
 import type { Limiter } from '../../quota-limiter.ts';
-import type { MailSender, OutgoingMessage, SendProgress, SentMessage } from '../../mail-sender.ts';
-import { ProviderError } from '../../provider-error.ts';
+import {
+  sentButUnconfirmed,
+  type MailSender,
+  type OutgoingMessage,
+  type SendProgress,
+  type SentMessage,
+} from '../../mail-sender.ts';
 import { GoogleCaller } from '../google-caller.ts';
 import { GMAIL_COSTS, type GmailQuotaRegime } from './gmail-costs.ts';
 
@@ -23,6 +28,7 @@ export interface GmailMailSenderOptions {
 }
 
 export const SEND_ID_HEADER = 'X-Mailroom-Send-Id';
+
 /** Sent copies looked at when reconciling: far more than one rep sends in the window. */
 const RECONCILE_SCAN = 100;
 
@@ -59,10 +65,14 @@ export class GmailMailSender implements MailSender {
       'unsafe',
     );
     const id = res.data.id;
-    if (!id) {
-      throw new ProviderError('PERMANENT', 'Gmail accepted the message but returned no id');
+    try {
+      if (!id) {
+        throw new Error('Gmail accepted the message but returned no id');
+      }
+      return await this.readBack(id, res.data.threadId ?? null, message);
+    } catch (err) {
+      throw sentButUnconfirmed(err);
     }
-    return this.readBack(id, res.data.threadId ?? null, message);
   }
 
   async reconcile(

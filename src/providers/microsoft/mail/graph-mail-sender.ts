@@ -1,10 +1,11 @@
 import { RetryHandlerOptions } from '@microsoft/microsoft-graph-client';
-import type {
-  MailSender,
-  OutgoingMessage,
-  Recipient,
-  SendProgress,
-  SentMessage,
+import {
+  sentButUnconfirmed,
+  type MailSender,
+  type OutgoingMessage,
+  type Recipient,
+  type SendProgress,
+  type SentMessage,
 } from '../../mail-sender.ts';
 import { ProviderError } from '../../provider-error.ts';
 import type { GraphRequester } from '../graph-requester.ts';
@@ -67,7 +68,11 @@ export class GraphMailSender implements MailSender {
     const internetMessageId = draft.internetMessageId ?? message.internetMessageId;
     await checkpoint({ draftId: draft.id, internetMessageId });
     await this.sendDraft(draft.id);
-    return this.sentCopy(internetMessageId, draft.conversationId ?? null);
+    try {
+      return await this.sentCopy(internetMessageId, draft.conversationId ?? null);
+    } catch (err) {
+      throw sentButUnconfirmed(err);
+    }
   }
 
   async reconcile(message: OutgoingMessage, progress: SendProgress): Promise<SentMessage | null> {
@@ -92,7 +97,11 @@ export class GraphMailSender implements MailSender {
       }
       throw err;
     }
-    return this.sentCopy(internetMessageId, null);
+    try {
+      return await this.sentCopy(internetMessageId, null);
+    } catch (err) {
+      throw sentButUnconfirmed(err);
+    }
   }
 
   private createMimeDraft(message: OutgoingMessage): Promise<GraphDraft> {
