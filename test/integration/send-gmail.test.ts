@@ -10,7 +10,7 @@ import { buildEml } from '../helpers/build-eml.ts';
 import { silentLog, startGmailHarness, type GmailHarness } from '../helpers/gmail-harness.ts';
 import { exportOf } from '../helpers/ingest.ts';
 import { openTestOrm } from '../helpers/test-orm.ts';
-import { waitFor } from '../helpers/wait-for.ts';
+import { retryWhileInProgress } from '../helpers/send-retry.ts';
 
 /**
  * Sending through Gmail over the real API route, the real `@googleapis/gmail` client and the
@@ -234,15 +234,7 @@ describe('POST /api/v1/messages through Gmail', () => {
     expect(await sentBy(rep)).toHaveLength(1);
 
     // Retries answer 409 until the outcome may be asked of Gmail, then the first result.
-    let final = await send(body, 'key-timeout');
-    await waitFor(async () => {
-      if (final.statusCode !== 409) {
-        return true;
-      }
-      expect(final.json()).toMatchObject({ error: { code: 'SEND_IN_PROGRESS' } });
-      final = await send(body, 'key-timeout');
-      return false;
-    }, 'the retried send to settle');
+    const final = await retryWhileInProgress(() => send(body, 'key-timeout'));
     expect(final.statusCode).toBe(201);
     const sent = await sentBy(rep);
     expect(sent).toHaveLength(1);
@@ -273,14 +265,7 @@ describe('POST /api/v1/messages through Gmail', () => {
     const first = await send(body, 'key-readback');
     expect(first.statusCode).toBe(502);
     expect(first.json()).toMatchObject({ error: { code: 'SEND_OUTCOME_UNKNOWN' } });
-    let final = await send(body, 'key-readback');
-    await waitFor(async () => {
-      if (final.statusCode !== 409) {
-        return true;
-      }
-      final = await send(body, 'key-readback');
-      return false;
-    }, 'the retried send to settle');
+    const final = await retryWhileInProgress(() => send(body, 'key-readback'));
     expect(final.statusCode).toBe(201);
     expect(await sentBy(rep)).toHaveLength(1);
   });

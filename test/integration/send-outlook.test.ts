@@ -11,7 +11,7 @@ import { silentLog } from '../helpers/gmail-harness.ts';
 import { startGraphHarness, type GraphHarness } from '../helpers/graph-harness.ts';
 import { exportOf } from '../helpers/ingest.ts';
 import { openTestOrm } from '../helpers/test-orm.ts';
-import { waitFor } from '../helpers/wait-for.ts';
+import { retryWhileInProgress } from '../helpers/send-retry.ts';
 
 /**
  * Sending through Outlook over the real API route, the real Graph SDK and the Graph emulator:
@@ -201,14 +201,7 @@ describe('POST /api/v1/messages through Outlook', () => {
     expect(first.statusCode).toBe(502);
     expect(first.json()).toMatchObject({ error: { code: 'SEND_OUTCOME_UNKNOWN' } });
     expect(await sentBy(rep)).toHaveLength(1);
-    let final = await send(body, 'outlook-timeout');
-    await waitFor(async () => {
-      if (final.statusCode !== 409) {
-        return true;
-      }
-      final = await send(body, 'outlook-timeout');
-      return false;
-    }, 'the retried send to settle');
+    const final = await retryWhileInProgress(() => send(body, 'outlook-timeout'));
     expect(final.statusCode).toBe(201);
     const sent = await sentBy(rep);
     expect(sent).toHaveLength(1);
