@@ -14,7 +14,7 @@ import { startWebhookWorker } from './app/webhook-worker.ts';
 import { measureServiceQueues } from './app/measure-queues.ts';
 import { startMetricsServer } from './observability/metrics-server.ts';
 import { loadConfig } from './config.ts';
-import { exitWithErrorLine } from './error-line.ts';
+import { errorLine, exitWithErrorLine } from './error-line.ts';
 import { onShutdown } from './shutdown.ts';
 
 // A bad configuration or a database that is down: the CLI's one line, not a stack.
@@ -28,9 +28,16 @@ const worker = startSyncWorker(services);
 const relay = startWorkerEventRelay(services);
 const webhookWorker = startWebhookWorker(services);
 // Before Redis is waited for: an operator sees the queues as down (`mailroom_queue_up` 0), not
-// a worker that does not answer. A port already taken stops start-up with one line.
+// a worker that does not answer. A port already taken (a second worker on the same host without
+// its own MAILROOM_WORKER_METRICS_PORT) costs that worker its metrics, not its jobs: one warning.
 const metricsServer = config.metrics.enabled
-  ? await startMetricsServer(config.metrics.workerPort, config.http.host).catch(exitWithErrorLine)
+  ? await startMetricsServer(config.metrics.workerPort, config.http.host).catch((err: unknown) => {
+      services.log.warn(
+        { port: config.metrics.workerPort },
+        `worker metrics not served: ${errorLine(err)} (set MAILROOM_WORKER_METRICS_PORT)`,
+      );
+      return null;
+    })
   : null;
 const stopMeasuring = config.metrics.enabled ? measureServiceQueues(services) : () => undefined;
 let pollSchedule: ReturnType<typeof keepPollScheduled> | null = null;
