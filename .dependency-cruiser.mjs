@@ -15,6 +15,8 @@ const LAYERS = [
     'src/shutdown.ts',
     'src/types',
     'src/security',
+    // Metrics: recorded at chokepoints in every layer above, so below all of them.
+    'src/observability',
   ],
   // Pure domain: addresses, iCalendar and time zones, MIME parsing, enrichment rules, the event
   // catalog, the read models' schemas and the tracking core (tokens, HTML instrumenting, hit rules).

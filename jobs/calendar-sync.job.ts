@@ -59,4 +59,5 @@ export const calendarSyncJob: JobDefinition<CalendarSyncData, CalendarSyncResult
   options: MAILBOX_JOB_OPTIONS,
   handle,
   onFailure: recordMailboxFailure,
+  syncKind: 'calendar',
 };

@@ -69,4 +69,5 @@ export const mailboxSyncJob: JobDefinition<MailboxSyncData, MailboxSyncResult> =
   options: MAILBOX_JOB_OPTIONS,
   handle,
   onFailure: recordMailboxFailure,
+  syncKind: 'mail',
 };

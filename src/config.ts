@@ -86,6 +86,14 @@ const envSchema = z.object({
    * short resumes from its checkpoint). Keep it below the supervisor's own kill timeout.
    */
   MAILROOM_SHUTDOWN_GRACE_SECONDS: positiveInt(25),
+  /**
+   * Prometheus `GET /metrics`, without auth, on the API and on the worker's own port. Counts and
+   * queue depths only, nothing about a workspace; `off` where the API port is public and no proxy
+   * keeps `/metrics` inside.
+   */
+  MAILROOM_METRICS: z.enum(['on', 'off']).default('on'),
+  /** The worker's metrics port (it serves nothing else), on `HOST`. */
+  MAILROOM_WORKER_METRICS_PORT: positiveInt(9464),
   GOOGLE_CLIENT_ID: z.string().trim().min(1).optional(),
   GOOGLE_CLIENT_SECRET: z.string().trim().min(1).optional(),
   GOOGLE_API_ROOT_URL: url(['http:', 'https:']).optional(),
@@ -269,6 +277,7 @@ export interface Config {
     mcpApiKey: string | undefined;
   };
   shutdownGraceMs: number;
+  metrics: { enabled: boolean; workerPort: number };
   google: {
     clientId: string | undefined;
     clientSecret: string | undefined;
@@ -388,6 +397,10 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
       mcpApiKey: e.MAILROOM_API_KEY,
     },
     shutdownGraceMs: e.MAILROOM_SHUTDOWN_GRACE_SECONDS * 1000,
+    metrics: {
+      enabled: e.MAILROOM_METRICS === 'on',
+      workerPort: e.MAILROOM_WORKER_METRICS_PORT,
+    },
     google: {
       clientId: e.GOOGLE_CLIENT_ID,
       clientSecret: e.GOOGLE_CLIENT_SECRET,

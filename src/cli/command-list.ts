@@ -19,6 +19,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/migrate.command.ts')).registerMigrate,
   },
   {
+    name: 'doctor',
+    description:
+      'check the configuration, database, migrations, Redis (noeviction) and providers; exit 1 if any fails',
+    load: async () => (await import('./commands/doctor.command.ts')).registerDoctor,
+  },
+  {
     name: 'workspace:create',
     description: 'create a workspace with its internal domains',
     load: async () =>

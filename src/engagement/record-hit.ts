@@ -6,6 +6,7 @@ import {
   type TrackingTokenContext,
 } from '../db/repositories/tracking.repository.ts';
 import type { Db } from '../db/sql.ts';
+import { recordTrackingHit } from '../observability/metrics.ts';
 import { createHitClassifier, type Classification } from '../tracking/classify-hit.ts';
 import {
   clientAddress,
@@ -208,6 +209,7 @@ export function createHitRecorder(options: RecorderOptions): HitRecorder {
       tokens.delete(token.tokenId);
       throw err;
     });
+    recordTrackingHit(token.kind, classification.classification);
     return { known: true, url: token.url, classification };
   };
 

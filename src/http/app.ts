@@ -12,6 +12,8 @@ import { registerApi } from './api/register-api.ts';
 import { registerErrorHandler } from './error-handler.ts';
 import { registerMcpRoute } from './mcp-route.ts';
 import { registerHealthRoutes } from './health-routes.ts';
+import { registerMetricsRoute } from './metrics-route.ts';
+import { measureServiceQueues } from '../app/measure-queues.ts';
 import { registerNotFoundHandler, serializeRequest } from './request-log.ts';
 import { registerOAuthRoutes } from './routes/oauth-routes.ts';
 import { registerTrackingRoutes } from './tracking-routes.ts';
@@ -50,6 +52,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     postgres: () => pingDatabase(deps.orm.em.fork()),
     ...(deps.pingRedis ? { redis: deps.pingRedis } : {}),
   });
+  if (deps.config.metrics.enabled) {
+    registerMetricsRoute(app);
+  }
   registerOAuthRoutes(app, {
     ...deps,
     box: new SecretBox(deps.encryptionKey),
@@ -78,6 +83,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     // Hits are written in batches: closing waits for the ones still being stored (before the
     // process closes the database).
     app.addHook('onClose', () => recorder.close());
+    if (deps.config.metrics.enabled) {
+      const stopMeasuring = measureServiceQueues(services);
+      app.addHook('onClose', () => {
+        stopMeasuring();
+      });
+    }
   }
   return app;
 }

@@ -1,5 +1,6 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { recordSyncRun } from '../observability/metrics.ts';
 import { decideRetry, isFinalAttempt, type RetryDecision } from './decide-retry.ts';
 import { failureDetails, failureReason } from './failure-reason.ts';
 import type { JobContext } from './job-context.ts';
@@ -109,13 +110,22 @@ async function processJob(
     throw new UnrecoverableError(`invalid data for job ${job.name}`);
   }
   const watchdog = new JobWatchdog(ctx.config.sync.jobWatchdogSeconds * 1000, signal);
+  const started = performance.now();
+  const recordRun = (outcome: string) => {
+    if (def.syncKind) {
+      recordSyncRun(def.syncKind, outcome, (performance.now() - started) / 1000);
+    }
+  };
   try {
-    return await watchdog.guard((run) => def.handle(job, parsed.data, ctx, run));
+    const result = await watchdog.guard((run) => def.handle(job, parsed.data, ctx, run));
+    recordRun(isSkipped(result) ? 'skipped' : 'ok');
+    return result;
   } catch (err) {
     // A short classified reason everywhere it is shown (never SQL or bodies); details at debug.
     const message = failureReason(err);
     ctx.log.debug({ job: job.name, jobId: job.id, ...failureDetails(err) }, 'job failure details');
     const decision = decideRetry(err);
+    recordRun(decision.action);
     if (decision.action === 'config') {
       // One line for the operator, naming the setting to fix; no retry can help.
       ctx.log.error(
@@ -153,4 +163,9 @@ function isFinal(decision: RetryDecision, job: Job): boolean {
     case 'retry':
       return isFinalAttempt(job.attemptsMade, job.opts.attempts);
   }
+}
+
+/** A job that chose not to run (`{ skipped: why }`, a deleted or disconnected mailbox). */
+function isSkipped(result: unknown): boolean {
+  return typeof result === 'object' && result !== null && 'skipped' in result;
 }

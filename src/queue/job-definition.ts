@@ -1,5 +1,6 @@
 import type { Job, JobsOptions } from 'bullmq';
 import type { z } from 'zod';
+import type { SyncKind } from '../observability/metrics.ts';
 import type { RetryDecision } from './decide-retry.ts';
 import type { JobContext } from './job-context.ts';
 
@@ -37,6 +38,8 @@ export interface JobDefinition<Data = unknown, Result = unknown> {
    * job declares it because only the job knows what its data is about; the worker never guesses.
    */
   onFailure?: (data: Data, failure: JobFailure, ctx: JobContext) => Promise<void>;
+  /** For a sync job: its kind in `mailroom_sync_runs_total` and the duration histogram. */
+  syncKind?: SyncKind;
 }
 
 /**

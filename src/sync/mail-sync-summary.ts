@@ -1,4 +1,5 @@
 import { addCounters, emptyCounters, type IngestCounters } from '../ingest/ingest-types.ts';
+import { recordMessages } from '../observability/metrics.ts';
 import type { PipelineResult } from '../ingest/ingest-pipeline.ts';
 
 /** What one sync run did, printed by `sync` and returned by the job. */
@@ -33,10 +34,16 @@ export function emptySummary(): MailSyncSummary {
   };
 }
 
+/** Every batch of every mail sync (retried messages too) is tallied here, and counted in metrics. */
 export function tally(summary: MailSyncSummary, result: PipelineResult): void {
+  const counts = { fetched: 0, stored: 0, failed: 0 };
   for (const o of result.outcomes) {
     if (o.status === 'stored' || o.status === 'failed' || o.status === 'excluded') {
       summary.fetched++;
+      counts.fetched++;
+    }
+    if (o.status === 'stored') {
+      counts.stored++;
     }
     if (o.status === 'gone') {
       summary.gone++;
@@ -44,7 +51,9 @@ export function tally(summary: MailSyncSummary, result: PipelineResult): void {
       summary.excluded++;
     } else if (o.status === 'failed') {
       summary.failed++;
+      counts.failed++;
     }
   }
+  recordMessages(counts);
   addCounters(summary.counters, result.counters);
 }

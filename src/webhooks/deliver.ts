@@ -7,6 +7,7 @@ import {
 } from '../db/repositories/webhook-delivery.repository.ts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { GuardedFetch } from '../security/egress-guard.ts';
+import { recordWebhookAttempt } from '../observability/metrics.ts';
 import { signWebhook } from '../security/webhook-signature.ts';
 import type { DeliveryBatcher } from './delivery-batcher.ts';
 import type { EndpointSlots } from './endpoint-slots.ts';
@@ -74,6 +75,7 @@ export async function deliverOnce(
       ? `410 Gone from ${work.url} at ${attempt.at.toISOString()}`
       : null;
   await deps.store.record({ webhookId, eventId, attempt, status, disableReason });
+  recordWebhookAttempt(status);
   switch (status) {
     case 'delivered':
       return { kind: 'delivered', responseStatus: attempt.responseStatus ?? 0 };

@@ -144,10 +144,20 @@ export async function waitUntilGone(pids: number[], boundMs = 30_000): Promise<n
 }
 
 /** A private redis-server on `port`, without persistence, that a test may stop and restart. */
-export async function startRedis(port: number): Promise<Watched> {
+export async function startRedis(port: number, extraArgs: string[] = []): Promise<Watched> {
   const redis = spawnWatched(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      ...extraArgs,
+    ],
     {},
   );
   // redis-server logs to stdout; wait for it to accept connections.

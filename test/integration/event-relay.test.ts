@@ -26,7 +26,7 @@ import {
   testDatabaseUrl,
   testRedisUrl,
 } from '../helpers/test-orm.ts';
-import { REPO_ROOT, spawnWatched } from '../helpers/processes.ts';
+import { freePort, REPO_ROOT, spawnWatched } from '../helpers/processes.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { json, runCli } from '../helpers/run-cli.ts';
 import { startReceiver } from '../helpers/webhook-receiver.ts';
@@ -320,6 +320,8 @@ describe('event relay', () => {
         MAILROOM_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
         // Only NOTIFY can carry the event within the test.
         MAILROOM_EVENTS_POLL_MS: String(NO_POLL_MS),
+        // Its own metrics port: other test files may run a worker at the same time.
+        MAILROOM_WORKER_METRICS_PORT: String(await freePort()),
         LOG_LEVEL: 'info',
       },
     });
@@ -360,6 +362,7 @@ describe('event relay', () => {
       MAILROOM_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       MAILROOM_EVENTS_POLL_MS: String(NO_POLL_MS),
       MAILROOM_WEBHOOK_EGRESS: 'private',
+      MAILROOM_WORKER_METRICS_PORT: String(await freePort()),
       LOG_LEVEL: 'info',
     };
     const worker = spawnWatched(process.execPath, ['src/worker.ts'], { cwd: REPO_ROOT, env });

@@ -7,6 +7,7 @@ import { pollMailboxesJob } from '../../jobs/poll-mailboxes.job.ts';
 import { initServices } from '../../src/app/services.ts';
 import { parseConfig } from '../../src/config.ts';
 import { connectMailboxViaCli, json, runCli } from '../helpers/run-cli.ts';
+import { sampleSum } from '../helpers/prometheus-text.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import {
   freePort,
@@ -210,6 +211,12 @@ describe('Redis down', () => {
       ...baseEnv(`redis://127.0.0.1:${String(redisPort)}`),
       DATABASE_URL: db.url,
       MAILROOM_SHUTDOWN_GRACE_SECONDS: '2',
+      MAILROOM_WORKER_METRICS_PORT: String(await freePort()),
+    };
+    const scrapeWorker = async () => {
+      const res = await fetch(`http://127.0.0.1:${env.MAILROOM_WORKER_METRICS_PORT}/metrics`);
+      expect(res.status).toBe(200);
+      return res.text();
     };
     const worker = spawnWatched(process.execPath, ['src/worker.ts'], {
       cwd: REPO_ROOT,
@@ -221,6 +228,10 @@ describe('Redis down', () => {
 
     await stop(redis);
     await worker.waitForStderr((l) => l.includes('Redis is unreachable'), 30_000);
+    // The worker's metrics still answer (its queue reads are bounded), with its queues down.
+    const outage = await scrapeWorker();
+    expect(sampleSum(outage, 'mailroom_queue_up', { queue: 'sync' })).toBe(0);
+    expect(sampleSum(outage, 'mailroom_queue_up', { queue: 'webhooks' })).toBe(0);
     // Let the worker's connections retry for a while: every retry used to log an error line.
     // The assertion does not depend on how many retries fit in this pause.
     await new Promise((r) => setTimeout(r, 3_000));
@@ -243,6 +254,9 @@ describe('Redis down', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     expect((await queue.getJob(job.id ?? ''))?.failedReason).toBe('no handler for job no-such-job');
+    const back = await scrapeWorker();
+    expect(sampleSum(back, 'mailroom_queue_up', { queue: 'sync' })).toBe(1);
+    expect(sampleSum(back, 'mailroom_queue_jobs', { queue: 'sync', state: 'failed' })).toBe(1);
     await queue.close();
     connection.disconnect();
 

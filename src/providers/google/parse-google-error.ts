@@ -1,3 +1,4 @@
+import { recordProviderError } from '../../observability/metrics.ts';
 import { isTimedOut, ProviderError, parseRetryAfter } from '../provider-error.ts';
 
 /**
@@ -57,7 +58,18 @@ function reasons(data: unknown): { oauthError?: string; reasons: string[] } {
   return { reasons: errors.map((e) => e.reason ?? '').filter(Boolean) };
 }
 
+/** Classifies a Gmail/Calendar/token failure, counted once in `mailroom_provider_errors_total`. */
 export function parseGmailError(err: unknown, context: GmailCallContext): ProviderError {
+  if (err instanceof ProviderError) {
+    // Classified (and counted) before; passed through again by an outer call.
+    return err;
+  }
+  const classified = classifyGmailError(err, context);
+  recordProviderError('google', classified.kind);
+  return classified;
+}
+
+function classifyGmailError(err: unknown, context: GmailCallContext): ProviderError {
   if (err instanceof ProviderError) {
     return err;
   }

@@ -1,3 +1,4 @@
+import { recordProviderError } from '../../observability/metrics.ts';
 import { isTimedOut, ProviderError, parseRetryAfter } from '../provider-error.ts';
 
 /**
@@ -55,6 +56,12 @@ function retryAfter(err: GraphErrorLike): number | undefined {
 
 /** A token endpoint's JSON error body (`{ error, error_description }`). */
 export function parseTokenError(status: number, body: unknown): ProviderError {
+  const classified = classifyTokenError(status, body);
+  recordProviderError('microsoft', classified.kind);
+  return classified;
+}
+
+function classifyTokenError(status: number, body: unknown): ProviderError {
   const error = (body as { error?: string } | null)?.error ?? '';
   const description =
     ((body as { error_description?: string } | null)?.error_description ?? '').split('\r\n')[0] ??
@@ -90,7 +97,18 @@ export function parseTokenError(status: number, body: unknown): ProviderError {
 /** `send`: a send or draft call, whose 403 means the grant lacks Mail.Send or Mail.ReadWrite. */
 export type GraphCallContext = 'send' | 'other';
 
+/** Classifies a Graph failure, counted once in `mailroom_provider_errors_total`. */
 export function parseGraphError(err: unknown, context: GraphCallContext = 'other'): ProviderError {
+  if (err instanceof ProviderError) {
+    // Classified (and counted) before: a token endpoint error, or an outer call passing it on.
+    return err;
+  }
+  const classified = classifyGraphError(err, context);
+  recordProviderError('microsoft', classified.kind);
+  return classified;
+}
+
+function classifyGraphError(err: unknown, context: GraphCallContext): ProviderError {
   if (err instanceof ProviderError) {
     return err;
   }

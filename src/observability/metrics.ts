@@ -1,0 +1,87 @@
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+
+/**
+ * The process's one Prometheus registry (`GET /metrics` on the API, the worker's metrics port),
+ * with Node's default process metrics and Mailroom's own. Metrics are recorded at a few
+ * chokepoints only (a sync job's end, provider error classification, a webhook attempt, a
+ * tracking hit), through the functions below, so no caller touches prom-client itself.
+ */
+export const registry = new Registry();
+collectDefaultMetrics({ register: registry });
+
+export type SyncKind = 'mail' | 'calendar';
+
+const syncRuns = new Counter({
+  name: 'mailroom_sync_runs_total',
+  help: 'Sync job runs by kind and outcome (ok, skipped, or the retry decision of a failed run).',
+  labelNames: ['kind', 'outcome'] as const,
+  registers: [registry],
+});
+
+const syncDuration = new Histogram({
+  name: 'mailroom_sync_duration_seconds',
+  help: 'How long one sync job run took, by kind.',
+  labelNames: ['kind'] as const,
+  // From an empty incremental poll (well under a second) to a long backfill run.
+  buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 180, 600, 1800],
+  registers: [registry],
+});
+
+const messages = new Counter({
+  name: 'mailroom_messages_total',
+  help: 'Messages a mail sync fetched from the provider, stored, or failed to store.',
+  labelNames: ['result'] as const,
+  registers: [registry],
+});
+
+const providerErrors = new Counter({
+  name: 'mailroom_provider_errors_total',
+  help: 'Failed provider calls by provider and classified kind (each call, inline retries included).',
+  labelNames: ['provider', 'kind'] as const,
+  registers: [registry],
+});
+
+const webhookDeliveries = new Counter({
+  name: 'mailroom_webhook_deliveries_total',
+  help: "Webhook delivery attempts by the delivery's status after the attempt.",
+  labelNames: ['status'] as const,
+  registers: [registry],
+});
+
+const trackingHits = new Counter({
+  name: 'mailroom_tracking_hits_total',
+  help: 'Stored hits on tracking pixels and links, by kind and classification.',
+  labelNames: ['kind', 'classification'] as const,
+  registers: [registry],
+});
+
+/** One sync job run ended: `outcome` is `ok`, `skipped`, or the failed run's retry decision. */
+export function recordSyncRun(kind: SyncKind, outcome: string, seconds: number): void {
+  syncRuns.inc({ kind, outcome });
+  syncDuration.observe({ kind }, seconds);
+}
+
+export function recordMessages(counts: { fetched: number; stored: number; failed: number }): void {
+  for (const result of ['fetched', 'stored', 'failed'] as const) {
+    if (counts[result] > 0) {
+      messages.inc({ result }, counts[result]);
+    }
+  }
+}
+
+export function recordProviderError(provider: 'google' | 'microsoft', kind: string): void {
+  providerErrors.inc({ provider, kind });
+}
+
+export function recordWebhookAttempt(status: string): void {
+  webhookDeliveries.inc({ status });
+}
+
+export function recordTrackingHit(kind: string, classification: string): void {
+  trackingHits.inc({ kind, classification });
+}
+
+/** The text exposition format, and its content type, for a scrape. */
+export async function scrape(): Promise<{ contentType: string; body: string }> {
+  return { contentType: registry.contentType, body: await registry.metrics() };
+}
