@@ -2,8 +2,9 @@ import { recordProviderError } from '../../observability/metrics.ts';
 import { isTimedOut, ProviderError, parseRetryAfter } from '../provider-error.ts';
 
 /**
- * Gmail/Google OAuth failures → ProviderError. Pure: no I/O, testable on plain objects shaped like
- * GaxiosError (`status`, `response.{status,headers,data}`, `code`).
+ * Gmail/Google OAuth failures → ProviderError. The classification (`classifyGmailError`) is pure:
+ * no I/O, testable on plain objects shaped like GaxiosError (`status`, `response.{status,headers,
+ * data}`, `code`); `parseGmailError` also counts it for `/metrics`.
  * References: provider-apis.md §A.10 (statuses and reasons), §C.1 (invalid_grant).
  */
 /** `calendar-sync`: Calendar's events.list, whose 410 means "full sync required" (§B.2). */

@@ -2,7 +2,8 @@ import { recordProviderError } from '../../observability/metrics.ts';
 import { isTimedOut, ProviderError, parseRetryAfter } from '../provider-error.ts';
 
 /**
- * Microsoft Graph and identity-platform failures → ProviderError. Pure, testable on plain objects
+ * Microsoft Graph and identity-platform failures → ProviderError (each counted for `/metrics`
+ * where it is classified). The classification itself is pure, testable on plain objects
  * shaped like the SDK's GraphError (`statusCode`, `code`, `headers`) or a token-endpoint answer
  * (`{ error, error_description, error_codes }`). Keys on `error`, not AADSTS numbers, as Microsoft
  * advises (provider-apis.md §D.4, §D.7).
