@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
   deleteWebSession,
@@ -6,6 +6,7 @@ import {
   insertWebSession,
   type WebSession,
 } from '../db/repositories/web-session.repository.ts';
+import { safeEqual } from '../security/signed-token.ts';
 import { authenticateApiKey } from './api-keys.ts';
 
 /**
@@ -50,10 +51,5 @@ export async function signOut(em: EntityManager, token: string): Promise<void> {
 
 /** The CSRF check: the header repeats the session's token (compared in constant time). */
 export function csrfMatches(session: WebSession, header: string | undefined): boolean {
-  if (header === undefined) {
-    return false;
-  }
-  const a = Buffer.from(session.csrfToken);
-  const b = Buffer.from(header);
-  return a.length === b.length && timingSafeEqual(a, b);
+  return header !== undefined && safeEqual(session.csrfToken, header);
 }

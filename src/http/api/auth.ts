@@ -3,8 +3,7 @@ import type { Orm } from '../../db/orm.ts';
 import { workspaceScope, type WorkspaceScope } from '../../db/workspace-scope.ts';
 import { MailroomError } from '../../errors.ts';
 import { authenticateApiKey } from '../../workspaces/api-keys.ts';
-import { csrfMatches, sessionOf } from '../../workspaces/web-sessions.ts';
-import { readSessionCookie } from '../web/session-cookie.ts';
+import { carriesCsrfToken, requestSession } from '../web/request-session.ts';
 
 /**
  * Authentication for `/api/v1`: every request but the OpenAPI document carries
@@ -61,16 +60,11 @@ export function registerApiAuth(
       req.apiAuth = { keyId: auth.keyId, scope: workspaceScope(orm.em.fork(), auth.workspaceId) };
       return;
     }
-    const token = readSessionCookie(req);
-    const session = token === undefined ? null : await sessionOf(orm.em.fork(), token);
+    const session = (await requestSession(req, orm.em.fork()))?.session ?? null;
     if (session === null) {
       throw new UnauthenticatedError();
     }
-    const csrf = req.headers['x-csrf-token'];
-    if (
-      !SAFE_METHODS.has(req.method) &&
-      !csrfMatches(session, typeof csrf === 'string' ? csrf : undefined)
-    ) {
+    if (!SAFE_METHODS.has(req.method) && !carriesCsrfToken(req, session)) {
       throw new CsrfRejectedError();
     }
     req.apiAuth = {

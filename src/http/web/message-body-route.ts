@@ -3,9 +3,8 @@ import { z } from 'zod';
 import type { Orm } from '../../db/orm.ts';
 import { workspaceScope } from '../../db/workspace-scope.ts';
 import { getEmail } from '../../services/emails.ts';
-import { sessionOf } from '../../workspaces/web-sessions.ts';
 import { errorBody } from '../error-handler.ts';
-import { readSessionCookie } from './session-cookie.ts';
+import { requestSession } from './request-session.ts';
 
 /**
  * `GET /app/emails/{id}/body`: a message's sanitised HTML (what `GET /api/v1/emails/{id}` returns
@@ -35,8 +34,7 @@ export function registerMessageBodyRoute(app: FastifyInstance, deps: { orm: Orm 
     if (!parsed.success) {
       return reply.code(404).send(errorBody('NOT_FOUND', 'no such email'));
     }
-    const token = readSessionCookie(req);
-    const session = token === undefined ? null : await sessionOf(deps.orm.em.fork(), token);
+    const session = (await requestSession(req, deps.orm.em.fork()))?.session ?? null;
     if (session === null) {
       return reply.code(401).send(errorBody('UNAUTHENTICATED', 'not signed in'));
     }

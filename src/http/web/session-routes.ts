@@ -1,14 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Orm } from '../../db/orm.ts';
-import {
-  csrfMatches,
-  sessionOf,
-  signIn,
-  signOut,
-  SESSION_TTL_SECONDS,
-} from '../../workspaces/web-sessions.ts';
+import { SESSION_TTL_SECONDS, signIn, signOut } from '../../workspaces/web-sessions.ts';
 import { errorBody } from '../error-handler.ts';
-import { clearSessionCookie, readSessionCookie, setSessionCookie } from './session-cookie.ts';
+import { carriesCsrfToken, requestSession } from './request-session.ts';
+import { clearSessionCookie, setSessionCookie } from './session-cookie.ts';
 
 /**
  * Signing in to the web views (product.md, "Web views"):
@@ -75,8 +70,7 @@ export function registerSessionRoutes(app: FastifyInstance, deps: Deps): void {
   });
 
   app.get('/app/session', async (req, reply) => {
-    const token = readSessionCookie(req);
-    const session = token === undefined ? null : await sessionOf(deps.orm.em.fork(), token);
+    const session = (await requestSession(req, deps.orm.em.fork()))?.session ?? null;
     void reply.header('cache-control', 'no-store');
     if (session === null) {
       return reply.send({ signedIn: false });
@@ -89,17 +83,15 @@ export function registerSessionRoutes(app: FastifyInstance, deps: Deps): void {
   });
 
   app.delete('/app/session', async (req, reply) => {
-    const token = readSessionCookie(req);
     const em = deps.orm.em.fork();
-    const session = token === undefined ? null : await sessionOf(em, token);
-    if (token === undefined || session === null) {
+    const found = await requestSession(req, em);
+    if (found === null) {
       return reply.code(204).header('set-cookie', clearSessionCookie(secure)).send();
     }
-    const csrf = req.headers['x-csrf-token'];
-    if (!csrfMatches(session, typeof csrf === 'string' ? csrf : undefined)) {
+    if (!carriesCsrfToken(req, found.session)) {
       return reply.code(403).send(errorBody('CSRF_REJECTED', 'sign-out needs x-csrf-token'));
     }
-    await signOut(em, token);
+    await signOut(em, found.token);
     return reply.code(204).header('set-cookie', clearSessionCookie(secure)).send();
   });
 }
