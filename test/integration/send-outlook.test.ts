@@ -3,15 +3,13 @@ import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSyncNow } from '../../src/app/run-sync-now.ts';
 import type { Orm } from '../../src/db/orm.ts';
-import { connectMailbox } from '../../src/mailboxes/connect-mailbox.ts';
-import { SecretBox } from '../../src/security/secret-box.ts';
 import { startApi, type ApiHarness } from '../helpers/api-harness.ts';
 import { buildEml } from '../helpers/build-eml.ts';
 import { silentLog } from '../helpers/gmail-harness.ts';
 import { startGraphHarness, type GraphHarness } from '../helpers/graph-harness.ts';
 import { exportOf } from '../helpers/ingest.ts';
 import { openTestOrm } from '../helpers/test-orm.ts';
-import { retryWhileInProgress } from '../helpers/send-retry.ts';
+import { retryWhileInProgress, sendOverApi, storeMailbox } from '../helpers/send-api.ts';
 
 /**
  * Sending through Outlook over the real API route, the real Graph SDK and the Graph emulator:
@@ -77,21 +75,10 @@ async function mailbox(workspaceId: string, email: string, scopes?: string[]): P
     method: 'POST',
     body: { email, ...(scopes ? { scopes } : {}) },
   })) as { refreshToken: string };
-  return connectMailbox(orm.em.fork(), new SecretBox(api.config.encryptionKey ?? ''), {
-    workspaceId,
-    provider: 'microsoft',
-    email,
-    refreshToken,
-    aliases: [],
-    autoCreatePolicy: undefined,
-  });
+  return storeMailbox(orm, api, { workspaceId, provider: 'microsoft', email, refreshToken });
 }
 
-const send = (body: Record<string, unknown>, key?: string) =>
-  api.call('POST', '/api/v1/messages', {
-    body,
-    ...(key ? { headers: { 'idempotency-key': key } } : {}),
-  });
+const send = (body: Record<string, unknown>, key?: string) => sendOverApi(api, body, key);
 
 describe('POST /api/v1/messages through Outlook', () => {
   it('sends once and the next delta sync finds the same row, with one EMAIL_SENT', async () => {
