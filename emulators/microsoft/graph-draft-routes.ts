@@ -10,6 +10,7 @@ import { decodeBase64Mime, exchangeMessageId, messageIds } from './graph-raw-mim
 import { composeReply } from './graph-reply.ts';
 import {
   completeMime,
+  draftOrAnswer,
   invalidBase64,
   notFound,
   refuse,
@@ -81,16 +82,14 @@ export function registerGraphDraftRoutes(
     if (!mb) {
       return reply;
     }
-    const draft = mb.messages.get(req.params['id'] ?? '');
+    const draft = await draftOrAnswer(
+      reply,
+      mb,
+      req.params['id'],
+      'Only a draft can be changed this way.',
+    );
     if (!draft) {
-      return notFound(reply);
-    }
-    if (!draft.json.isDraft) {
-      return refuse(reply, {
-        status: 400,
-        code: 'ErrorInvalidRequest',
-        message: 'Only a draft can be changed this way.',
-      });
+      return reply;
     }
     const patch = asMessageInput(req.body) ?? {};
     const headerRefusal = checkHeaders(patch);

@@ -3,7 +3,7 @@ import { bearerToken } from '../shared/request-limits.ts';
 import type { GraphRefusal } from './graph-compose.ts';
 import { graphError } from './graph-errors.ts';
 import { exchangeMessageId, withDefaultHeader } from './graph-raw-mime.ts';
-import type { GraphMailbox } from './graph-store.ts';
+import type { GraphMailbox, StoredGraphMessage } from './graph-store.ts';
 import type { MsIdentity } from './ms-identity.ts';
 
 /**
@@ -49,6 +49,28 @@ export const notFound = (reply: FastifyReply) =>
   reply
     .code(404)
     .send(graphError('ErrorItemNotFound', 'The specified object was not found in the store.'));
+
+/**
+ * The draft a route names, or null once it has answered: 404 for an unknown id, 400
+ * ErrorInvalidRequest (`notDraft`) for a message that is no longer a draft.
+ */
+export async function draftOrAnswer(
+  reply: FastifyReply,
+  mb: GraphMailbox,
+  id: string | undefined,
+  notDraft: string,
+): Promise<StoredGraphMessage | null> {
+  const draft = mb.messages.get(id ?? '');
+  if (!draft) {
+    await notFound(reply);
+    return null;
+  }
+  if (!draft.json.isDraft) {
+    await refuse(reply, { status: 400, code: 'ErrorInvalidRequest', message: notDraft });
+    return null;
+  }
+  return draft;
+}
 
 export const invalidBase64: GraphRefusal = {
   status: 400,

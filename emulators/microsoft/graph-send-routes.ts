@@ -5,6 +5,7 @@ import { decodeBase64Mime, exchangeMessageId, withHeader } from './graph-raw-mim
 import { composeReply } from './graph-reply.ts';
 import {
   completeMime,
+  draftOrAnswer,
   invalidBase64,
   notFound,
   refuse,
@@ -68,16 +69,9 @@ export function registerGraphSendRoutes(
     if (!mb) {
       return reply;
     }
-    const draft = mb.messages.get(req.params['id'] ?? '');
+    const draft = await draftOrAnswer(reply, mb, req.params['id'], 'Only a draft can be sent.');
     if (!draft) {
-      return notFound(reply);
-    }
-    if (!draft.json.isDraft) {
-      return refuse(reply, {
-        status: 400,
-        code: 'ErrorInvalidRequest',
-        message: 'Only a draft can be sent.',
-      });
+      return reply;
     }
     // The Sent Items copy is a new item: the draft goes, the copy keeps its Message-ID.
     const raw = withHeader(draft.mime, 'Date', new Date().toUTCString());
