@@ -1,31 +1,23 @@
 /** A company: details, its people, a link to its mail, and its timeline. */
-import { useEffect } from 'preact/hooks';
 import { api, unwrap } from '../api/client.ts';
-import { Link, navigate, withQuery } from '../router.tsx';
+import { Link, withQuery } from '../router.tsx';
 import { useLoad } from '../use-load.ts';
+import { Lookup } from '../components/lookup.tsx';
 import { Timeline } from './timeline.tsx';
 
 /** `/app/companies?domain=…`: the company with that domain (links from mail carry the domain). */
 export function CompanyLookup({ domain }: { domain: string }) {
-  const found = useLoad(
-    async () =>
-      unwrap(await api.GET('/api/v1/companies', { params: { query: { domain, limit: 1 } } }))
-        .items[0],
-    [domain],
+  return (
+    <Lookup
+      by={domain}
+      find={async () =>
+        unwrap(await api.GET('/api/v1/companies', { params: { query: { domain, limit: 1 } } }))
+          .items[0]
+      }
+      pageOf={(id) => `/companies/${id}`}
+      missing={`No company has the domain ${domain}.`}
+    />
   );
-  useEffect(() => {
-    if (found.data !== undefined) {
-      navigate(`/companies/${found.data.id}`, true);
-    }
-  }, [found.data]);
-  if (found.error !== null) {
-    return (
-      <p class="error" role="alert">
-        {found.error}
-      </p>
-    );
-  }
-  return <p>{found.loading ? 'Loading…' : `No company has the domain ${domain}.`}</p>;
 }
 
 export function CompanyPage({ id }: { id: string }) {

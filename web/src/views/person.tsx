@@ -3,30 +3,23 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, unwrap } from '../api/client.ts';
 import type { Person } from '../api/types.ts';
 import { formatDateTime } from '../format.ts';
-import { Link, navigate, withQuery } from '../router.tsx';
+import { Link, withQuery } from '../router.tsx';
 import { useLoad } from '../use-load.ts';
+import { Lookup } from '../components/lookup.tsx';
 import { Timeline } from './timeline.tsx';
 
 /** `/app/people?email=…`: the person with that address (links from mail carry the address). */
 export function PersonLookup({ email }: { email: string }) {
-  const found = useLoad(
-    async () =>
-      unwrap(await api.GET('/api/v1/people', { params: { query: { email, limit: 1 } } })).items[0],
-    [email],
+  return (
+    <Lookup
+      by={email}
+      find={async () =>
+        unwrap(await api.GET('/api/v1/people', { params: { query: { email, limit: 1 } } })).items[0]
+      }
+      pageOf={(id) => `/people/${id}`}
+      missing={`No person has the address ${email}.`}
+    />
   );
-  useEffect(() => {
-    if (found.data !== undefined) {
-      navigate(`/people/${found.data.id}`, true);
-    }
-  }, [found.data]);
-  if (found.error !== null) {
-    return (
-      <p class="error" role="alert">
-        {found.error}
-      </p>
-    );
-  }
-  return <p>{found.loading ? 'Loading…' : `No person has the address ${email}.`}</p>;
 }
 
 export function PersonPage({ id }: { id: string }) {
