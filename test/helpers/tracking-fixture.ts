@@ -1,10 +1,12 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Orm } from '../../src/db/orm.ts';
 import { insertTrackingTokens } from '../../src/db/repositories/tracking.repository.ts';
 import type { ParsePool } from '../../src/mail/parse-pool.ts';
-import type { TrackingSigner } from '../../src/tracking/tracking-token.ts';
+import { createTrackingSigner, type TrackingSigner } from '../../src/tracking/tracking-token.ts';
+import { startApi, type ApiHarness } from './api-harness.ts';
 import { buildEml } from './build-eml.ts';
-import { ingestRaw } from './ingest.ts';
+import { ingestRaw, testPool } from './ingest.ts';
+import { createMailbox, openTestOrm } from './test-orm.ts';
 
 /** What the tracking tests share: a browser's user agent, a stored sent message, stored tokens. */
 export const HUMAN_UA =
@@ -59,4 +61,41 @@ export async function storeToken(
     },
   ]);
   return { token: minted, tokenId: verified.tokenId };
+}
+
+/** The API with tracking on (one signing key), a rep's mailbox, and what the tests mint with. */
+export interface TrackingApi {
+  orm: Orm;
+  pool: ParsePool;
+  api: ApiHarness;
+  signer: TrackingSigner;
+  mailboxId: string;
+}
+
+export async function startTrackingApi(opts: {
+  keyId: number;
+  rep: string;
+  env?: Record<string, string>;
+}): Promise<TrackingApi> {
+  const key = randomBytes(32);
+  const orm = await openTestOrm();
+  const pool = testPool();
+  const api = await startApi(orm, {
+    MAILROOM_TRACKING_KEYS: `${String(opts.keyId)}:${key.toString('base64')}`,
+    PUBLIC_URL: 'https://track.example',
+    ...opts.env,
+  });
+  return {
+    orm,
+    pool,
+    api,
+    signer: createTrackingSigner({ current: { id: opts.keyId, key } }),
+    mailboxId: await createMailbox(orm, api.workspaceId, opts.rep),
+  };
+}
+
+export async function stopTrackingApi(t: Pick<TrackingApi, 'orm' | 'pool' | 'api'>): Promise<void> {
+  await t.api.close();
+  await t.pool.close();
+  await t.orm.close(true);
 }

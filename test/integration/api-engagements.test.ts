@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Orm } from '../../src/db/orm.ts';
 import {
@@ -7,11 +7,16 @@ import {
 } from '../../src/db/repositories/tracking.repository.ts';
 import type { ParsePool } from '../../src/mail/parse-pool.ts';
 import type { EngagementPage } from '../../src/read-models/api-engagement.schema.ts';
-import { createTrackingSigner, type TrackingSigner } from '../../src/tracking/tracking-token.ts';
-import { startApi, type ApiHarness } from '../helpers/api-harness.ts';
-import { testPool } from '../helpers/ingest.ts';
-import { createMailbox, openTestOrm } from '../helpers/test-orm.ts';
-import { HUMAN_UA, storeSentMessage, storeToken } from '../helpers/tracking-fixture.ts';
+import { type TrackingSigner } from '../../src/tracking/tracking-token.ts';
+import type { ApiHarness } from '../helpers/api-harness.ts';
+import { createMailbox } from '../helpers/test-orm.ts';
+import {
+  HUMAN_UA,
+  startTrackingApi,
+  stopTrackingApi,
+  storeSentMessage,
+  storeToken,
+} from '../helpers/tracking-fixture.ts';
 
 /**
  * `GET /api/v1/emails/{id}/engagements` (issue 13): an email's hits newest first, a page at a
@@ -23,7 +28,6 @@ const REP = 'rep@mine.example';
 const ADA = 'Ada@Acme.example';
 /** In the shipped `microsoft-eop` list (40.92.0.0/15, 40.107.0.0/16). */
 const EOP_IPS = ['40.92.1.1', '40.107.3.4'];
-const key = randomBytes(32);
 
 let orm: Orm;
 let pool: ParsePool;
@@ -32,21 +36,10 @@ let signer: TrackingSigner;
 let mailboxId: string;
 
 beforeAll(async () => {
-  orm = await openTestOrm();
-  pool = testPool();
-  api = await startApi(orm, {
-    MAILROOM_TRACKING_KEYS: `3:${key.toString('base64')}`,
-    PUBLIC_URL: 'https://track.example',
-  });
-  signer = createTrackingSigner({ current: { id: 3, key } });
-  mailboxId = await createMailbox(orm, api.workspaceId, REP);
+  ({ orm, pool, api, signer, mailboxId } = await startTrackingApi({ keyId: 3, rep: REP }));
 });
 
-afterAll(async () => {
-  await api.close();
-  await pool.close();
-  await orm.close(true);
-});
+afterAll(() => stopTrackingApi({ orm, pool, api }));
 
 /** One outbound message from the rep to Ada (sent weeks ago), by ingest; its email id. */
 const sentMessage = (workspaceId = api.workspaceId, mailbox = mailboxId) =>

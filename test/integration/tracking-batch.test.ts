@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Orm } from '../../src/db/orm.ts';
 import {
@@ -9,11 +8,15 @@ import { createGroupCommit } from '../../src/engagement/group-commit.ts';
 import { createHitRecorder } from '../../src/engagement/record-hit.ts';
 import { writeHitBatch, type QueuedHit } from '../../src/engagement/write-hit-batch.ts';
 import type { ParsePool } from '../../src/mail/parse-pool.ts';
-import { createTrackingSigner, type TrackingSigner } from '../../src/tracking/tracking-token.ts';
-import { startApi, type ApiHarness } from '../helpers/api-harness.ts';
-import { testPool } from '../helpers/ingest.ts';
-import { createMailbox, openTestOrm } from '../helpers/test-orm.ts';
-import { HUMAN_UA, storeSentMessage, storeToken } from '../helpers/tracking-fixture.ts';
+import { type TrackingSigner } from '../../src/tracking/tracking-token.ts';
+import type { ApiHarness } from '../helpers/api-harness.ts';
+import {
+  HUMAN_UA,
+  startTrackingApi,
+  stopTrackingApi,
+  storeSentMessage,
+  storeToken,
+} from '../helpers/tracking-fixture.ts';
 
 /**
  * The tracking endpoints under concurrency: hits are stored by a group-commit writer (many hits,
@@ -24,7 +27,6 @@ import { HUMAN_UA, storeSentMessage, storeToken } from '../helpers/tracking-fixt
 const REP = 'rep@mine.example';
 const ADA = 'ada@acme.example';
 const CRAWLER_UA = 'Googlebot/2.1 (+http://www.google.com/bot.html)';
-const key = randomBytes(32);
 
 let orm: Orm;
 let pool: ParsePool;
@@ -33,21 +35,10 @@ let signer: TrackingSigner;
 let mailboxId: string;
 
 beforeAll(async () => {
-  orm = await openTestOrm();
-  pool = testPool();
-  api = await startApi(orm, {
-    MAILROOM_TRACKING_KEYS: `7:${key.toString('base64')}`,
-    PUBLIC_URL: 'https://track.example',
-  });
-  signer = createTrackingSigner({ current: { id: 7, key } });
-  mailboxId = await createMailbox(orm, api.workspaceId, REP);
+  ({ orm, pool, api, signer, mailboxId } = await startTrackingApi({ keyId: 7, rep: REP }));
 });
 
-afterAll(async () => {
-  await api.close();
-  await pool.close();
-  await orm.close(true);
-});
+afterAll(() => stopTrackingApi({ orm, pool, api }));
 
 /** One outbound message from the rep to Ada (sent weeks ago), by ingest; its email id. */
 const sentMessage = () =>

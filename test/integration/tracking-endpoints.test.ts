@@ -8,10 +8,15 @@ import {
 } from '../../src/db/repositories/tracking.repository.ts';
 import type { ParsePool } from '../../src/mail/parse-pool.ts';
 import { createTrackingSigner, type TrackingSigner } from '../../src/tracking/tracking-token.ts';
-import { startApi, type ApiHarness } from '../helpers/api-harness.ts';
-import { exportOf, testPool } from '../helpers/ingest.ts';
-import { createMailbox, openTestOrm } from '../helpers/test-orm.ts';
-import { HUMAN_UA, storeSentMessage, storeToken } from '../helpers/tracking-fixture.ts';
+import type { ApiHarness } from '../helpers/api-harness.ts';
+import { exportOf } from '../helpers/ingest.ts';
+import {
+  HUMAN_UA,
+  startTrackingApi,
+  stopTrackingApi,
+  storeSentMessage,
+  storeToken,
+} from '../helpers/tracking-fixture.ts';
 
 /**
  * The public pixel and click endpoints (issue 13, items 3 and 4) on the app `npm start` serves,
@@ -20,7 +25,6 @@ import { HUMAN_UA, storeSentMessage, storeToken } from '../helpers/tracking-fixt
  */
 const REP = 'rep@mine.example';
 const ADA = 'ada@acme.example';
-const key = randomBytes(32);
 
 let orm: Orm;
 let pool: ParsePool;
@@ -29,22 +33,14 @@ let signer: TrackingSigner;
 let mailboxId: string;
 
 beforeAll(async () => {
-  orm = await openTestOrm();
-  pool = testPool();
-  api = await startApi(orm, {
-    MAILROOM_TRACKING_KEYS: `7:${key.toString('base64')}`,
-    MAILROOM_TRUSTED_PROXIES: '10.0.0.0/8',
-    PUBLIC_URL: 'https://track.example',
-  });
-  signer = createTrackingSigner({ current: { id: 7, key } });
-  mailboxId = await createMailbox(orm, api.workspaceId, REP);
+  ({ orm, pool, api, signer, mailboxId } = await startTrackingApi({
+    keyId: 7,
+    rep: REP,
+    env: { MAILROOM_TRUSTED_PROXIES: '10.0.0.0/8' },
+  }));
 });
 
-afterAll(async () => {
-  await api.close();
-  await pool.close();
-  await orm.close(true);
-});
+afterAll(() => stopTrackingApi({ orm, pool, api }));
 
 /** One outbound message from the rep to Ada (sent weeks ago), by ingest; its email id. */
 const sentMessage = () =>
