@@ -2,12 +2,16 @@ import { buildJobRegistry, type JobDefinition } from '../src/queue/job-definitio
 import { calendarSyncJob } from './calendar-sync.job.ts';
 import { mailboxSyncJob } from './mailbox-sync.job.ts';
 import { pollMailboxesJob } from './poll-mailboxes.job.ts';
+import { checkPushJob } from './check-push.job.ts';
+import { mailboxPushJob } from './mailbox-push.job.ts';
 
 /** Every job the workers run. Start-up fails on a duplicate or handler-less entry. */
 export const JOB_DEFINITIONS = [
   mailboxSyncJob,
   calendarSyncJob,
   pollMailboxesJob,
+  mailboxPushJob,
+  checkPushJob,
 ] as unknown as readonly JobDefinition<never>[];
 
 export const JOB_REGISTRY = buildJobRegistry(JOB_DEFINITIONS);

@@ -132,6 +132,7 @@ export async function initServices(
     pool: parsePool(),
     sources: providers().mail,
     calendars: providers().calendar,
+    watches: providers().watch,
     syncQueue: syncQueue(),
   }));
 
