@@ -138,9 +138,15 @@ export class PubSubPush {
         sub.pushEndpoint,
         body,
         {
-          delivered: () => void stats.push.delivered++,
-          retried: () => void stats.push.retried++,
-          failed: () => void stats.push.failed++,
+          delivered: () => {
+            stats.push.delivered++;
+          },
+          retried: () => {
+            stats.push.retried++;
+          },
+          failed: () => {
+            stats.push.failed++;
+          },
         },
         // A fresh token on each attempt, as Pub/Sub signs each request.
         (): Record<string, string> =>

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { googleError } from './google-error.ts';
 import type { GoogleIdTokens } from './google-id-token.ts';
-import type { PubSubPush, SubscriptionSpec } from './pubsub-push.ts';
+import type { PubSubPush } from './pubsub-push.ts';
 
 /**
  * Pub/Sub's side of Gmail push: `GET /oauth2/v1/certs`, where Google publishes the certificates
@@ -20,7 +20,7 @@ export function registerPubSubRoutes(
   );
 
   app.post('/__control/pubsub/subscriptions', (req, reply) => {
-    const made = pubsub.subscribe((req.body ?? {}) as SubscriptionSpec);
+    const made = pubsub.subscribe(req.body ?? {});
     return 'refused' in made
       ? reply.code(400).send(googleError(400, 'invalidArgument', made.refused))
       : reply.code(201).send({ name: made.name });

@@ -157,9 +157,15 @@ export class GraphNotifier {
   private post(url: string, body: unknown): void {
     const stats = this.stats;
     this.delivery.send(url, body, {
-      delivered: () => void stats.notifications.delivered++,
-      retried: () => void stats.notifications.retried++,
-      failed: () => void stats.notifications.failed++,
+      delivered: () => {
+        stats.notifications.delivered++;
+      },
+      retried: () => {
+        stats.notifications.retried++;
+      },
+      failed: () => {
+        stats.notifications.failed++;
+      },
       answered: (ms) => {
         if (ms > SLOW_MS) {
           stats.notifications.slow++;

@@ -95,7 +95,7 @@ describe('Graph change-notification subscriptions', () => {
     });
     expect(inbox.status).toBe(201);
     expect(inbox.body).toMatchObject({
-      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/) as unknown,
       resource: "me/mailFolders('Inbox')/messages",
       changeType: 'created,updated,deleted',
       clientState: 'secret-client-state',
@@ -138,17 +138,17 @@ describe('Graph change-notification subscriptions', () => {
     expect(postsTo('inbox')).toEqual([
       [
         {
-          id: expect.any(String),
+          id: expect.any(String) as unknown,
           subscriptionId: inbox.body['id'],
           subscriptionExpirationDateTime: inbox.body['expirationDateTime'],
           clientState: 'secret-client-state',
           changeType: 'created',
           resource: `Users/${mb.userId}/Messages/${added.id}`,
-          tenantId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+          tenantId: expect.stringMatching(/^[0-9a-f-]{36}$/) as unknown,
           resourceData: {
             '@odata.type': '#Microsoft.Graph.Message',
             '@odata.id': `Users/${mb.userId}/Messages/${added.id}`,
-            '@odata.etag': expect.stringMatching(/^W\/".+"$/),
+            '@odata.etag': expect.stringMatching(/^W\/".+"$/) as unknown,
             id: added.id,
           },
         },
@@ -160,7 +160,9 @@ describe('Graph change-notification subscriptions', () => {
       expect.objectContaining({
         changeType: 'created',
         resource: `Users/${mb.userId}/Events/${event.id}`,
-        resourceData: expect.objectContaining({ '@odata.type': '#Microsoft.Graph.Event' }),
+        resourceData: expect.objectContaining({
+          '@odata.type': '#Microsoft.Graph.Event',
+        }) as unknown,
       }),
     ]);
     expect(emu.stats.notifications.delivered).toBeGreaterThanOrEqual(2);
@@ -196,7 +198,7 @@ describe('Graph change-notification subscriptions', () => {
       expect(res.status).toBe(400);
       expect(res.body['error']).toMatchObject({
         code: 'ValidationError',
-        message: expect.stringMatching(/^Subscription validation request failed\./),
+        message: expect.stringMatching(/^Subscription validation request failed\./) as unknown,
       });
     }
     // The lifecycle URL is validated too.
@@ -332,7 +334,7 @@ describe('Graph change-notification subscriptions', () => {
       {
         subscriptionId: id,
         subscriptionExpirationDateTime: created.body['expirationDateTime'],
-        tenantId: expect.any(String),
+        tenantId: expect.any(String) as unknown,
         clientState: 'secret-client-state',
         lifecycleEvent: 'reauthorizationRequired',
       },
