@@ -1,7 +1,10 @@
 /**
  * Runs the Gmail emulator as a program: `npm run emulator:gmail -- --port 4010
- * --user dana@northwindtraders.com=fixtures/mailbox [--quota old|new --quota-scale K]`.
- * Prints one JSON line with its URL and each user's refresh token, then serves until stopped.
+ * --user dana@northwindtraders.com=fixtures/mailbox [--quota old|new --quota-scale K]
+ * [--push-endpoint URL [--push-topic projects/mailroom-local/topics/gmail] [--push-audience AUD]]`.
+ * With `--push-endpoint`, a Pub/Sub push subscription on that topic delivers watch notifications
+ * there (with an OIDC token for AUD when given). Prints one JSON line with its URL, each user's
+ * refresh token and the push subscription, then serves until stopped.
  */
 import { parseArgs } from 'node:util';
 import { closeOnSignals, userSpecs } from '../shared/program.ts';
@@ -15,6 +18,9 @@ const { values } = parseArgs({
     user: { type: 'string', multiple: true, default: [] },
     quota: { type: 'string', default: 'off' },
     'quota-scale': { type: 'string', default: '1' },
+    'push-endpoint': { type: 'string' },
+    'push-topic': { type: 'string', default: 'projects/mailroom-local/topics/gmail' },
+    'push-audience': { type: 'string' },
   },
 });
 
@@ -28,6 +34,18 @@ for (const { email, dir } of userSpecs(values.user)) {
   const messages = dir ? await loadEmlFolder(emulator.store, email, dir) : 0;
   users.push({ email, messages, refreshToken: emulator.auth.issueRefreshToken(email) });
 }
+let push = null;
+if (values['push-endpoint']) {
+  const made = emulator.pubsub.subscribe({
+    topic: values['push-topic'],
+    pushEndpoint: values['push-endpoint'],
+    audience: values['push-audience'],
+  });
+  if ('refused' in made) {
+    throw new Error(`--push-endpoint/--push-topic: ${made.refused}`);
+  }
+  push = made;
+}
 const url = await emulator.app.listen({ port: Number(values.port), host: values.host });
-process.stdout.write(`${JSON.stringify({ url, users })}\n`);
+process.stdout.write(`${JSON.stringify({ url, users, push })}\n`);
 closeOnSignals(emulator.app);
