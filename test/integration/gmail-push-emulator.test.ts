@@ -1,6 +1,7 @@
 import { gmail, type gmail_v1 } from '@googleapis/gmail';
 import { OAuth2Client } from 'google-auth-library';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { buildGmailEmulator } from '../../emulators/google/gmail-emulator.ts';
 import { buildEml } from '../helpers/build-eml.ts';
 import { it } from '../helpers/fixtures.ts';
 import type { GmailHarness } from '../helpers/gmail-harness.ts';
@@ -249,5 +250,37 @@ describe('Gmail watch notifications through emulated Pub/Sub push', () => {
     expect(pushesTo(failing)).toHaveLength(4);
     expect(h.emulator.stats.push.retried - start.retried).toBe(1 + 3);
     receiver.answer = answer;
+  });
+
+  it('closing the emulator cancels a push waiting for its answer, with no retry after', async () => {
+    const emu = buildGmailEmulator();
+    const hanging = await startPushReceiver(() => 'hang');
+    try {
+      const made = emu.pubsub.subscribe({
+        topic: 'projects/mailroom-local/topics/hang',
+        pushEndpoint: hanging.url,
+      });
+      expect(made).toHaveProperty('name');
+      emu.store.user('hang@northwindtraders.com');
+      // What users.watch does: the watch, then its notification.
+      emu.watches.set('hang@northwindtraders.com', {
+        topicName: 'projects/mailroom-local/topics/hang',
+        labelIds: [],
+        labelFilterBehavior: null,
+        expiration: Date.now() + 60_000,
+      });
+      emu.store.addMessage(
+        'hang@northwindtraders.com',
+        buildEml({ from: 'h@fabrikam.com', to: ['hang@northwindtraders.com'] }),
+      );
+      await waitFor(() => Promise.resolve(hanging.received.length === 1), 'the hanging push');
+      expect(emu.pubsub.pending).toBe(1);
+      await emu.app.close();
+      expect(emu.pubsub.pending).toBe(0);
+      expect(hanging.received).toHaveLength(1);
+      expect(emu.stats.push).toMatchObject({ published: 1, retried: 0, failed: 0, delivered: 0 });
+    } finally {
+      await hanging.close();
+    }
   });
 });

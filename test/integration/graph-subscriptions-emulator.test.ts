@@ -168,6 +168,47 @@ describe('Graph change-notification subscriptions', () => {
     expect(emu.stats.notifications.delivered).toBeGreaterThanOrEqual(2);
   });
 
+  it('notifies a send: the Sent Items copy and the delivery to a mailbox of the emulator', async ({
+    graph: { emulator: emu },
+  }) => {
+    const email = 'sender@contoso.com';
+    const rcpt = 'rcpt@contoso.com';
+    emu.store.mailbox(rcpt);
+    const sent = await subscribe(emu, email, {
+      resource: "me/mailFolders('SentItems')/messages",
+      notificationUrl: hook('send-sent'),
+    });
+    const inbox = await subscribe(emu, rcpt, {
+      resource: "me/mailFolders('inbox')/messages",
+      notificationUrl: hook('send-inbox'),
+    });
+    const res = await api(emu, email, 'POST', '/v1.0/me/sendMail', {
+      message: {
+        subject: 'Push me',
+        body: { contentType: 'Text', content: 'Hello.' },
+        toRecipients: [{ emailAddress: { address: rcpt } }],
+      },
+    });
+    expect(res.status).toBe(202);
+    await quiet(emu);
+    const [copy] = emu.outbox.sentBy(email);
+    expect(postsTo('send-sent').flat()).toEqual([
+      expect.objectContaining({
+        subscriptionId: sent.body['id'],
+        changeType: 'created',
+        resourceData: expect.objectContaining({ id: copy?.id }) as unknown,
+      }),
+    ]);
+    const delivered = [...emu.store.mailbox(rcpt).messages.values()].map((m) => m.id);
+    expect(postsTo('send-inbox').flat()).toEqual([
+      expect.objectContaining({
+        subscriptionId: inbox.body['id'],
+        changeType: 'created',
+        resourceData: expect.objectContaining({ id: delivered[0] }) as unknown,
+      }),
+    ]);
+  });
+
   it('refuses a subscription whose URL fails the handshake', async ({
     graph: { emulator: emu },
   }) => {
