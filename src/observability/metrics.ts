@@ -41,6 +41,20 @@ const providerErrors = new Counter({
   registers: [registry],
 });
 
+const quotaUnits = new Counter({
+  name: 'mailroom_provider_quota_units_total',
+  help: "Provider quota spent, by provider and budget: Gmail API units (the configured regime's costs), Google Calendar and Graph requests. Counted as each call (and each in-place retry) takes them from the mailbox's bucket, enforced or not.",
+  labelNames: ['provider', 'budget'] as const,
+  registers: [registry],
+});
+
+const pushes = new Counter({
+  name: 'mailroom_push_received_total',
+  help: 'Push notifications received (Gmail Pub/Sub, Graph change notifications), by provider and outcome: woken (a sync was queued), ignored (nothing to do), rejected (refused).',
+  labelNames: ['provider', 'outcome'] as const,
+  registers: [registry],
+});
+
 const webhookDeliveries = new Counter({
   name: 'mailroom_webhook_deliveries_total',
   help: "Webhook delivery attempts by the delivery's status after the attempt.",
@@ -71,6 +85,26 @@ export function recordMessages(counts: { fetched: number; stored: number; failed
 
 export function recordProviderError(provider: 'google' | 'microsoft', kind: string): void {
   providerErrors.inc({ provider, kind });
+}
+
+/** Each quota bucket of a mailbox: Gmail units, Google Calendar requests, Graph requests. */
+export type QuotaBudget = 'gmail' | 'calendar' | 'graph';
+
+/** `units` of a mailbox's `budget` were taken (a provider call is about to be sent). */
+export function recordQuotaUnits(
+  provider: 'google' | 'microsoft',
+  budget: QuotaBudget,
+  units: number,
+): void {
+  quotaUnits.inc({ provider, budget }, units);
+}
+
+/** What a received push did: woke the mailbox's sync, was ignored (nothing to do), or refused. */
+export type PushOutcome = 'woken' | 'ignored' | 'rejected';
+
+/** One push notification was answered (the push routes call it once per received push). */
+export function countPush(provider: 'google' | 'microsoft', outcome: PushOutcome): void {
+  pushes.inc({ provider, outcome });
 }
 
 export function recordWebhookAttempt(status: string): void {
