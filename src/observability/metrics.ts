@@ -13,7 +13,7 @@ export type SyncKind = 'mail' | 'calendar';
 
 const syncRuns = new Counter({
   name: 'mailroom_sync_runs_total',
-  help: 'Sync job runs by kind and outcome (ok, skipped, or the retry decision of a failed run).',
+  help: 'Sync job runs by kind and outcome (ok, skipped, handed_back by a closing worker, or the retry decision of a failed run).',
   labelNames: ['kind', 'outcome'] as const,
   registers: [registry],
 });
@@ -69,7 +69,10 @@ const trackingHits = new Counter({
   registers: [registry],
 });
 
-/** One sync job run ended: `outcome` is `ok`, `skipped`, or the failed run's retry decision. */
+/**
+ * One sync job run ended: `outcome` is `ok`, `skipped`, `handed_back` (its worker was closing),
+ * or the failed run's retry decision.
+ */
 export function recordSyncRun(kind: SyncKind, outcome: string, seconds: number): void {
   syncRuns.inc({ kind, outcome });
   syncDuration.observe({ kind }, seconds);
