@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect } from 'vitest';
+import { join } from 'node:path';
 import { startApi, type ApiHarness } from '../helpers/api-harness.ts';
 import { it } from '../helpers/fixtures.ts';
+import { openBrowser, SCREENSHOTS } from '../helpers/web-harness.ts';
 
 /**
  * The queue dashboard at `/admin/queues` on the app `npm start` serves, over inject(), with the
@@ -129,6 +131,38 @@ describe('/admin/queues', () => {
         { name: 'probe', data: { mailboxId: 'visible-on-the-board' } },
       ]);
     } finally {
+      await queue.obliterate({ force: true });
+    }
+  });
+
+  it('opens in a browser that answers the Basic challenge, its CSP blocking none of its own scripts', async ({
+    orm,
+  }) => {
+    const api = await startApi(orm, { MAILROOM_ADMIN_KEY: ADMIN_KEY });
+    apis.push(api);
+    const base = await api.app.listen({ host: '127.0.0.1', port: 0 });
+    const queue = api.services.syncQueue();
+    const browser = await openBrowser();
+    try {
+      await queue.add('probe', { mailboxId: 'seen-in-the-browser' });
+      await browser.context.setHTTPCredentials({ username: 'ops', password: ADMIN_KEY });
+      const res = await browser.page.goto(`${base}/admin/queues`);
+      expect(res?.status()).toBe(200);
+      // The React app rendered the queue list from its JSON API (same origin, same credentials).
+      for (const name of ['sync', 'events', 'webhooks']) {
+        await browser.page.getByRole('link', { name, exact: true }).first().waitFor();
+      }
+      await browser.page.screenshot({ path: join(SCREENSHOTS, 'admin-queues.png') });
+      // The only refusal is bull-board's web font stylesheet (nothing is loaded from elsewhere).
+      const refused = browser.errors.filter((e) => !e.includes('fonts.googleapis.com'));
+      expect(refused).toEqual([]);
+      expect(
+        browser.requests.every(
+          (url) => url.startsWith(base) || url.includes('fonts.googleapis.com'),
+        ),
+      ).toBe(true);
+    } finally {
+      await browser.close();
       await queue.obliterate({ force: true });
     }
   });
