@@ -55,6 +55,8 @@ async function handle(
       },
       fetchConcurrency: ctx.config.sync.fetchConcurrency,
       messageRetrySeconds: ctx.config.sync.messageRetrySeconds,
+      // A closing worker hands the job back at the next checkpoint (create-worker.ts).
+      stop: run.stop,
     });
   });
   await markSynced(em, mailboxId);

@@ -77,6 +77,15 @@ const envSchema = z.object({
   MAILROOM_CONNECT_LINK_TTL_SECONDS: z.coerce.number().int().min(60).max(604_800).default(900),
   /** The API key `npm run mcp` (MCP over stdio) acts with: its workspace is the tools' scope. */
   MAILROOM_API_KEY: z.string().trim().min(1).optional(),
+  /**
+   * The operator's key for the queue dashboard at `/admin/queues` (Bearer, or the password of HTTP
+   * Basic auth). Unset: no dashboard, `/admin/queues` answers 404. Never logged.
+   */
+  MAILROOM_ADMIN_KEY: z
+    .string()
+    .trim()
+    .min(32, { message: 'must be at least 32 characters (e.g. `openssl rand -base64 32`)' })
+    .optional(),
   /** Requests per minute one API key may make, counted in Redis across every API process. */
   MAILROOM_API_RATE_LIMIT: positiveInt(600),
   /** The address the API listens on: loopback by default, `0.0.0.0` in containers. */
@@ -298,6 +307,8 @@ export interface Config {
     apiRateLimit: number;
     /** The key `npm run mcp` uses (never logged). */
     mcpApiKey: string | undefined;
+    /** The queue dashboard's key (never logged); undefined: no dashboard. */
+    adminKey: string | undefined;
   };
   shutdownGraceMs: number;
   metrics: { enabled: boolean; workerPort: number };
@@ -430,6 +441,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
       connectLinkTtlSeconds: e.MAILROOM_CONNECT_LINK_TTL_SECONDS,
       apiRateLimit: e.MAILROOM_API_RATE_LIMIT,
       mcpApiKey: e.MAILROOM_API_KEY,
+      adminKey: e.MAILROOM_ADMIN_KEY,
     },
     shutdownGraceMs: e.MAILROOM_SHUTDOWN_GRACE_SECONDS * 1000,
     metrics: {

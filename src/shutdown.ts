@@ -8,8 +8,10 @@ const ORPHAN_CHECK_MS = 1_000;
  * in-flight work can finish: jobs keep their checkpoints in PostgreSQL either way), or when the
  * process that started this one has gone. If `close` has not finished after `graceMs` the process
  * exits anyway: a BullMQ worker waits for Redis without bound, so with Redis down a SIGTERM
- * used to leave it running until the supervisor's SIGKILL. A job cut short is taken up again by
- * another worker once its lock expires, and resumes from its checkpoint.
+ * used to leave it running until the supervisor's SIGKILL. The worker's `close` hands running sync
+ * jobs back at their next checkpoint (create-worker.ts), so it is normally done well before the
+ * deadline; a job cut short by the deadline is taken up again by another worker once its lock
+ * expires, and resumes from its checkpoint.
  *
  * The second trigger is for wrappers that do not pass signals on. `npm start` runs its script
  * through `sh -c`; npm forwards SIGTERM to that shell, and dash (Debian's `sh`) dies without

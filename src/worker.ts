@@ -3,7 +3,9 @@
  * relays the outbox's events. `npm run worker`, or
  * `node src/worker.ts` under a supervisor. Add processes to scale out; deterministic job ids
  * keep one sync per mailbox however many run. While Redis is down it waits, with one warning.
- * On SIGTERM/SIGINT it lets running jobs finish (their checkpoints are in PostgreSQL anyway).
+ * On SIGTERM/SIGINT it asks running sync jobs to stop at their next checkpoint and hands them back
+ * to the queue, where another worker resumes them at once (create-worker.ts); webhook deliveries
+ * and jobs without checkpoints are let finish, up to MAILROOM_SHUTDOWN_GRACE_SECONDS.
  * With `MAILROOM_METRICS=on` it serves Prometheus `GET /metrics` on `MAILROOM_WORKER_METRICS_PORT`.
  */
 import { keepPollScheduled } from './app/keep-poll-scheduled.ts';

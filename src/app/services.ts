@@ -7,6 +7,7 @@ import { createParsePool } from '../mail/create-parse-pool.ts';
 import type { ParsePool } from '../mail/parse-pool.ts';
 import { createProviderFactories, type ProviderFactories } from '../providers/registry.ts';
 import type { JobContext } from '../queue/job-context.ts';
+import { createEventsQueue } from '../queue/events-queue.ts';
 import { createRedis, createSyncQueue } from '../queue/queues.ts';
 import { RedisOutageLog } from '../queue/redis-outage.ts';
 import { producerReady, redisUnavailable } from '../queue/redis-unavailable.ts';
@@ -31,6 +32,11 @@ export interface Services {
   syncQueue(): Queue;
   /** The webhook delivery queue (`webhooks`), on the sync queue's connection. */
   webhookQueue(): Queue;
+  /**
+   * The `events` queue the outbox relay publishes to, on the sync queue's connection (for the
+   * queue dashboard; the relay opens its own).
+   */
+  eventsQueue(): Queue;
   /**
    * Resolves once the sync queue's Redis answers a PING; fails at once, with one line naming
    * REDIS_URL, while it does not. Producers call it before queueing (BullMQ itself would wait for
@@ -125,6 +131,14 @@ export async function initServices(
     closers.push(() => (syncQueueConnection().status === 'ready' ? queue.close() : undefined));
     return queue;
   });
+  const eventsQueue = once(() => {
+    const queue = createEventsQueue(config, syncQueueConnection());
+    queue.on('error', (err) => {
+      outage.report(err, 'queue error');
+    });
+    closers.push(() => (syncQueueConnection().status === 'ready' ? queue.close() : undefined));
+    return queue;
+  });
   const jobContext = once((): JobContext => ({
     config,
     orm,
@@ -145,6 +159,7 @@ export async function initServices(
     providers,
     syncQueue,
     webhookQueue,
+    eventsQueue,
     async queueReady() {
       const connection = syncQueueConnection();
       await producerReady(connection, config.redis.url);

@@ -8,6 +8,7 @@ import { SecretBox } from '../security/secret-box.ts';
 import { StateSigner } from '../security/signed-state.ts';
 import type { Services } from '../app/services.ts';
 import { createHitRecorder } from '../engagement/record-hit.ts';
+import { registerAdminQueues } from './admin-queues.ts';
 import { registerApi } from './api/register-api.ts';
 import { registerErrorHandler } from './error-handler.ts';
 import { registerMcpRoute } from './mcp-route.ts';
@@ -33,8 +34,9 @@ export interface AppDeps {
   /** Queues a mailbox's sync (the real queue in main, a spy or the queue in tests). */
   scheduleSync: (mailboxId: string) => Promise<void>;
   /**
-   * The process's services; with them the app also serves the API (`/api/v1`, `/docs`), MCP and
-   * the public tracking endpoints (`/t/o/…`, `/t/c/…`).
+   * The process's services; with them the app also serves the API (`/api/v1`, `/docs`), MCP,
+   * the public tracking endpoints (`/t/o/…`, `/t/c/…`) and, with `MAILROOM_ADMIN_KEY`, the queue
+   * dashboard (`/admin/queues`).
    */
   services?: Services;
   /**
@@ -91,6 +93,17 @@ export function buildApp(deps: AppDeps): FastifyInstance {
         return services.syncQueue();
       }),
     });
+    // The queue dashboard, only with an admin key: without one `/admin/queues` is a plain 404.
+    const { adminKey } = deps.config.http;
+    if (adminKey !== undefined) {
+      void app.register(async (root) => {
+        await registerAdminQueues(root, {
+          adminKey,
+          publicUrl: deps.config.http.publicUrl,
+          queues: [services.syncQueue(), services.eventsQueue(), services.webhookQueue()],
+        });
+      });
+    }
     // Hits are written in batches: closing waits for the ones still being stored (before the
     // process closes the database).
     app.addHook('onClose', () => recorder.close());

@@ -56,6 +56,13 @@ export interface PipelineOptions {
   parseAhead?: number;
   /** Told how many sources have an outcome (stored, failed, …) each time that number grows. */
   onProgress?: (done: number) => void;
+  /**
+   * Asked to stop (a worker closing): no new message is started, and a `load` that throws
+   * `stop.reason` (a fetch not sent yet) ends the run like a provider error does: what was already
+   * fetched and parsed is written, then `stop.reason` is thrown. Also thrown when the stop left
+   * messages unstarted. The caller's next run lists them again and skips what is stored.
+   */
+  stop?: AbortSignal;
 }
 
 export async function runIngestPipeline(
@@ -75,7 +82,7 @@ export async function runIngestPipeline(
     try {
       loaded = await source.load();
     } catch (err) {
-      if (err instanceof ProviderError) {
+      if (err instanceof ProviderError || (options.stop?.aborted && err === options.stop.reason)) {
         throw err;
       }
       return {
@@ -124,7 +131,7 @@ export async function runIngestPipeline(
   const inflight: { key: string; settled: Promise<Settled> }[] = [];
   let next = 0;
   const refill = () => {
-    while (inflight.length < parseAhead && next < sources.length) {
+    while (!options.stop?.aborted && inflight.length < parseAhead && next < sources.length) {
       const source = sources[next++];
       if (source) {
         inflight.push({
@@ -186,5 +193,8 @@ export async function runIngestPipeline(
     }
   }
   await flush();
+  if (options.stop?.aborted && next < sources.length) {
+    throw options.stop.reason;
+  }
   return { outcomes, counters };
 }

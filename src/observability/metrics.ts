@@ -13,7 +13,7 @@ export type SyncKind = 'mail' | 'calendar';
 
 const syncRuns = new Counter({
   name: 'mailroom_sync_runs_total',
-  help: 'Sync job runs by kind and outcome (ok, skipped, or the retry decision of a failed run).',
+  help: 'Sync job runs by kind and outcome (ok, skipped, handed_back by a closing worker, or the retry decision of a failed run).',
   labelNames: ['kind', 'outcome'] as const,
   registers: [registry],
 });
@@ -41,6 +41,20 @@ const providerErrors = new Counter({
   registers: [registry],
 });
 
+const quotaUnits = new Counter({
+  name: 'mailroom_provider_quota_units_total',
+  help: "Provider quota spent, by provider and budget: Gmail API units (the configured regime's costs), Google Calendar and Graph requests. Counted as each call (and each in-place retry) takes them from the mailbox's bucket, enforced or not.",
+  labelNames: ['provider', 'budget'] as const,
+  registers: [registry],
+});
+
+const pushes = new Counter({
+  name: 'mailroom_push_received_total',
+  help: 'Gmail Pub/Sub pushes and Graph notification items received, by outcome: woken (a sync was queued), ignored (malformed, unknown mailbox, push off) or rejected (bad token or clientState).',
+  labelNames: ['provider', 'outcome'] as const,
+  registers: [registry],
+});
+
 const webhookDeliveries = new Counter({
   name: 'mailroom_webhook_deliveries_total',
   help: "Webhook delivery attempts by the delivery's status after the attempt.",
@@ -55,14 +69,10 @@ const trackingHits = new Counter({
   registers: [registry],
 });
 
-const pushesReceived = new Counter({
-  name: 'mailroom_push_received_total',
-  help: 'Push requests (Gmail Pub/Sub) and Graph notification items by outcome: woken a sync, ignored (malformed, unknown mailbox, push off) or rejected (bad token or clientState).',
-  labelNames: ['provider', 'outcome'] as const,
-  registers: [registry],
-});
-
-/** One sync job run ended: `outcome` is `ok`, `skipped`, or the failed run's retry decision. */
+/**
+ * One sync job run ended: `outcome` is `ok`, `skipped`, `handed_back` (its worker was closing),
+ * or the failed run's retry decision.
+ */
 export function recordSyncRun(kind: SyncKind, outcome: string, seconds: number): void {
   syncRuns.inc({ kind, outcome });
   syncDuration.observe({ kind }, seconds);
@@ -80,6 +90,18 @@ export function recordProviderError(provider: 'google' | 'microsoft', kind: stri
   providerErrors.inc({ provider, kind });
 }
 
+/** Each quota bucket of a mailbox: Gmail units, Google Calendar requests, Graph requests. */
+export type QuotaBudget = 'gmail' | 'calendar' | 'graph';
+
+/** `units` of a mailbox's `budget` were taken (a provider call is about to be sent). */
+export function recordQuotaUnits(
+  provider: 'google' | 'microsoft',
+  budget: QuotaBudget,
+  units: number,
+): void {
+  quotaUnits.inc({ provider, budget }, units);
+}
+
 export function recordWebhookAttempt(status: string): void {
   webhookDeliveries.inc({ status });
 }
@@ -93,12 +115,13 @@ export async function scrape(): Promise<{ contentType: string; body: string }> {
   return { contentType: registry.contentType, body: await registry.metrics() };
 }
 
+/** Pushes answered (`count` items of one Graph POST at once). */
 export function recordPush(
   provider: 'google' | 'microsoft',
   outcome: 'woken' | 'ignored' | 'rejected',
   count = 1,
 ): void {
   if (count > 0) {
-    pushesReceived.inc({ provider, outcome }, count);
+    pushes.inc({ provider, outcome }, count);
   }
 }

@@ -1,13 +1,16 @@
 import type { Config } from '../config.ts';
+import { recordQuotaUnits } from '../observability/metrics.ts';
 import { GMAIL_COSTS } from './google/gmail/gmail-costs.ts';
 import { MailboxCache } from './mailbox-cache.ts';
-import { QuotaLimiter, UNLIMITED, type Limiter } from './quota-limiter.ts';
+import { QuotaLimiter, unlimited, type Limiter } from './quota-limiter.ts';
 
 /**
  * One quota bucket per mailbox and provider budget, kept across that mailbox's jobs in this
  * process. A bucket built anew for every job starts full: a job that yielded to a rate limit would
  * come back with a whole burst and draw the next one. The provider meters the user, not our job,
  * so the bucket lives as long as the process serves the mailbox (bounded, see MailboxCache).
+ * Every budget, enforced or not (`MAILROOM_GMAIL_QUOTA=off`), counts what it grants in
+ * `mailroom_provider_quota_units_total`: the quota used is worth seeing most when nothing limits it.
  */
 export interface MailboxLimiters {
   /** Gmail API units per user (provider-apis.md §A.9). */
@@ -26,35 +29,50 @@ export function createMailboxLimiters(sync: Config['sync'], maxMailboxes: number
   const calendar = new MailboxCache<Limiter>(maxMailboxes);
   const graph = new MailboxCache<Limiter>(maxMailboxes);
   const quota = sync.gmailQuota;
+  const spentGmail = (units: number) => {
+    recordQuotaUnits('google', 'gmail', units);
+  };
+  const spentCalendar = (units: number) => {
+    recordQuotaUnits('google', 'calendar', units);
+  };
+  const spentGraph = (units: number) => {
+    recordQuotaUnits('microsoft', 'graph', units);
+  };
   return {
     gmail: (id) =>
       quota === 'off'
-        ? UNLIMITED
+        ? unlimited(spentGmail)
         : gmail.getOrCreate(
             id,
             () =>
               new QuotaLimiter({
                 unitsPerWindow: sync.gmailQuotaUnitsPerMinute ?? GMAIL_COSTS[quota].unitsPerMinute,
                 windowMs: sync.gmailQuotaWindowSeconds * 1000,
+                onTaken: spentGmail,
               }),
           ),
     googleCalendar: (id) =>
       quota === 'off'
-        ? UNLIMITED
+        ? unlimited(spentCalendar)
         : calendar.getOrCreate(
             id,
             () =>
-              new QuotaLimiter({ unitsPerWindow: CALENDAR_REQUESTS_PER_MINUTE, windowMs: 60_000 }),
+              new QuotaLimiter({
+                unitsPerWindow: CALENDAR_REQUESTS_PER_MINUTE,
+                windowMs: 60_000,
+                onTaken: spentCalendar,
+              }),
           ),
     graph: (id) =>
       sync.graphRequestsPerWindow === 0
-        ? UNLIMITED
+        ? unlimited(spentGraph)
         : graph.getOrCreate(
             id,
             () =>
               new QuotaLimiter({
                 unitsPerWindow: sync.graphRequestsPerWindow,
                 windowMs: sync.graphWindowSeconds * 1000,
+                onTaken: spentGraph,
               }),
           ),
   };

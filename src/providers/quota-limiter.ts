@@ -11,6 +11,8 @@ export interface QuotaLimiterOptions {
   unitsPerWindow: number;
   windowMs?: number;
   headroom?: number;
+  /** Told the units of each grant, once granted (the quota-used metric). */
+  onTaken?: (units: number) => void;
 }
 
 export class QuotaLimiter {
@@ -19,9 +21,11 @@ export class QuotaLimiter {
   private tokens: number;
   private last = Date.now();
   private chain: Promise<void> = Promise.resolve();
+  private readonly onTaken: ((units: number) => void) | undefined;
   waitedMs = 0;
 
   constructor(options: QuotaLimiterOptions) {
+    this.onTaken = options.onTaken;
     const headroom = options.headroom ?? 0.95;
     this.ratePerMs = (options.unitsPerWindow * headroom) / (options.windowMs ?? 60_000);
     this.capacity = Math.max(1, options.unitsPerWindow * (1 - headroom));
@@ -42,6 +46,7 @@ export class QuotaLimiter {
       this.last = now;
       if (this.tokens >= units || this.tokens >= this.capacity) {
         this.tokens -= units;
+        this.onTaken?.(units);
         return;
       }
       const wait = Math.ceil((units - this.tokens) / this.ratePerMs);
@@ -51,6 +56,17 @@ export class QuotaLimiter {
   }
 }
 
-/** No limit (quota enforcement off). */
-export const UNLIMITED = { acquire: (): Promise<void> => Promise.resolve() };
 export type Limiter = Pick<QuotaLimiter, 'acquire'>;
+
+/** No limit (quota enforcement off). */
+export const UNLIMITED: Limiter = { acquire: (): Promise<void> => Promise.resolve() };
+
+/** No limit, but every grant told to `onTaken`: what is spent is still counted. */
+export function unlimited(onTaken: (units: number) => void): Limiter {
+  return {
+    acquire: (units) => {
+      onTaken(units);
+      return Promise.resolve();
+    },
+  };
+}

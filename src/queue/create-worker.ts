@@ -1,4 +1,4 @@
-import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { recordSyncRun } from '../observability/metrics.ts';
 import { decideRetry, isFinalAttempt, type RetryDecision } from './decide-retry.ts';
@@ -8,11 +8,22 @@ import type { JobDefinition, JobRegistry } from './job-definition.ts';
 import { SYNC_QUEUE } from './queues.ts';
 import { JobWatchdog } from './watchdog.ts';
 
+/** The reason a closing worker's running jobs are asked to stop with (`JobRun.stop`). */
+export class WorkerClosingError extends Error {
+  override readonly name = 'WorkerClosingError';
+}
+
 /**
  * The sync worker: dispatches on job.name through the registry it is given, validates job data,
  * and applies the retry policy (decide-retry.ts) to whatever a handler throws. What a failure means
  * for the job's subject (a mailbox's status) is the job's own `onFailure`. `queueName` is the
  * shared sync queue, or the private queue of one `sync --mailbox` run (run-sync-now.ts).
+ *
+ * Closing the worker (`worker.close()`, on SIGTERM) asks its running jobs to stop at their next
+ * checkpoint (`JobRun.stop`). A job that does hands itself back: it is moved from active to
+ * waiting with its lock released, no attempt used, so another worker resumes it from the
+ * checkpoint at once instead of after the lock expires, and the closing worker exits within
+ * seconds instead of running a backfill into the shutdown deadline.
  */
 export function createSyncWorker(
   ctx: JobContext,
@@ -24,9 +35,14 @@ export function createSyncWorker(
     ctx.log.error({ err }, 'worker error');
   },
 ): Worker {
+  const closing = new AbortController();
   const processor = (job: Job, token: string | undefined, signal: AbortSignal | undefined) =>
-    processJob(ctx, registry, job, token, signal);
+    processJob(ctx, registry, job, token, signal, closing.signal);
   const worker = new Worker(queueName, processor, { connection, ...workerOptions(ctx) });
+  // BullMQ emits `closing` before it waits for the running jobs.
+  worker.once('closing', () => {
+    closing.abort(new WorkerClosingError('the worker is closing'));
+  });
   worker.on('error', onError);
   worker.on('failed', (job, err) => {
     if (job?.deferredFailure) {
@@ -100,6 +116,7 @@ async function processJob(
   job: Job,
   token: string | undefined,
   signal: AbortSignal | undefined,
+  stop: AbortSignal,
 ): Promise<unknown> {
   const def = registry.get(job.name) as JobDefinition | undefined;
   if (!def) {
@@ -109,7 +126,7 @@ async function processJob(
   if (!parsed.success) {
     throw new UnrecoverableError(`invalid data for job ${job.name}`);
   }
-  const watchdog = new JobWatchdog(ctx.config.sync.jobWatchdogSeconds * 1000, signal);
+  const watchdog = new JobWatchdog(ctx.config.sync.jobWatchdogSeconds * 1000, signal, stop);
   const started = performance.now();
   const recordRun = (outcome: string) => {
     if (def.syncKind) {
@@ -121,6 +138,16 @@ async function processJob(
     recordRun(isSkipped(result) ? 'skipped' : 'ok');
     return result;
   } catch (err) {
+    if (stop.aborted && err === stop.reason) {
+      // Stopped at a checkpoint because the worker is closing: not a failure, no attempt used.
+      await job.moveToWait(token);
+      recordRun('handed_back');
+      ctx.log.info(
+        { job: job.name, jobId: job.id },
+        'job handed back to the queue: worker closing',
+      );
+      throw new WaitingError();
+    }
     // A short classified reason everywhere it is shown (never SQL or bodies); details at debug.
     const message = failureReason(err);
     ctx.log.debug({ job: job.name, jobId: job.id, ...failureDetails(err) }, 'job failure details');

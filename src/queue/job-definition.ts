@@ -16,10 +16,16 @@ export interface JobFailure {
  * What the worker gives one run of a job: `progress()` tells the watchdog the job is moving
  * (watchdog.ts), and `signal` aborts once the run was given up (watchdog fired, lock lost), so
  * what the handler still does after that fails fast instead of racing the retry.
+ *
+ * `stop` aborts when the worker is closing (a SIGTERM): a long job stops at its next checkpoint
+ * by throwing `stop.reason` (`stop.throwIfAborted()`), and the worker hands the job back to the
+ * queue, where another worker resumes it from that checkpoint at once. A job that ignores it is
+ * waited for, as before, up to the shutdown grace.
  */
 export interface JobRun {
   progress(): void;
   readonly signal: AbortSignal;
+  readonly stop: AbortSignal;
 }
 
 /** One job: its name, its data (ids only), its handler and its default options. */

@@ -19,10 +19,20 @@ export class JobWatchdog implements JobRun {
   private timer: NodeJS.Timeout | null = null;
   private fire: ((err: Error) => void) | null = null;
   private readonly idleMs: number;
+  /** The worker's request to stop at the next checkpoint (job-definition.ts `JobRun.stop`). */
+  readonly stop: AbortSignal;
 
-  /** `outer` aborts the run from outside too (BullMQ aborts a job whose lock it lost). */
-  constructor(idleMs: number, outer?: AbortSignal) {
+  /**
+   * `outer` aborts the run from outside too (BullMQ aborts a job whose lock it lost); `stop` is
+   * handed to the job as it is (the watchdog does not act on it).
+   */
+  constructor(
+    idleMs: number,
+    outer?: AbortSignal,
+    stop: AbortSignal = new AbortController().signal,
+  ) {
     this.idleMs = idleMs;
+    this.stop = stop;
     outer?.addEventListener('abort', () => {
       this.abort(new JobWatchdogError('the job lost its lock'));
     });

@@ -18,7 +18,9 @@ import { loadSyncState, saveSyncState, type MailSyncState } from './sync-state.t
 /**
  * Provider-agnostic mail sync of one mailbox: a bounded newest-first backfill, checkpointed after
  * every page, then incremental changes from the stored cursor. An expired cursor starts a bounded
- * backfill again; it skips what is already stored, so nothing is duplicated.
+ * backfill again; it skips what is already stored, so nothing is duplicated. Asked to stop (`stop`,
+ * a worker closing), it stops at the next checkpoint (a page saved, or a batch of messages written)
+ * by throwing `stop.reason`; the next run goes on from there.
  */
 export interface MailSyncDeps {
   em: EntityManager;
@@ -30,6 +32,8 @@ export interface MailSyncDeps {
   fetchConcurrency: number;
   /** Delays before each retry of a message that failed (see retry-failed-messages.ts). */
   messageRetrySeconds: readonly number[];
+  /** Aborted when the run should stop at its next checkpoint (job-definition.ts `JobRun.stop`). */
+  stop?: AbortSignal;
 }
 
 export async function runMailSync(deps: MailSyncDeps): Promise<MailSyncSummary> {
@@ -119,6 +123,7 @@ async function backfill(deps: MailSyncDeps, state: MailSyncState, summary: MailS
     if (!page.nextPageToken) {
       break;
     }
+    deps.stop?.throwIfAborted();
     if (covered.length < page.messages.length && !source.cursorNeedsFullListing) {
       break;
     }
@@ -138,6 +143,7 @@ async function incremental(deps: MailSyncDeps, state: MailSyncState, summary: Ma
   if (!cursor) {
     return;
   }
+  deps.stop?.throwIfAborted();
   const changes: MailChange[] = [];
   let pageToken: string | null = null;
   let newCursor: string | null = null;
@@ -213,6 +219,8 @@ async function ingestIds(deps: MailSyncDeps, ids: string[], summary: MailSyncSum
     if (halted) {
       throw halted;
     }
+    // Asked to stop: fetches not sent yet are left for the next run (the pipeline writes the rest).
+    deps.stop?.throwIfAborted();
     try {
       return await deps.source.fetchMessage(id);
     } catch (err) {
@@ -233,6 +241,7 @@ async function ingestIds(deps: MailSyncDeps, ids: string[], summary: MailSyncSum
   const result = await runIngestPipeline(deps.em, deps.pool, deps.target, sources, {
     batchSize: 50,
     parseAhead: 100,
+    stop: deps.stop,
   });
   tally(summary, result);
   await recordFailures(

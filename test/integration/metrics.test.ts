@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { afterAll, describe, expect } from 'vitest';
 import { runSyncNow } from '../../src/app/run-sync-now.ts';
+import { parseConfig } from '../../src/config.ts';
 import { createTrackingSigner } from '../../src/tracking/tracking-token.ts';
 import { startApi, type ApiHarness } from '../helpers/api-harness.ts';
 import { buildEml } from '../helpers/build-eml.ts';
@@ -81,6 +82,53 @@ describe('GET /metrics', () => {
         kind: 'RATE_LIMITED',
       }),
     ).toBe(1);
+  });
+
+  it("counts the Gmail quota a sync spends, in the regime's units, enforced or not", async ({
+    orm,
+    gmail,
+  }) => {
+    const api = await startApi(orm);
+    apis.push(api);
+    const ws = await createWorkspace(orm, { domains: ['northwind.com'] });
+    const sync = async (email: string, quota: 'off' | 'new') => {
+      const mb = await connectGmailMailbox(orm, gmail, ws, email);
+      for (let i = 0; i < 3; i++) {
+        gmail.emulator.store.addMessage(
+          email,
+          buildEml({
+            from: `Person ${String(i)} <p${String(i)}@acme${String(i)}.com>`,
+            to: [email],
+            messageId: `<quota-${quota}-${String(i)}@mail.test>`,
+          }),
+        );
+      }
+      const config = parseConfig({ ...gmail.env, MAILROOM_GMAIL_QUOTA: quota });
+      const before = await scrape(api);
+      const result = await runSyncNow(config, orm, silentLog, mb);
+      const after = await scrape(api);
+      expect(result).toMatchObject({ status: 'active', fetched: 3 });
+      return {
+        gmail: moved(before, after, 'mailroom_provider_quota_units_total', {
+          provider: 'google',
+          budget: 'gmail',
+        }),
+        calendar: moved(before, after, 'mailroom_provider_quota_units_total', {
+          provider: 'google',
+          budget: 'calendar',
+        }),
+      };
+    };
+    // provider-apis.md §A.9: the profile (1), one page of the listing (5), three messages (5 each
+    // in the old regime, which `off` prices with; 20 each in the new) and the history (2) after
+    // the backfill.
+    const off = await sync('quota.off@northwind.com', 'off');
+    expect(off.gmail).toBe(1 + 5 + 3 * 5 + 2);
+    const enforced = await sync('quota.new@northwind.com', 'new');
+    expect(enforced.gmail).toBe(1 + 5 + 3 * 20 + 2);
+    // The calendar sync's requests count against the Calendar budget, one unit each.
+    expect(off.calendar).toBeGreaterThan(0);
+    expect(enforced.calendar).toBe(off.calendar);
   });
 
   it('counts tracking hits by kind and classification', async ({ orm, pool }) => {

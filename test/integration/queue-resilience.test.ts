@@ -14,15 +14,20 @@ import { buildEml } from '../helpers/build-eml.ts';
 import { it } from '../helpers/fixtures.ts';
 import { connectGmailMailbox, silentLog, type GmailHarness } from '../helpers/gmail-harness.ts';
 import { injectFaults } from '../helpers/inject-faults.ts';
-import { killWorkerMidSync, storedEmails } from '../helpers/kill-worker-process.ts';
+import {
+  killWorkerMidSync,
+  stopWorkerMidSync,
+  storedEmails,
+} from '../helpers/kill-worker-process.ts';
 import { runCli } from '../helpers/run-cli.ts';
 import { createWorkspace } from '../helpers/test-orm.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
 /**
  * Issue 10, "stalls and slow recovery": what the queue does when Redis loses its data, when a
- * worker dies (twice) mid-sync, when a job stops making progress, when a wake-up arrives during a
- * sync, and that `sync --mailbox` runs its own mailbox's jobs only. Each test has its own queue
+ * worker dies (twice) mid-sync or is stopped with SIGTERM mid-sync, when a job stops making
+ * progress, when a wake-up arrives during a sync, and that `sync --mailbox` runs its own mailbox's
+ * jobs only. Each test has its own queue
  * prefix, so its queue holds its own jobs only.
  */
 
@@ -185,6 +190,65 @@ it(
       const [done] = await queue.getCompleted();
       expect(done?.name).toBe('mailbox-sync');
       expect(done?.stalledCounter).toBe(2);
+    } finally {
+      await queue.close();
+      connection.disconnect();
+    }
+  },
+);
+
+it(
+  'a worker stopped with SIGTERM mid-backfill exits cleanly and hands the job back; another finishes it',
+  LONG,
+  async ({ orm, gmail: h }) => {
+    const TOTAL = 300;
+    // A long grace and lock: neither the deadline nor a lock expiry may be what ends this.
+    const { env, config } = isolated(h, {
+      MAILROOM_CALENDAR_SYNC: 'off',
+      MAILROOM_SHUTDOWN_GRACE_SECONDS: '90',
+      MAILROOM_JOB_LOCK_SECONDS: '300',
+    });
+    const mb = await mailboxWithMail(orm, h, 'sigterm@northwind.com', TOTAL);
+    slowFetches(h, 100, TOTAL);
+    const connection = new Redis(config.redis.url);
+    const queue = createSyncQueue(config, connection);
+    try {
+      const [jobId] = await enqueueMailboxSync(queue, mb, false);
+      const end = await stopWorkerMidSync(orm, env, mb, 30, 'SIGTERM');
+      // Exited by itself once its close was done (the grace deadline exits with 1).
+      expect(end).toEqual({ code: 0, signal: null });
+      const stored = await storedEmails(orm, mb);
+      expect(stored).toBeLessThan(TOTAL);
+      // Back in the queue at once, not held by an expired worker's lock, and no attempt used.
+      const job = await queue.getJob(jobId ?? '');
+      expect(await job?.getState()).toBe('waiting');
+      expect(job?.attemptsMade).toBe(0);
+      expect(await queue.getFailedCount()).toBe(0);
+      // Nothing the stop left unfetched was recorded as a failed message.
+      const failures = await orm.em
+        .fork()
+        .execute<{ n: string }[]>(
+          'select count(*) as n from message_failure where mailbox_id = ?',
+          [mb],
+        );
+      expect(Number(failures[0]?.n)).toBe(0);
+
+      const worker = await inProcessWorker(config, orm);
+      try {
+        await waitFor(async () => (await queue.getCompletedCount()) > 0, 'the sync to finish');
+      } finally {
+        await worker.close();
+      }
+      const [done] = await queue.getCompleted();
+      expect(done?.id).toBe(jobId);
+      expect(done?.stalledCounter).toBe(0);
+      // Started twice, one attempt made: the hand-back was not counted as one.
+      expect(done?.attemptsStarted).toBe(2);
+      expect(done?.attemptsMade).toBe(1);
+      // Every message stored once (mailbox and provider id are unique), the stop's ones included.
+      expect(await storedEmails(orm, mb)).toBe(TOTAL);
+      const status = await mailboxStatus(orm.em.fork(), mb);
+      expect(status).toMatchObject({ status: 'active', stale: false, lastError: null });
     } finally {
       await queue.close();
       connection.disconnect();

@@ -102,7 +102,11 @@ describe('Redis down', () => {
     try {
       const ctx = services.jobContext();
       await ctx.syncQueue.waitUntilReady();
-      const run = { progress: () => undefined, signal: new AbortController().signal };
+      const run = {
+        progress: () => undefined,
+        signal: new AbortController().signal,
+        stop: new AbortController().signal,
+      };
       await pollMailboxesJob.handle({} as never, {}, ctx, run);
       const jobId = await ctx.syncQueue.getDeduplicationJobId(
         mailboxSyncJob.deduplicationId({ mailboxId: mailboxId ?? '' }),

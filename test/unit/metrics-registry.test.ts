@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  recordPush,
   recordMessages,
   recordProviderError,
+  recordQuotaUnits,
   recordSyncRun,
   recordTrackingHit,
   recordWebhookAttempt,
@@ -32,6 +34,8 @@ describe('metrics registry', () => {
       'mailroom_queue_oldest_waiting_seconds gauge',
       'mailroom_webhook_deliveries_total counter',
       'mailroom_tracking_hits_total counter',
+      'mailroom_provider_quota_units_total counter',
+      'mailroom_push_received_total counter',
     ]) {
       expect(body).toContain(`# TYPE ${name}`);
     }
@@ -50,6 +54,12 @@ describe('metrics registry', () => {
     recordWebhookAttempt('retrying');
     recordTrackingHit('open', 'human');
     recordTrackingHit('click', 'bot');
+    recordQuotaUnits('google', 'gmail', 5);
+    recordQuotaUnits('google', 'gmail', 20);
+    recordQuotaUnits('microsoft', 'graph', 1);
+    recordPush('google', 'woken');
+    recordPush('microsoft', 'rejected');
+    recordPush('microsoft', 'rejected');
     const after = await text();
     const moved = (name: string, labels: Record<string, string> = {}) =>
       sampleSum(after, name, labels) - sampleSum(before, name, labels);
@@ -77,6 +87,17 @@ describe('metrics registry', () => {
       1,
     );
     expect(moved('mailroom_tracking_hits_total', { kind: 'click', classification: 'bot' })).toBe(1);
+    expect(
+      moved('mailroom_provider_quota_units_total', { provider: 'google', budget: 'gmail' }),
+    ).toBe(25);
+    expect(
+      moved('mailroom_provider_quota_units_total', { provider: 'microsoft', budget: 'graph' }),
+    ).toBe(1);
+    expect(moved('mailroom_push_received_total', { provider: 'google', outcome: 'woken' })).toBe(1);
+    expect(
+      moved('mailroom_push_received_total', { provider: 'microsoft', outcome: 'rejected' }),
+    ).toBe(2);
+    expect(moved('mailroom_push_received_total', { outcome: 'ignored' })).toBe(0);
   });
 
   it('reads queue depths and the oldest waiting job when scraped', async () => {

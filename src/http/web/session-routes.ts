@@ -1,7 +1,8 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Orm } from '../../db/orm.ts';
 import { SESSION_TTL_SECONDS, signIn, signOut } from '../../workspaces/web-sessions.ts';
 import { errorBody } from '../error-handler.ts';
+import { sameOrigin } from '../same-origin.ts';
 import { carriesCsrfToken, requestSession } from './request-session.ts';
 import { clearSessionCookie, setSessionCookie } from './session-cookie.ts';
 
@@ -25,19 +26,6 @@ interface Deps {
 }
 
 const FORM = 'application/x-www-form-urlencoded';
-
-function sameOrigin(req: FastifyRequest, publicUrl: string): boolean {
-  const origin = req.headers.origin;
-  if (origin === undefined) {
-    return true;
-  }
-  const host = req.headers.host;
-  const candidates = [
-    new URL(publicUrl).origin,
-    ...(host ? [`http://${host}`, `https://${host}`] : []),
-  ];
-  return candidates.includes(origin);
-}
 
 export function registerSessionRoutes(app: FastifyInstance, deps: Deps): void {
   const secure = deps.publicUrl.startsWith('https://');
