@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { recordSyncRun } from '../observability/metrics.ts';
@@ -55,8 +56,16 @@ export async function startStalledCheck(ctx: JobContext, connection: Redis): Pro
   return checker;
 }
 
+/**
+ * Which process runs a job: BullMQ stores the worker's name on each job it takes (`processedBy`)
+ * and in its Redis connection's name, so an operator (or a test killing workers) can tell which
+ * of several worker processes holds a stuck or running job.
+ */
+export const WORKER_NAME = `${hostname()}:${String(process.pid)}`;
+
 function workerOptions(ctx: JobContext) {
   return {
+    name: WORKER_NAME,
     prefix: ctx.config.sync.queuePrefix,
     concurrency: ctx.config.sync.concurrency,
     // Above the slowest provider call; BullMQ renews the lock while the job runs, and a job whose
