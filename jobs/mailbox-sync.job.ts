@@ -55,6 +55,7 @@ async function handle(
       },
       fetchConcurrency: ctx.config.sync.fetchConcurrency,
       messageRetrySeconds: ctx.config.sync.messageRetrySeconds,
+      signal: run.signal,
     });
   });
   await markSynced(em, mailboxId);

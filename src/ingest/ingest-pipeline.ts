@@ -34,7 +34,8 @@ export interface RawSource {
   /**
    * The bytes, or what a provider returned with them; null when the message is gone (deleted
    * between listing and fetching). A ProviderError is fatal to the run (the sync's retry policy
-   * handles it); any other error fails only this message.
+   * handles it), and so is any error once the run's signal is aborted; any other error fails only
+   * this message.
    */
   load: () => Promise<Buffer | LoadedMessage | null>;
 }
@@ -56,6 +57,12 @@ export interface PipelineOptions {
   parseAhead?: number;
   /** Told how many sources have an outcome (stored, failed, …) each time that number grows. */
   onProgress?: (done: number) => void;
+  /**
+   * The run's signal. Once it is aborted (a job given up by its watchdog, or one that lost its
+   * lock), a failed load is fatal to the run like a ProviderError: the message did nothing wrong,
+   * and recording it as failed would keep it out of every sync until its retry comes due.
+   */
+  signal?: AbortSignal;
 }
 
 export async function runIngestPipeline(
@@ -75,7 +82,7 @@ export async function runIngestPipeline(
     try {
       loaded = await source.load();
     } catch (err) {
-      if (err instanceof ProviderError) {
+      if (err instanceof ProviderError || options.signal?.aborted) {
         throw err;
       }
       return {

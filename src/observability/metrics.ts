@@ -13,7 +13,7 @@ export type SyncKind = 'mail' | 'calendar';
 
 const syncRuns = new Counter({
   name: 'mailroom_sync_runs_total',
-  help: 'Sync job runs by kind and outcome (ok, skipped, or the retry decision of a failed run).',
+  help: 'Sync job runs by kind and outcome (ok, skipped, lock_lost, or the retry decision of a failed run).',
   labelNames: ['kind', 'outcome'] as const,
   registers: [registry],
 });
@@ -55,7 +55,10 @@ const trackingHits = new Counter({
   registers: [registry],
 });
 
-/** One sync job run ended: `outcome` is `ok`, `skipped`, or the failed run's retry decision. */
+/**
+ * One sync job run ended: `outcome` is `ok`, `skipped`, `lock_lost` (stopped: another run holds
+ * the job), or the failed run's retry decision.
+ */
 export function recordSyncRun(kind: SyncKind, outcome: string, seconds: number): void {
   syncRuns.inc({ kind, outcome });
   syncDuration.observe({ kind }, seconds);

@@ -7,7 +7,7 @@ import { failureDetails, failureReason } from './failure-reason.ts';
 import type { JobContext } from './job-context.ts';
 import type { JobDefinition, JobRegistry } from './job-definition.ts';
 import { SYNC_QUEUE } from './queues.ts';
-import { JobWatchdog } from './watchdog.ts';
+import { JobLockLostError, JobWatchdog } from './watchdog.ts';
 
 /**
  * The sync worker: dispatches on job.name through the registry it is given, validates job data,
@@ -29,6 +29,15 @@ export function createSyncWorker(
     processJob(ctx, registry, job, token, signal);
   const worker = new Worker(queueName, processor, { connection, ...workerOptions(ctx) });
   worker.on('error', onError);
+  // BullMQ only reports a lock it could not renew (Redis lost its data, or the lock ran out while
+  // this process was starved and the stalled check handed the job on); the run itself goes on, now
+  // beside the one the poll or another worker started: two syncs of one mailbox at once. Cancelling
+  // aborts the run's signal, which its watchdog turns into a JobLockLostError.
+  worker.on('lockRenewalFailed', (jobIds) => {
+    for (const jobId of jobIds) {
+      worker.cancelJob(jobId, 'lock lost');
+    }
+  });
   worker.on('failed', (job, err) => {
     if (job?.deferredFailure) {
       void recordStalledFailure(ctx, registry, job, err.message);
@@ -130,6 +139,13 @@ async function processJob(
     recordRun(isSkipped(result) ? 'skipped' : 'ok');
     return result;
   } catch (err) {
+    if (err instanceof JobLockLostError) {
+      // Whoever holds the job now reports on its subject; a failure recorded from here could put
+      // an error on a mailbox that run has just synced. BullMQ cannot finish a job it lost either.
+      recordRun('lock_lost');
+      ctx.log.warn({ job: job.name, jobId: job.id }, 'job lost its lock; stopped');
+      throw err;
+    }
     // A short classified reason everywhere it is shown (never SQL or bodies); details at debug.
     const message = failureReason(err);
     ctx.log.debug({ job: job.name, jobId: job.id, ...failureDetails(err) }, 'job failure details');

@@ -6,6 +6,14 @@ export class JobWatchdogError extends Error {
 }
 
 /**
+ * Thrown when the worker cancelled the run because it could not renew the job's lock: the job is
+ * no longer this process's (create-worker.ts), so it is neither retried nor reported from here.
+ */
+export class JobLockLostError extends Error {
+  override readonly name = 'JobLockLostError';
+}
+
+/**
  * A job's watchdog. BullMQ renews a running job's lock for as long as the process lives, so a
  * handler stuck on a call that never answers (a black-holed connection) would hold its mailbox
  * for ever. `guard` races the handler against "no progress for `idleMs`": each `progress()`
@@ -20,11 +28,11 @@ export class JobWatchdog implements JobRun {
   private fire: ((err: Error) => void) | null = null;
   private readonly idleMs: number;
 
-  /** `outer` aborts the run from outside too (BullMQ aborts a job whose lock it lost). */
+  /** `outer` aborts the run from outside too (the worker cancels a job whose lock it lost). */
   constructor(idleMs: number, outer?: AbortSignal) {
     this.idleMs = idleMs;
     outer?.addEventListener('abort', () => {
-      this.abort(new JobWatchdogError('the job lost its lock'));
+      this.abort(new JobLockLostError('the job lost its lock'));
     });
   }
 

@@ -30,6 +30,8 @@ export interface MailSyncDeps {
   fetchConcurrency: number;
   /** Delays before each retry of a message that failed (see retry-failed-messages.ts). */
   messageRetrySeconds: readonly number[];
+  /** The job's run: once aborted, fetches stop the run instead of failing their messages. */
+  signal?: AbortSignal;
 }
 
 export async function runMailSync(deps: MailSyncDeps): Promise<MailSyncSummary> {
@@ -208,7 +210,8 @@ async function ingestIds(deps: MailSyncDeps, ids: string[], summary: MailSyncSum
   // outlasting the in-place retries): it is the mailbox's, not one message's, so every fetch still
   // queued would draw the same answer. Those are not sent; the pipeline stores what was fetched,
   // and the job's retry lists the rest again, skipping what is stored.
-  let halted: ProviderError | null = null;
+  // A run given up (its signal aborted) halts the window the same way.
+  let halted: unknown = null;
   const fetchOnce = async (id: string) => {
     if (halted) {
       throw halted;
@@ -216,7 +219,7 @@ async function ingestIds(deps: MailSyncDeps, ids: string[], summary: MailSyncSum
     try {
       return await deps.source.fetchMessage(id);
     } catch (err) {
-      if (err instanceof ProviderError) {
+      if (err instanceof ProviderError || deps.signal?.aborted) {
         halted ??= err;
       }
       throw err;
@@ -233,6 +236,7 @@ async function ingestIds(deps: MailSyncDeps, ids: string[], summary: MailSyncSum
   const result = await runIngestPipeline(deps.em, deps.pool, deps.target, sources, {
     batchSize: 50,
     parseAhead: 100,
+    signal: deps.signal,
   });
   tally(summary, result);
   await recordFailures(
