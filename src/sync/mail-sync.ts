@@ -211,7 +211,7 @@ async function ingestIds(deps: MailSyncDeps, ids: string[], summary: MailSyncSum
   // queued would draw the same answer. Those are not sent; the pipeline stores what was fetched,
   // and the job's retry lists the rest again, skipping what is stored.
   // A run given up (its signal aborted) halts the window the same way.
-  let halted: unknown = null;
+  let halted: Error | null = null;
   const fetchOnce = async (id: string) => {
     if (halted) {
       throw halted;
@@ -220,7 +220,7 @@ async function ingestIds(deps: MailSyncDeps, ids: string[], summary: MailSyncSum
       return await deps.source.fetchMessage(id);
     } catch (err) {
       if (err instanceof ProviderError || deps.signal?.aborted) {
-        halted ??= err;
+        halted ??= err instanceof Error ? err : new Error(String(err));
       }
       throw err;
     }

@@ -335,7 +335,7 @@ it(
         1,
       );
       await waitFor(
-        async () => lines.some((l) => l.includes('job lost its lock; stopped')),
+        () => Promise.resolve(lines.some((l) => l.includes('job lost its lock; stopped'))),
         'the run to stop',
       );
       // The stalled check hands the job on, and its next run finishes the sync from the checkpoint.
