@@ -57,6 +57,7 @@ async function handle(
       messageRetrySeconds: ctx.config.sync.messageRetrySeconds,
       // A closing worker hands the job back at the next checkpoint (create-worker.ts).
       stop: run.stop,
+      signal: run.signal,
     });
   });
   await markSynced(em, mailboxId);

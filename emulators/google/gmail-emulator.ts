@@ -146,6 +146,9 @@ export function buildGmailEmulator(options: GmailEmulatorOptions = {}): GmailEmu
       return null;
     }
     const fault = await takeFault(faults, req, reply);
+    if (fault === 'reset') {
+      return null;
+    }
     if (fault) {
       if (fault.revoke === 'grant') {
         auth.revokeUser(email);

@@ -134,6 +134,9 @@ export function buildGraphEmulator(options: GraphEmulatorOptions): GraphEmulator
       return null;
     }
     const fault = await takeFault(faults, req, reply);
+    if (fault === 'reset') {
+      return null;
+    }
     if (fault) {
       if (fault.status === 429) {
         stats.throttled++;

@@ -28,6 +28,11 @@ export interface FaultSpec {
    * stated expiry (a password change); pair it with status 401.
    */
   revoke?: 'grant' | 'access-token';
+  /**
+   * No answer at all: the connection is reset (a TCP RST) as the request arrives, as a proxy or a
+   * load balancer dropping it does. The client sees ECONNRESET / "socket hang up".
+   */
+  reset?: boolean;
 }
 
 export class FaultInjector {
@@ -80,14 +85,21 @@ export type StatusFault = FaultSpec & { status: number };
 /**
  * Takes the fault meant for this request, if any, and waits out its delay. When the fault also
  * carries a status, Retry-After is already set on the reply and the fault is returned, for the
- * caller to answer in its vendor's envelope; otherwise the request goes on normally.
+ * caller to answer in its vendor's envelope; a reset fault has already dropped the connection, and
+ * the caller must not answer; otherwise the request goes on normally.
  */
 export async function takeFault(
   faults: FaultInjector,
   req: FastifyRequest,
   reply: FastifyReply,
-): Promise<StatusFault | null> {
+): Promise<StatusFault | 'reset' | null> {
   const fault = faults.take(req.method, req.url.split('?')[0] ?? '');
+  if (fault?.reset) {
+    // Fastify must not try to answer on the dead socket.
+    reply.hijack();
+    req.raw.socket.resetAndDestroy();
+    return 'reset';
+  }
   if (fault?.delayMs && fault.afterEffect) {
     answerDelays.set(req, fault.delayMs);
   } else if (fault?.delayMs) {

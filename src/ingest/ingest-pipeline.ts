@@ -34,7 +34,8 @@ export interface RawSource {
   /**
    * The bytes, or what a provider returned with them; null when the message is gone (deleted
    * between listing and fetching). A ProviderError is fatal to the run (the sync's retry policy
-   * handles it); any other error fails only this message.
+   * handles it), and so is any error once the run's signal is aborted; any other error fails only
+   * this message.
    */
   load: () => Promise<Buffer | LoadedMessage | null>;
 }
@@ -63,6 +64,12 @@ export interface PipelineOptions {
    * messages unstarted. The caller's next run lists them again and skips what is stored.
    */
   stop?: AbortSignal;
+  /**
+   * The run's signal. Once it is aborted (a job given up by its watchdog, or one that lost its
+   * lock), a failed load is fatal to the run like a ProviderError: the message did nothing wrong,
+   * and recording it as failed would keep it out of every sync until its retry comes due.
+   */
+  signal?: AbortSignal;
 }
 
 export async function runIngestPipeline(
@@ -82,7 +89,11 @@ export async function runIngestPipeline(
     try {
       loaded = await source.load();
     } catch (err) {
-      if (err instanceof ProviderError || (options.stop?.aborted && err === options.stop.reason)) {
+      if (
+        err instanceof ProviderError ||
+        options.signal?.aborted ||
+        (options.stop?.aborted && err === options.stop.reason)
+      ) {
         throw err;
       }
       return {

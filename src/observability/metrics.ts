@@ -13,7 +13,7 @@ export type SyncKind = 'mail' | 'calendar';
 
 const syncRuns = new Counter({
   name: 'mailroom_sync_runs_total',
-  help: 'Sync job runs by kind and outcome (ok, skipped, handed_back by a closing worker, or the retry decision of a failed run).',
+  help: 'Sync job runs by kind and outcome (ok, skipped, handed_back by a closing worker, lock_lost when another run holds the job, or the retry decision of a failed run).',
   labelNames: ['kind', 'outcome'] as const,
   registers: [registry],
 });
@@ -71,7 +71,7 @@ const trackingHits = new Counter({
 
 /**
  * One sync job run ended: `outcome` is `ok`, `skipped`, `handed_back` (its worker was closing),
- * or the failed run's retry decision.
+ * `lock_lost` (stopped: another run holds the job), or the failed run's retry decision.
  */
 export function recordSyncRun(kind: SyncKind, outcome: string, seconds: number): void {
   syncRuns.inc({ kind, outcome });

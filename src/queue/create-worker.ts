@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { DelayedError, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { recordSyncRun } from '../observability/metrics.ts';
@@ -6,7 +7,7 @@ import { failureDetails, failureReason } from './failure-reason.ts';
 import type { JobContext } from './job-context.ts';
 import type { JobDefinition, JobRegistry } from './job-definition.ts';
 import { SYNC_QUEUE } from './queues.ts';
-import { JobWatchdog } from './watchdog.ts';
+import { JobLockLostError, JobWatchdog } from './watchdog.ts';
 
 /** The reason a closing worker's running jobs are asked to stop with (`JobRun.stop`). */
 export class WorkerClosingError extends Error {
@@ -44,6 +45,15 @@ export function createSyncWorker(
     closing.abort(new WorkerClosingError('the worker is closing'));
   });
   worker.on('error', onError);
+  // BullMQ only reports a lock it could not renew (Redis lost its data, or the lock ran out while
+  // this process was starved and the stalled check handed the job on); the run itself goes on, now
+  // beside the one the poll or another worker started: two syncs of one mailbox at once. Cancelling
+  // aborts the run's signal, which its watchdog turns into a JobLockLostError.
+  worker.on('lockRenewalFailed', (jobIds) => {
+    for (const jobId of jobIds) {
+      worker.cancelJob(jobId, 'lock lost');
+    }
+  });
   worker.on('failed', (job, err) => {
     if (job?.deferredFailure) {
       void recordStalledFailure(ctx, registry, job, err.message);
@@ -71,8 +81,16 @@ export async function startStalledCheck(ctx: JobContext, connection: Redis): Pro
   return checker;
 }
 
+/**
+ * Which process runs a job: BullMQ stores the worker's name on each job it takes (`processedBy`)
+ * and in its Redis connection's name, so an operator (or a test killing workers) can tell which
+ * of several worker processes holds a stuck or running job.
+ */
+export const WORKER_NAME = `${hostname()}:${String(process.pid)}`;
+
 function workerOptions(ctx: JobContext) {
   return {
+    name: WORKER_NAME,
     prefix: ctx.config.sync.queuePrefix,
     concurrency: ctx.config.sync.concurrency,
     // Above the slowest provider call; BullMQ renews the lock while the job runs, and a job whose
@@ -138,6 +156,13 @@ async function processJob(
     recordRun(isSkipped(result) ? 'skipped' : 'ok');
     return result;
   } catch (err) {
+    if (err instanceof JobLockLostError) {
+      // Whoever holds the job now reports on its subject; a failure recorded from here could put
+      // an error on a mailbox that run has just synced. BullMQ cannot finish a job it lost either.
+      recordRun('lock_lost');
+      ctx.log.warn({ job: job.name, jobId: job.id }, 'job lost its lock; stopped');
+      throw err;
+    }
     if (stop.aborted && err === stop.reason) {
       // Stopped at a checkpoint because the worker is closing: not a failure, no attempt used.
       await job.moveToWait(token);

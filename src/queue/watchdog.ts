@@ -6,6 +6,14 @@ export class JobWatchdogError extends Error {
 }
 
 /**
+ * Thrown when the worker cancelled the run because it could not renew the job's lock: the job is
+ * no longer this process's (create-worker.ts), so it is neither retried nor reported from here.
+ */
+export class JobLockLostError extends Error {
+  override readonly name = 'JobLockLostError';
+}
+
+/**
  * A job's watchdog. BullMQ renews a running job's lock for as long as the process lives, so a
  * handler stuck on a call that never answers (a black-holed connection) would hold its mailbox
  * for ever. `guard` races the handler against "no progress for `idleMs`": each `progress()`
@@ -23,7 +31,7 @@ export class JobWatchdog implements JobRun {
   readonly stop: AbortSignal;
 
   /**
-   * `outer` aborts the run from outside too (BullMQ aborts a job whose lock it lost); `stop` is
+   * `outer` aborts the run from outside too (the worker cancels a job whose lock it lost); `stop` is
    * handed to the job as it is (the watchdog does not act on it).
    */
   constructor(
@@ -34,7 +42,7 @@ export class JobWatchdog implements JobRun {
     this.idleMs = idleMs;
     this.stop = stop;
     outer?.addEventListener('abort', () => {
-      this.abort(new JobWatchdogError('the job lost its lock'));
+      this.abort(new JobLockLostError('the job lost its lock'));
     });
   }
 

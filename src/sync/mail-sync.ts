@@ -34,6 +34,8 @@ export interface MailSyncDeps {
   messageRetrySeconds: readonly number[];
   /** Aborted when the run should stop at its next checkpoint (job-definition.ts `JobRun.stop`). */
   stop?: AbortSignal;
+  /** The job's run: once aborted, fetches stop the run instead of failing their messages. */
+  signal?: AbortSignal;
 }
 
 export async function runMailSync(deps: MailSyncDeps): Promise<MailSyncSummary> {
@@ -214,7 +216,8 @@ async function ingestIds(deps: MailSyncDeps, ids: string[], summary: MailSyncSum
   // outlasting the in-place retries): it is the mailbox's, not one message's, so every fetch still
   // queued would draw the same answer. Those are not sent; the pipeline stores what was fetched,
   // and the job's retry lists the rest again, skipping what is stored.
-  let halted: ProviderError | null = null;
+  // A run given up (its signal aborted) halts the window the same way.
+  let halted: Error | null = null;
   const fetchOnce = async (id: string) => {
     if (halted) {
       throw halted;
@@ -224,8 +227,8 @@ async function ingestIds(deps: MailSyncDeps, ids: string[], summary: MailSyncSum
     try {
       return await deps.source.fetchMessage(id);
     } catch (err) {
-      if (err instanceof ProviderError) {
-        halted ??= err;
+      if (err instanceof ProviderError || deps.signal?.aborted) {
+        halted ??= err instanceof Error ? err : new Error(String(err));
       }
       throw err;
     }
@@ -242,6 +245,7 @@ async function ingestIds(deps: MailSyncDeps, ids: string[], summary: MailSyncSum
     batchSize: 50,
     parseAhead: 100,
     stop: deps.stop,
+    signal: deps.signal,
   });
   tally(summary, result);
   await recordFailures(

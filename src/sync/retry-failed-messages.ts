@@ -31,6 +31,8 @@ export interface RetryDeps {
   log: Logger;
   fetchConcurrency: number;
   messageRetrySeconds: readonly number[];
+  /** The job's run: once aborted, a failed fetch stops the run, not just its message. */
+  signal?: AbortSignal;
 }
 
 /** Retries per sync run, so a large ledger cannot hold up the mailbox's new mail. */
@@ -59,6 +61,7 @@ export async function retryFailedMessages(
   const result = await runIngestPipeline(em, deps.pool, target, sources, {
     batchSize: 50,
     parseAhead: 100,
+    signal: deps.signal,
   });
   tally(summary, result);
   summary.retried += due.length;

@@ -1,6 +1,9 @@
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { execFile, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 
 /** The repository root: where `npm start` and `node src/main.ts` are run from. */
@@ -192,4 +195,74 @@ export async function freshDatabase(sharedUrl: string): Promise<{
   url.pathname = `${url.pathname}_w${String(process.pid)}_${String(Date.now())}`;
   await migrate(url.toString());
   return { url: url.toString(), drop: () => dropDatabase(url.toString()) };
+}
+
+/** A private PostgreSQL cluster that a test may crash and start again (never the shared one). */
+export interface PrivatePostgres {
+  port: number;
+  /** A URL naming `database` on this cluster (`migrate` creates it). */
+  url(database: string): string;
+  /** Stops the server without a shutdown checkpoint (`pg_ctl stop -m immediate`): a crash. */
+  crash(): Promise<void>;
+  /** Starts it again on the same port and data; it recovers from its WAL. */
+  start(): Promise<void>;
+  /** Stops it (if it runs) and removes its directory; safe to call more than once. */
+  remove(): Promise<void>;
+}
+
+const PG_BIN = process.env['PG_BIN'] ?? '/usr/lib/postgresql/15/bin';
+const run = promisify(execFile);
+
+/**
+ * initdb, then a server on a free port with its socket in its own directory. PostgreSQL refuses
+ * to run as root, so as root (the CI container) its commands run as the `postgres` user, who gets
+ * the directory. `fsync=off`: a crash of the server process still keeps every committed write (the
+ * OS has it); only a machine crash would not, and this cluster is thrown away. If anything fails
+ * half-way, what was made is removed before the error goes up.
+ */
+export async function startPrivatePostgres(): Promise<PrivatePostgres> {
+  const dir = await mkdtemp(join(tmpdir(), 'mailroom-pg-'));
+  const data = join(dir, 'data');
+  const asRoot = process.getuid?.() === 0;
+  const pg = (bin: string, args: string[]) =>
+    asRoot
+      ? run('runuser', ['-u', 'postgres', '--', join(PG_BIN, bin), ...args])
+      : run(join(PG_BIN, bin), args);
+  const port = await freePort();
+  const options = `-p ${String(port)} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`;
+  let running = false;
+  const start = async () => {
+    await pg('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', 'start']);
+    running = true;
+  };
+  const stopWith = async (mode: 'immediate' | 'fast') => {
+    if (running) {
+      running = false;
+      await pg('pg_ctl', ['-D', data, '-m', mode, '-w', 'stop']);
+    }
+  };
+  const remove = async () => {
+    try {
+      await stopWith('immediate');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  };
+  try {
+    if (asRoot) {
+      await run('chown', ['postgres:postgres', dir]);
+    }
+    await pg('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-N']);
+    await start();
+  } catch (err) {
+    await remove();
+    throw err;
+  }
+  return {
+    port,
+    url: (database) => `postgres://postgres@127.0.0.1:${String(port)}/${database}`,
+    crash: () => stopWith('immediate'),
+    start,
+    remove,
+  };
 }

@@ -60,6 +60,26 @@ describe('Gmail sync recovers from stalls without multiplying work', () => {
     expect(gets(h) - before).toBeGreaterThanOrEqual(13);
   });
 
+  it('a connection reset instead of an answer is retried in place; the sync goes on', async ({
+    orm,
+    gmail: h,
+  }) => {
+    const { ws, mb, ids } = await seeded(orm, h, 'reset@northwind.com', 12);
+    const before = gets(h);
+    const fired = injectFaults(h.emulator.faults, {
+      path: `/messages/${ids[5] ?? ''}$`,
+      reset: true,
+      count: 2,
+    });
+    const result = await runSyncNow(h.config, orm, silentLog, mb);
+    expect(fired()).toBe(2);
+    expect(result.status).toBe('active');
+    expect((await mailboxStatus(orm.em.fork(), mb)).lastError).toBeNull();
+    expect((await exportOf(orm, ws)).emails).toHaveLength(12);
+    // The reset message was asked for three times, every other once.
+    expect(gets(h) - before).toBe(14);
+  });
+
   it('an access token that ends early is refreshed once; the mailbox is not sent to reauth', async ({
     orm,
     gmail: h,

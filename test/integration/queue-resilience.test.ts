@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { pino } from 'pino';
 import { expect } from 'vitest';
 import { keepPollScheduled } from '../../src/app/keep-poll-scheduled.ts';
 import { runSyncNow } from '../../src/app/run-sync-now.ts';
@@ -8,7 +9,8 @@ import { initServices } from '../../src/app/services.ts';
 import { startSyncWorker } from '../../src/app/sync-worker.ts';
 import { parseConfig, type Config } from '../../src/config.ts';
 import { mailboxStatus } from '../../src/mailboxes/mailbox-status.ts';
-import { createSyncQueue } from '../../src/queue/queues.ts';
+import { createSyncQueue, SYNC_QUEUE } from '../../src/queue/queues.ts';
+import type { Logger } from '../../src/logger.ts';
 import type { Orm } from '../../src/db/orm.ts';
 import { buildEml } from '../helpers/build-eml.ts';
 import { it } from '../helpers/fixtures.ts';
@@ -79,8 +81,8 @@ async function flushQueueKeys(config: Config): Promise<number> {
 }
 
 /** A worker on the test's shared queue, in this process, as `npm run worker` runs one. */
-async function inProcessWorker(config: Config, orm: Orm) {
-  const services = await initServices(config, { orm, log: silentLog, queueRole: 'worker' });
+async function inProcessWorker(config: Config, orm: Orm, log: Logger = silentLog) {
+  const services = await initServices(config, { orm, log, queueRole: 'worker' });
   const worker = startSyncWorker(services);
   return {
     queue: services.syncQueue(),
@@ -371,6 +373,48 @@ it(
       expect(names).toEqual(['mailbox-sync', 'mailbox-sync']);
       expect(await storedEmails(orm, mb)).toBe(TOTAL);
     } finally {
+      await worker.close();
+    }
+  },
+);
+
+it(
+  'a job whose lock is lost stops, instead of running on beside the run that takes it over',
+  LONG,
+  async ({ orm, gmail: h }) => {
+    const TOTAL = 240;
+    const { config } = isolated(h, { MAILROOM_CALENDAR_SYNC: 'off' });
+    const mb = await mailboxWithMail(orm, h, 'lost.lock@northwind.com', TOTAL);
+    slowFetches(h, 40, TOTAL);
+    const lines: string[] = [];
+    const log = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
+    const worker = await inProcessWorker(config, orm, log);
+    const redis = new Redis(config.redis.url);
+    try {
+      const [jobId] = await enqueueMailboxSync(worker.queue, mb, false);
+      await waitFor(async () => (await storedEmails(orm, mb)) >= 10, 'the sync to be under way');
+      // What Redis losing the job's lock looks like to the worker renewing it (as after a restart
+      // without persistence, or a lock that ran out while the process was starved).
+      expect(await redis.del(`${config.sync.queuePrefix}:${SYNC_QUEUE}:${jobId ?? ''}:lock`)).toBe(
+        1,
+      );
+      await waitFor(
+        () => Promise.resolve(lines.some((l) => l.includes('job lost its lock; stopped'))),
+        'the run to stop',
+      );
+      // The stalled check hands the job on, and its next run finishes the sync from the checkpoint.
+      await waitFor(async () => {
+        const s = await mailboxStatus(orm.em.fork(), mb);
+        return s.status === 'active' && s.lastSyncedAt !== null;
+      }, 'the sync to finish');
+      expect(await storedEmails(orm, mb)).toBe(TOTAL);
+      // The stopped run reported nothing on the mailbox: the run that took over owns it.
+      expect((await mailboxStatus(orm.em.fork(), mb)).lastError).toBeNull();
+      const done = await worker.queue.getJob(jobId ?? '');
+      expect(done?.stalledCounter).toBe(1);
+      expect(await done?.getState()).toBe('completed');
+    } finally {
+      redis.disconnect();
       await worker.close();
     }
   },
