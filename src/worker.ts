@@ -58,4 +58,7 @@ onShutdown(
 await queue.waitUntilReady();
 pollSchedule = keepPollScheduled(queue, config, services.log);
 await pollSchedule.ready;
-services.log.info({ pollSeconds: config.sync.pollIntervalSeconds }, 'worker started');
+services.log.info(
+  { pollSeconds: config.sync.pollIntervalSeconds, pollTickSeconds: config.sync.pollTickSeconds },
+  'worker started',
+);

@@ -5,9 +5,18 @@ import { openMigratedORM, type Orm } from '../db/orm.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { createParsePool } from '../mail/create-parse-pool.ts';
 import type { ParsePool } from '../mail/parse-pool.ts';
-import { createProviderFactories, type ProviderFactories } from '../providers/registry.ts';
+import {
+  createProviderFactories,
+  MAX_CACHED_MAILBOXES,
+  type ProviderFactories,
+} from '../providers/registry.ts';
+import {
+  createSharedQuotas,
+  NO_SHARED_QUOTAS,
+  type SharedQuotas,
+} from '../providers/shared-quotas.ts';
 import type { JobContext } from '../queue/job-context.ts';
-import { createRedis, createSyncQueue } from '../queue/queues.ts';
+import { createQuotaRedis, createRedis, createSyncQueue } from '../queue/queues.ts';
 import { RedisOutageLog } from '../queue/redis-outage.ts';
 import { producerReady, redisUnavailable } from '../queue/redis-unavailable.ts';
 import { SecretBox } from '../security/secret-box.ts';
@@ -87,8 +96,29 @@ export async function initServices(
     closers.push(() => pool.close());
     return pool;
   });
-  const providers = once(() => createProviderFactories(config, secretBox(), orm.em.fork()));
   const outage = new RedisOutageLog(log, config.redis.url);
+  // The project's and app's budgets, shared by every worker through Redis; none when all are off.
+  const sharedQuotas = (): SharedQuotas => {
+    const q = config.sync.sharedQuota;
+    if (q.gmailUnitsPerMinute + q.googleCalendarRequestsPerMinute + q.graphRequestsPer10s === 0) {
+      return NO_SHARED_QUOTAS;
+    }
+    const connection = createQuotaRedis(config);
+    outage.watch(connection);
+    closers.push(() => {
+      connection.disconnect();
+    });
+    return createSharedQuotas(connection, config, log);
+  };
+  const providers = once(() =>
+    createProviderFactories(
+      config,
+      secretBox(),
+      orm.em.fork(),
+      MAX_CACHED_MAILBOXES,
+      sharedQuotas(),
+    ),
+  );
   const redis = (role: 'producer' | 'worker'): Redis => {
     const connection = createRedis(config, role);
     outage.watch(connection);

@@ -22,6 +22,20 @@ export function createRedis(config: Config, role: 'producer' | 'worker'): Redis 
   return connection;
 }
 
+/**
+ * The connection of the shared provider quotas (src/providers/shared-quotas.ts): a quota check
+ * must never hold a sync up, so a command fails at once while the connection is down (no offline
+ * queue), and after a second when Redis is up but does not answer. It reconnects by itself.
+ */
+export function createQuotaRedis(config: Config): Redis {
+  return new Redis(config.redis.url, {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    commandTimeout: 1_000,
+    connectTimeout: 5_000,
+  });
+}
+
 /** Fails at once, with one line naming REDIS_URL, unless Redis answers a PING. */
 export async function assertRedisReachable(config: Config): Promise<void> {
   const connection = createRedis(config, 'producer');
