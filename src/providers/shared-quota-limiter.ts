@@ -29,9 +29,11 @@ export interface SharedBudget {
   windowMs: number;
   /** Share of the ceiling spent at most (the provider's own counters differ from ours). */
   headroom?: number;
+  /** The counter's fixed window, in whole seconds (1 unless a test needs a longer one). */
+  sliceSeconds?: number;
 }
 
-const SLICE_SECONDS = 1;
+const FIRST_CONNECT_WAIT_MS = 1_000;
 
 export class SharedQuotaLimiter implements Limiter {
   private readonly limiter: RateLimiterRedis;
@@ -39,28 +41,45 @@ export class SharedQuotaLimiter implements Limiter {
   private readonly log: Logger;
   private readonly points: number;
   private unavailable = false;
+  /** Settles once the connection first came up, or gave up on that (see the constructor). */
+  private readonly connected: Promise<void>;
   waitedMs = 0;
 
   constructor(redis: Redis, budget: SharedBudget, log: Logger) {
     this.budget = budget;
     this.log = log;
+    const slice = budget.sliceSeconds ?? 1;
     const perSlice =
-      (budget.unitsPerWindow * (budget.headroom ?? 0.95) * SLICE_SECONDS * 1000) / budget.windowMs;
+      (budget.unitsPerWindow * (budget.headroom ?? 0.95) * slice * 1000) / budget.windowMs;
     this.points = Math.max(1, Math.floor(perSlice));
     this.limiter = new RateLimiterRedis({
       storeClient: redis,
       keyPrefix: budget.key,
       points: this.points,
-      duration: SLICE_SECONDS,
+      duration: slice,
       // A connection that is down answers at once instead of queueing the command.
       rejectIfRedisNotReady: true,
     });
+    // The first calls of a process may come before its connection is up: they wait for it (a
+    // second at most), instead of each start-up reporting an outage that is not one.
+    this.connected =
+      redis.status === 'ready'
+        ? Promise.resolve()
+        : new Promise((resolve) => {
+            const timer = setTimeout(resolve, FIRST_CONNECT_WAIT_MS);
+            timer.unref();
+            redis.once('ready', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+          });
   }
 
   /** Resolves when `units` may be spent fleet-wide, or at once when Redis does not answer. */
   async acquire(units: number): Promise<void> {
     // One call never costs more than a window holds (it would wait for ever otherwise).
     const cost = Math.max(1, Math.min(Math.ceil(units), this.points));
+    await this.connected;
     for (;;) {
       try {
         await this.limiter.consume('all', cost);

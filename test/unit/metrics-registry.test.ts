@@ -32,6 +32,8 @@ describe('metrics registry', () => {
       'mailroom_queue_oldest_waiting_seconds gauge',
       'mailroom_webhook_deliveries_total counter',
       'mailroom_tracking_hits_total counter',
+      'mailroom_poll_lag_seconds histogram',
+      'mailroom_shared_quota_unavailable_total counter',
     ]) {
       expect(body).toContain(`# TYPE ${name}`);
     }
