@@ -1,7 +1,9 @@
 /**
  * Runs the Gmail emulator as a program: `npm run emulator:gmail -- --port 4010
- * --user dana@northwindtraders.com=fixtures/mailbox [--quota old|new --quota-scale K]`.
- * Prints one JSON line with its URL and each user's refresh token, then serves until stopped.
+ * --user dana@northwindtraders.com=fixtures/mailbox [--quota old|new --quota-scale K]
+ * [--generated-users N [--generated-messages K]]`. Prints one JSON line with its URL and each
+ * user's refresh token (generated users: `fleet-<n>@fleet.example`, `1//emu-fleet-<n>`), then
+ * serves until stopped.
  */
 import { parseArgs } from 'node:util';
 import { closeOnSignals, userSpecs } from '../shared/program.ts';
@@ -15,12 +17,20 @@ const { values } = parseArgs({
     user: { type: 'string', multiple: true, default: [] },
     quota: { type: 'string', default: 'off' },
     'quota-scale': { type: 'string', default: '1' },
+    'generated-users': { type: 'string', default: '0' },
+    'generated-messages': { type: 'string', default: '3' },
   },
 });
 
 const quota = values.quota === 'old' || values.quota === 'new' ? values.quota : null;
 const emulator = buildGmailEmulator({
   quota: quota ? { regime: quota, scale: Number(values['quota-scale']) } : null,
+  ...(Number(values['generated-users']) > 0 && {
+    generatedUsers: {
+      count: Number(values['generated-users']),
+      messagesPerUser: Number(values['generated-messages']),
+    },
+  }),
 });
 const users = [];
 for (const { email, dir } of userSpecs(values.user)) {
