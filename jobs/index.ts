@@ -3,14 +3,21 @@ import { calendarSyncJob } from './calendar-sync.job.ts';
 import { mailboxSyncJob } from './mailbox-sync.job.ts';
 import { pollMailboxesJob } from './poll-mailboxes.job.ts';
 
-/** Every job the workers run. Start-up fails on a duplicate or handler-less entry. */
+/** Every job the sync queue holds. Start-up fails on a duplicate or handler-less entry. */
 export const JOB_DEFINITIONS = [
   mailboxSyncJob,
   calendarSyncJob,
-  pollMailboxesJob,
 ] as unknown as readonly JobDefinition<never>[];
 
 export const JOB_REGISTRY = buildJobRegistry(JOB_DEFINITIONS);
+
+/**
+ * The fleet scheduler's tick runs on the `poll` queue (src/app/poll-worker.ts), so it never
+ * waits behind the syncs it queued.
+ */
+export const POLL_REGISTRY = buildJobRegistry([
+  pollMailboxesJob,
+] as unknown as readonly JobDefinition<never>[]);
 
 /**
  * Webhook deliveries run on their own queue (`webhooks`) with their own worker

@@ -16,7 +16,12 @@ import {
   type SharedQuotas,
 } from '../providers/shared-quotas.ts';
 import type { JobContext } from '../queue/job-context.ts';
-import { createQuotaRedis, createRedis, createSyncQueue } from '../queue/queues.ts';
+import {
+  createPollQueue,
+  createQuotaRedis,
+  createRedis,
+  createSyncQueue,
+} from '../queue/queues.ts';
 import { RedisOutageLog } from '../queue/redis-outage.ts';
 import { producerReady, redisUnavailable } from '../queue/redis-unavailable.ts';
 import { SecretBox } from '../security/secret-box.ts';
@@ -40,6 +45,8 @@ export interface Services {
   syncQueue(): Queue;
   /** The webhook delivery queue (`webhooks`), on the sync queue's connection. */
   webhookQueue(): Queue;
+  /** The fleet scheduler's tick queue (`poll`), on the sync queue's connection. */
+  pollQueue(): Queue;
   /**
    * Resolves once the sync queue's Redis answers a PING; fails at once, with one line naming
    * REDIS_URL, while it does not. Producers call it before queueing (BullMQ itself would wait for
@@ -155,6 +162,14 @@ export async function initServices(
     closers.push(() => (syncQueueConnection().status === 'ready' ? queue.close() : undefined));
     return queue;
   });
+  const pollQueue = once(() => {
+    const queue = createPollQueue(config, syncQueueConnection());
+    queue.on('error', (err) => {
+      outage.report(err, 'queue error');
+    });
+    closers.push(() => (syncQueueConnection().status === 'ready' ? queue.close() : undefined));
+    return queue;
+  });
   const jobContext = once((): JobContext => ({
     config,
     orm,
@@ -174,6 +189,7 @@ export async function initServices(
     providers,
     syncQueue,
     webhookQueue,
+    pollQueue,
     async queueReady() {
       const connection = syncQueueConnection();
       await producerReady(connection, config.redis.url);

@@ -4,6 +4,12 @@ import type { Config } from '../config.ts';
 import { producerReady, redisUnavailable, trackConnectionErrors } from './redis-unavailable.ts';
 
 export const SYNC_QUEUE = 'sync';
+/**
+ * The fleet scheduler's tick has a queue of its own: on the sync queue it would wait behind the
+ * very syncs it queued (BullMQ promotes a scheduled job to the back of the waiting list), and a
+ * backlog would delay every poll after it.
+ */
+export const POLL_QUEUE = 'poll';
 
 /**
  * Redis connections. Producers fail fast when Redis is down (a CLI should say so, not hang);
@@ -52,6 +58,10 @@ export async function assertRedisReachable(config: Config): Promise<void> {
 export function createSyncQueue(config: Config, connection: Redis): Queue {
   const queue = new Queue(SYNC_QUEUE, { connection, prefix: config.sync.queuePrefix });
   return queue;
+}
+
+export function createPollQueue(config: Config, connection: Redis): Queue {
+  return new Queue(POLL_QUEUE, { connection, prefix: config.sync.queuePrefix });
 }
 
 export function createSyncQueueEvents(config: Config, connection: Redis): QueueEvents {
