@@ -46,7 +46,7 @@ export async function benchFleet(
 ): Promise<Record<string, unknown>> {
   const children: ChildProcess[] = [];
   const redisPort = await freePort();
-  const redis = await startChild('redis-server', [
+  const redis = startChild('redis-server', [
     '--port',
     String(redisPort),
     '--bind',
@@ -59,7 +59,7 @@ export async function benchFleet(
   children.push(redis.child);
   try {
     await redis.line((l) => l.includes('Ready to accept connections'));
-    const emulator = await startChild(process.execPath, [
+    const emulator = startChild(process.execPath, [
       EMULATOR,
       '--port',
       '0',
@@ -112,6 +112,7 @@ export async function benchFleet(
       }
       await spreadFirstPolls(config);
       const before = await Promise.all(metricsPorts.map((p) => scrape(p)));
+      const cpuBefore = workers.map((w) => cpuSeconds(w.pid ?? 0));
       let pushes = 0;
       const start = performance.now();
       // Push-like wake-ups at a fixed rate, each a random mailbox, through the push path's call.
@@ -126,6 +127,7 @@ export async function benchFleet(
       const after = await Promise.all(metricsPorts.map((p) => scrape(p)));
       const backlog = await queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed');
       const peakRss = workers.map((w) => peakRssMb(w.pid ?? 0));
+      const cpu = workers.reduce((t, w, i) => t + cpuSeconds(w.pid ?? 0) - (cpuBefore[i] ?? 0), 0);
       const memory = await connection.info('memory');
       await queue.close();
       await pollQueue.close();
@@ -158,6 +160,11 @@ export async function benchFleet(
         redisUsedMemoryMb: round(infoField(memory, 'used_memory') / 2 ** 20),
         redisPeakMemoryMb: round(infoField(memory, 'used_memory_peak') / 2 ** 20),
         workerPeakRssMb: round(Math.max(...peakRss)),
+        // What a sync costs the workers, whatever else the machine runs: CPU time (polls and
+        // pushes included) per completed sync, and the share of one core they had.
+        workerCpuMsPerSync: syncs > 0 ? Math.round((cpu * 1000) / syncs) : null,
+        workerCpuCores: round(cpu / elapsed),
+        loadAverage: round(Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0])),
       };
     });
   } finally {
@@ -224,12 +231,12 @@ interface Child {
   line(match: (l: string) => boolean): Promise<string>;
 }
 
-async function startChild(command: string, args: string[]): Promise<Child> {
+function startChild(command: string, args: string[]): Child {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines: string[] = [];
   const waiting: { match: (l: string) => boolean; resolve: (l: string) => void }[] = [];
   let rest = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
+  child.stdout.on('data', (chunk: Buffer) => {
     const parts = (rest + chunk.toString()).split('\n');
     rest = parts.pop() ?? '';
     for (const l of parts) {
@@ -357,6 +364,15 @@ function peakRssMb(pid: number): number {
   const status = readFileSync(`/proc/${String(pid)}/status`, 'utf8');
   const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
   return kb / 1024;
+}
+
+/** User and system CPU time of a process so far (/proc/<pid>/stat, in clock ticks of 10 ms). */
+function cpuSeconds(pid: number): number {
+  const fields =
+    readFileSync(`/proc/${String(pid)}/stat`, 'utf8')
+      .split(') ')[1]
+      ?.split(' ') ?? [];
+  return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / 100;
 }
 
 function infoField(info: string, field: string): number {

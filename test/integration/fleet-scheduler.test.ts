@@ -168,7 +168,7 @@ describe('fleet scheduler', () => {
       expect(a.queued + b.queued).toBe(60);
       const jobs = await queue.getJobs(['waiting']);
       const byName = (name: string) =>
-        jobs.filter((j) => j.name === name).map((j) => j.data.mailboxId as string);
+        jobs.filter((j) => j.name === name).map((j) => (j.data as { mailboxId: string }).mailboxId);
       expect(byName(mailboxSyncJob.name).sort()).toEqual([...ids].sort());
       expect(byName(calendarSyncJob.name).sort()).toEqual([...ids].sort());
       expect(sampleSum((await scrape()).body, 'mailroom_poll_lag_seconds_count') - lagBefore).toBe(
