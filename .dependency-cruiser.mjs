@@ -39,6 +39,7 @@ const LAYERS = [
     'src/webhooks',
     'src/engagement',
     'src/sending',
+    'src/push',
   ],
   // The service layer the API routes, MCP tools, CLI and web views share, scoped to a workspace.
   ['src/services'],

@@ -101,6 +101,29 @@ const envSchema = z.object({
   GOOGLE_OAUTH_AUTH_URL: url(['http:', 'https:']).default(
     'https://accounts.google.com/o/oauth2/v2/auth',
   ),
+  /**
+   * Push (product.md "Push"): `auto` turns it on when PUBLIC_URL is https (Graph only calls https
+   * URLs), `on` also over plain http (local emulators), `off` never: polling alone.
+   */
+  MAILROOM_PUSH: z.enum(['auto', 'on', 'off']).default('auto'),
+  /** The Pub/Sub topic Gmail publishes to (`projects/<project>/topics/<topic>`): set, it enables `users.watch`. */
+  GOOGLE_PUBSUB_TOPIC: z
+    .string()
+    .trim()
+    .regex(/^projects\/[^/]+\/topics\/[^/]+$/, 'must be projects/<project>/topics/<topic>')
+    .optional(),
+  /** Set, `POST /push/google` accepts only pushes with a Google-signed OIDC token for this audience. */
+  GOOGLE_PUBSUB_AUDIENCE: z.string().trim().min(1).optional(),
+  /** Set, the OIDC token must also name this service account (the push subscription's). */
+  GOOGLE_PUBSUB_SERVICE_ACCOUNT: z.string().trim().min(1).optional(),
+  /** Where Google's OIDC signing certificates are read (PEM); the emulator serves its own. */
+  GOOGLE_OAUTH_CERTS_URL: url(['http:', 'https:']).default(
+    'https://www.googleapis.com/oauth2/v1/certs',
+  ),
+  /** Lifetime asked for a Graph subscription; renewed when half of it is gone. */
+  MAILROOM_GRAPH_SUBSCRIPTION_MINUTES: z.coerce.number().int().min(45).max(10_080).default(4_200),
+  /** How often a worker looks for mailboxes whose watch or subscriptions are missing or due. */
+  MAILROOM_PUSH_CHECK_SECONDS: positiveInt(300),
   MICROSOFT_CLIENT_ID: z.string().trim().min(1).optional(),
   MICROSOFT_CLIENT_SECRET: z.string().trim().min(1).optional(),
   MICROSOFT_TENANT: z.string().trim().min(1).default('common'),
@@ -298,6 +321,14 @@ export interface Config {
   };
   shutdownGraceMs: number;
   metrics: { enabled: boolean; workerPort: number };
+  push: {
+    /** Push is wanted (MAILROOM_PUSH and PUBLIC_URL); Gmail also needs `google.pubsubTopic`. */
+    enabled: boolean;
+    /** Graph's notification and lifecycle URL: `${PUBLIC_URL}/push/microsoft`. */
+    microsoftUrl: string;
+    graphSubscriptionMinutes: number;
+    checkSeconds: number;
+  };
   google: {
     clientId: string | undefined;
     clientSecret: string | undefined;
@@ -306,6 +337,10 @@ export interface Config {
     authUrl: string;
     /** Per request, token refreshes included. */
     requestTimeoutMs: number;
+    pubsubTopic: string | undefined;
+    pubsubAudience: string | undefined;
+    pubsubServiceAccount: string | undefined;
+    certsUrl: string;
   };
   microsoft: {
     clientId: string | undefined;
@@ -430,6 +465,14 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
       enabled: e.MAILROOM_METRICS === 'on',
       workerPort: e.MAILROOM_WORKER_METRICS_PORT,
     },
+    push: {
+      enabled:
+        e.MAILROOM_PUSH === 'on' ||
+        (e.MAILROOM_PUSH === 'auto' && new URL(e.PUBLIC_URL).protocol === 'https:'),
+      microsoftUrl: `${e.PUBLIC_URL.replace(/\/+$/, '')}/push/microsoft`,
+      graphSubscriptionMinutes: e.MAILROOM_GRAPH_SUBSCRIPTION_MINUTES,
+      checkSeconds: e.MAILROOM_PUSH_CHECK_SECONDS,
+    },
     google: {
       clientId: e.GOOGLE_CLIENT_ID,
       clientSecret: e.GOOGLE_CLIENT_SECRET,
@@ -437,6 +480,10 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
       tokenUrl: e.GOOGLE_OAUTH_TOKEN_URL,
       authUrl: e.GOOGLE_OAUTH_AUTH_URL,
       requestTimeoutMs: e.MAILROOM_PROVIDER_TIMEOUT_MS,
+      pubsubTopic: e.GOOGLE_PUBSUB_TOPIC,
+      pubsubAudience: e.GOOGLE_PUBSUB_AUDIENCE,
+      pubsubServiceAccount: e.GOOGLE_PUBSUB_SERVICE_ACCOUNT,
+      certsUrl: e.GOOGLE_OAUTH_CERTS_URL,
     },
     microsoft: {
       clientId: e.MICROSOFT_CLIENT_ID,

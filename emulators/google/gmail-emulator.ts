@@ -16,7 +16,11 @@ import {
   TOO_MANY_CONCURRENT,
   USER_RATE_LIMIT,
 } from './google-error.ts';
+import { GoogleIdTokens } from './google-id-token.ts';
 import { registerGoogleOAuthRoutes } from './google-oauth-routes.ts';
+import { filterBehavior, GmailWatches, topicProject } from './gmail-watches.ts';
+import { emptyPushStats, PubSubPush, type PushStats } from './pubsub-push.ts';
+import { registerPubSubRoutes } from './pubsub-routes.ts';
 import { GmailSender } from './gmail-send.ts';
 import { registerGmailSendRoutes } from './gmail-send-routes.ts';
 import { SentLog, type SentItem } from './gmail-sent-log.ts';
@@ -43,6 +47,8 @@ export interface GmailEmulatorOptions {
   clientSecret?: string;
   /** Many users made on first use (generated-users.ts), for the fleet benchmark. */
   generatedUsers?: GeneratedUsersOptions;
+  /** Pauses before each push retry (default 0.5, 1, 2, 4, 8 s); tests may shorten them. */
+  pushBackoffMs?: readonly number[];
 }
 
 export interface EmulatorStats {
@@ -53,6 +59,8 @@ export interface EmulatorStats {
   /** Units charged by the enforced regime (0 when quota is off). */
   enforcedUnits: number;
   throttled: number;
+  /** Watch notifications (pubsub-push.ts). */
+  push: PushStats;
 }
 
 export interface GmailEmulator {
@@ -66,6 +74,12 @@ export interface GmailEmulator {
   resetStats(): void;
   /** What the user sent through `messages.send`, oldest first (as `/__control/users/:email/sent`). */
   sentMail(email: string): Promise<SentItem[]>;
+  /** `users.watch` state. */
+  watches: GmailWatches;
+  /** Push subscriptions and their deliveries (`/__control/pubsub/...`). */
+  pubsub: PubSubPush;
+  /** Signs push id tokens; its certificates are served at `/oauth2/v1/certs`. */
+  idTokens: GoogleIdTokens;
 }
 
 type Req = FastifyRequest<{
@@ -97,8 +111,21 @@ export function buildGmailEmulator(options: GmailEmulatorOptions = {}): GmailEmu
     quotaUnits: 0,
     enforcedUnits: 0,
     throttled: 0,
+    push: emptyPushStats(),
   };
   void app.register(formbody);
+  const watches = new GmailWatches();
+  const idTokens = new GoogleIdTokens();
+  const pubsub = new PubSubPush(idTokens, stats, { backoffMs: options.pushBackoffMs });
+  // Every new history record of a watched user is a change Gmail publishes (when the watch's
+  // label filter lets it through); the push goes out after the request that caused it.
+  store.onHistory((user, _record, labelIds) => {
+    const watch = watches.notifying(user.email, labelIds);
+    if (watch) {
+      pubsub.publish(watch.topicName, user.email, user.historyId);
+    }
+  });
+  app.addHook('onClose', () => pubsub.close());
 
   registerGoogleOAuthRoutes(app, {
     auth,
@@ -297,14 +324,41 @@ export function buildGmailEmulator(options: GmailEmulatorOptions = {}): GmailEmu
     if (!user) {
       return reply;
     }
-    const body = req.body as { topicName?: string } | undefined;
-    if (!body?.topicName) {
-      return reply.code(400).send(googleError(400, 'invalidArgument', 'Invalid topicName'));
+    const body = req.body as
+      | {
+          topicName?: string;
+          labelIds?: string[];
+          labelFilterBehavior?: string;
+          labelFilterAction?: string;
+        }
+      | undefined;
+    const topicName = body?.topicName ?? '';
+    if (!topicProject(topicName)) {
+      return reply
+        .code(400)
+        .send(
+          googleError(
+            400,
+            'invalidArgument',
+            `Invalid topicName does not match projects/SOME-PROJECT/topics/SOME-TOPIC`,
+          ),
+        );
     }
-    return {
-      historyId: String(user.historyId),
-      expiration: String(Date.now() + 7 * 24 * 3600_000),
-    };
+    const labelIds = body?.labelIds ?? [];
+    const expiration = Date.now() + 7 * 24 * 3600_000;
+    watches.set(user.email, {
+      topicName,
+      labelIds,
+      labelFilterBehavior: filterBehavior(
+        labelIds,
+        body?.labelFilterBehavior,
+        body?.labelFilterAction,
+      ),
+      expiration,
+    });
+    // As Google does, a successful watch publishes one notification at once.
+    pubsub.publish(topicName, user.email, user.historyId);
+    return { historyId: String(user.historyId), expiration: String(expiration) };
   });
 
   app.post(`${base}/stop`, async (req: Req, reply) => {
@@ -312,6 +366,7 @@ export function buildGmailEmulator(options: GmailEmulatorOptions = {}): GmailEmu
     if (!user) {
       return reply;
     }
+    watches.stop(user.email);
     return reply.code(204).send();
   });
 
@@ -320,6 +375,7 @@ export function buildGmailEmulator(options: GmailEmulatorOptions = {}): GmailEmu
 
   // ---- Control interface (tests, demo, benchmark) --------------------------------------------
   registerGmailControlRoutes(app, { store, auth, sentLog, generate });
+  registerPubSubRoutes(app, { pubsub, tokens: idTokens });
   registerFaultControl(app, faults);
   app.get('/__control/stats', (_req, reply) => reply.send(stats));
 
@@ -336,8 +392,12 @@ export function buildGmailEmulator(options: GmailEmulatorOptions = {}): GmailEmu
       stats.quotaUnits = 0;
       stats.enforcedUnits = 0;
       stats.throttled = 0;
+      stats.push = emptyPushStats();
     },
     sentMail: (email) => sentLog.items(email),
+    watches,
+    pubsub,
+    idTokens,
   };
 }
 

@@ -66,11 +66,30 @@ function header(block: string, name: string): string | undefined {
   return m?.[1]?.trim();
 }
 
+/**
+ * A new history record, with the labels it concerns (the message's labels, those it gained or
+ * lost, or, for a deletion, those it had): what a watch's label filter is matched against.
+ */
+export type HistoryListener = (user: GmailUser, record: HistoryRecord, labelIds: string[]) => void;
+
 export class GmailStore {
   readonly users = new Map<string, GmailUser>();
   private counter = 0;
   /** Users made on first touch with a few messages each (the fleet benchmark's); none by default. */
   generated: GeneratedUsers | null = null;
+  private readonly listeners: HistoryListener[] = [];
+
+  /** Calls `listener` after each new history record (the push notifications start there). */
+  onHistory(listener: HistoryListener): void {
+    this.listeners.push(listener);
+  }
+
+  private append(user: GmailUser, record: HistoryRecord, labelIds: string[]): void {
+    user.history.push(record);
+    for (const listener of this.listeners) {
+      listener(user, record, labelIds);
+    }
+  }
 
   user(email: string): GmailUser {
     const key = email.toLowerCase();
@@ -144,7 +163,7 @@ export class GmailStore {
     };
     message.historyId = this.nextHistoryId(user);
     user.messages.set(id, message);
-    user.history.push({ id: message.historyId, type: 'messageAdded', message });
+    this.append(user, { id: message.historyId, type: 'messageAdded', message }, message.labelIds);
     return message;
   }
 
@@ -155,11 +174,15 @@ export class GmailStore {
       return false;
     }
     user.messages.delete(id);
-    user.history.push({
-      id: this.nextHistoryId(user),
-      type: 'messageDeleted',
-      message: { id, threadId: message.threadId },
-    });
+    this.append(
+      user,
+      {
+        id: this.nextHistoryId(user),
+        type: 'messageDeleted',
+        message: { id, threadId: message.threadId },
+      },
+      message.labelIds,
+    );
     return true;
   }
 
@@ -174,16 +197,19 @@ export class GmailStore {
     message.labelIds = [...message.labelIds.filter((l) => !removed.includes(l)), ...added];
     if (added.length > 0) {
       message.historyId = this.nextHistoryId(user);
-      user.history.push({ id: message.historyId, type: 'labelAdded', message, labelIds: added });
+      this.append(
+        user,
+        { id: message.historyId, type: 'labelAdded', message, labelIds: added },
+        message.labelIds,
+      );
     }
     if (removed.length > 0) {
       message.historyId = this.nextHistoryId(user);
-      user.history.push({
-        id: message.historyId,
-        type: 'labelRemoved',
-        message,
-        labelIds: removed,
-      });
+      this.append(
+        user,
+        { id: message.historyId, type: 'labelRemoved', message, labelIds: removed },
+        [...message.labelIds, ...removed],
+      );
     }
     return message;
   }

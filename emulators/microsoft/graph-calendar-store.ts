@@ -95,9 +95,24 @@ function recurrenceDates(recurrence: PatternedRecurrence, until: Date): string[]
   return out;
 }
 
+/** An event change as change notifications see it. */
+export type EventChange = { eventId: string; changeType: 'created' | 'updated' | 'deleted' };
+
 export class GraphCalendarStore {
   private readonly mailboxes = new Map<string, GraphCalendar>();
   private seq = 0;
+  private readonly listeners: ((email: string, change: EventChange) => void)[] = [];
+
+  /** Calls `listener` after each event change (change notifications start there). */
+  onChange(listener: (email: string, change: EventChange) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private notify(email: string, change: EventChange): void {
+    for (const listener of this.listeners) {
+      listener(email.toLowerCase(), change);
+    }
+  }
 
   calendar(email: string): GraphCalendar {
     const key = email.toLowerCase();
@@ -139,6 +154,7 @@ export class GraphCalendarStore {
     cal.events.set(id, stored);
     cal.changes.set(id, this.seq);
     cal.removed.delete(id);
+    this.notify(email, { eventId: id, changeType: previous ? 'updated' : 'created' });
     return stored;
   }
 
@@ -151,7 +167,12 @@ export class GraphCalendarStore {
     const cal = this.calendar(email);
     const event = cal.events.get(id);
     if (!event) {
-      return this.deleteOccurrence(cal, id);
+      const removed = this.deleteOccurrence(cal, id);
+      if (removed) {
+        // Outlook reports a removed occurrence as a change of its series.
+        this.notify(email, { eventId: id.replace(/_\d{8}$/, ''), changeType: 'updated' });
+      }
+      return removed;
     }
     const gone = [
       id,
@@ -164,6 +185,7 @@ export class GraphCalendarStore {
         cal.events.delete(eventId);
         cal.removed.set(eventId, e);
         cal.changes.set(eventId, this.seq);
+        this.notify(email, { eventId, changeType: 'deleted' });
       }
     }
     return true;

@@ -20,6 +20,9 @@ import { registerGraphMessageListRoutes } from './graph-message-list-routes.ts';
 import { GraphOutbox, type ReadMime } from './graph-outbox.ts';
 import { registerGraphSendRoutes } from './graph-send-routes.ts';
 import { registerGraphDraftRoutes } from './graph-draft-routes.ts';
+import { emptyNotificationStats, GraphNotifier, type NotificationStats } from './graph-notifier.ts';
+import { registerGraphSubscriptionRoutes } from './graph-subscription-routes.ts';
+import { GraphSubscriptions } from './graph-subscriptions.ts';
 import { scopedGuard } from './graph-route-kit.ts';
 import { registerMsIdentityRoutes } from './ms-identity-routes.ts';
 import { MsIdentity } from './ms-identity.ts';
@@ -42,6 +45,13 @@ export interface GraphEmulatorOptions {
   throttleScale?: number;
   maxConcurrentPerMailbox?: number;
   accessTokenTtlSeconds?: number;
+  /**
+   * Accept `http://` notification URLs for change-notification subscriptions (Graph demands
+   * https; tests and local runs serve Mailroom over plain HTTP).
+   */
+  allowHttpNotifications?: boolean;
+  /** Pauses before each notification retry (default 0.5, 1, 2, 4, 8 s); tests may shorten them. */
+  notificationBackoffMs?: readonly number[];
 }
 
 export interface GraphEmulator {
@@ -51,7 +61,17 @@ export interface GraphEmulator {
   calendars: GraphCalendarStore;
   identity: MsIdentity;
   faults: FaultInjector;
-  stats: { requests: number; throttled: number; byRoute: Record<string, number> };
+  stats: {
+    requests: number;
+    throttled: number;
+    byRoute: Record<string, number>;
+    /** Change and lifecycle notifications (graph-notifier.ts). */
+    notifications: NotificationStats;
+  };
+  /** Change-notification subscriptions (graph-subscriptions.ts). */
+  subscriptions: GraphSubscriptions;
+  /** Delivers notifications; `pending` tells whether any is still on its way. */
+  notifier: GraphNotifier;
   /** What the mailboxes sent (graph-send-routes.ts), oldest first. */
   outbox: GraphOutbox;
   /** Adds raw MIME to a folder, as Outlook would show it. */
@@ -77,7 +97,15 @@ export function buildGraphEmulator(options: GraphEmulatorOptions): GraphEmulator
   const calendars = new GraphCalendarStore();
   const identity = new MsIdentity(options.accessTokenTtlSeconds);
   const faults = new FaultInjector();
-  const stats = { requests: 0, throttled: 0, byRoute: {} as Record<string, number> };
+  const stats = {
+    requests: 0,
+    throttled: 0,
+    byRoute: {} as Record<string, number>,
+    notifications: emptyNotificationStats(),
+  };
+  const subscriptions = new GraphSubscriptions();
+  const notifier = new GraphNotifier(stats, { backoffMs: options.notificationBackoffMs });
+  app.addHook('onClose', () => notifier.close());
   const budget = options.requestsPerWindow === undefined ? 10_000 : options.requestsPerWindow;
   const windowMs = 600_000 / (options.throttleScale ?? 1);
   const concurrency = new ConcurrencyLimit(options.maxConcurrentPerMailbox ?? 4);
@@ -342,6 +370,14 @@ export function buildGraphEmulator(options: GraphEmulatorOptions): GraphEmulator
   registerGraphSendRoutes(app, { gate, store, outbox });
   registerGraphDraftRoutes(app, { gate, store, readMime });
   registerGraphMessageListRoutes(app, { guard, store, origin: () => origin });
+  registerGraphSubscriptionRoutes(app, {
+    guard,
+    store,
+    calendars,
+    subscriptions,
+    notifier,
+    allowHttpNotifications: options.allowHttpNotifications ?? false,
+  });
 
   // ---- control -------------------------------------------------------------------------------
   registerGraphCalendarRoutes(app, { guard, store: calendars, origin: () => origin });
@@ -362,6 +398,8 @@ export function buildGraphEmulator(options: GraphEmulatorOptions): GraphEmulator
     identity,
     faults,
     stats,
+    subscriptions,
+    notifier,
     outbox,
     async addMime(email, folder, raw) {
       const { json, headers } = await readMime(email, folder, raw);

@@ -51,12 +51,29 @@ export interface GraphMailbox {
   generation: number;
 }
 
+/**
+ * A message change as change notifications see it: `created`, `updated` or `deleted` in a folder.
+ * A move is a deletion from the old folder and a creation in the new one, both `moved`.
+ */
+export interface MailChange {
+  messageId: string;
+  folder: WellKnownFolder;
+  changeType: 'created' | 'updated' | 'deleted';
+  moved: boolean;
+}
+
 const opaqueId = (prefix: string, value: string) =>
   `${prefix}${createHash('sha256').update(value).digest('base64url').slice(0, 40)}`;
 
 export class GraphStore {
   readonly mailboxes = new Map<string, GraphMailbox>();
   private counter = 0;
+  private readonly listeners: ((mb: GraphMailbox, change: MailChange) => void)[] = [];
+
+  /** Calls `listener` after each change (change notifications start there). */
+  onChange(listener: (mb: GraphMailbox, change: MailChange) => void): void {
+    this.listeners.push(listener);
+  }
 
   mailbox(email: string): GraphMailbox {
     const key = email.toLowerCase();
@@ -94,10 +111,18 @@ export class GraphStore {
     mb: GraphMailbox,
     messageId: string,
     folderId: string,
-    kind: ChangeRecord['kind'],
+    changeType: MailChange['changeType'],
+    moved = false,
   ) {
     mb.seq++;
+    const kind = changeType === 'deleted' ? 'removed' : 'upsert';
     mb.changes.push({ seq: mb.seq, messageId, folderId, kind });
+    const folder = mb.folders.get(folderId)?.wellKnown;
+    if (folder) {
+      for (const listener of this.listeners) {
+        listener(mb, { messageId, folder, changeType, moved });
+      }
+    }
   }
 
   add(
@@ -124,7 +149,7 @@ export class GraphStore {
       headers,
     };
     mb.messages.set(id, stored);
-    this.record(mb, id, target.id, 'upsert');
+    this.record(mb, id, target.id, 'created');
     return stored;
   }
 
@@ -144,7 +169,7 @@ export class GraphStore {
     message.json = { ...json, id, parentFolderId: message.folderId };
     message.mime = mime;
     message.headers = headers;
-    this.record(mb, id, message.folderId, 'upsert');
+    this.record(mb, id, message.folderId, 'updated');
     return message;
   }
 
@@ -155,7 +180,7 @@ export class GraphStore {
       return false;
     }
     mb.messages.delete(id);
-    this.record(mb, id, message.folderId, 'removed');
+    this.record(mb, id, message.folderId, 'deleted');
     return true;
   }
 
@@ -167,10 +192,10 @@ export class GraphStore {
     if (!message || !target) {
       return null;
     }
-    this.record(mb, id, message.folderId, 'removed');
+    this.record(mb, id, message.folderId, 'deleted', true);
     message.folderId = target.id;
     message.json = { ...message.json, parentFolderId: target.id };
-    this.record(mb, id, target.id, 'upsert');
+    this.record(mb, id, target.id, 'created', true);
     return message;
   }
 
@@ -181,7 +206,7 @@ export class GraphStore {
       return null;
     }
     message.json = { ...message.json, isRead };
-    this.record(mb, id, message.folderId, 'upsert');
+    this.record(mb, id, message.folderId, 'updated');
     return message;
   }
 

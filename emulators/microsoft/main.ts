@@ -1,8 +1,10 @@
 /**
  * Runs the Graph + Microsoft identity emulator as a program: `npm run emulator:graph -- --port 4020
- * --user li.chen@northwindtraders.com=fixtures/mailbox [--throttle-scale K]`. Messages the user
- * sent go to Sent Items, the rest to Inbox. Prints one JSON line with its URL, the certificate to
- * put in NODE_EXTRA_CA_CERTS, and each user's refresh token; serves until stopped.
+ * --user li.chen@northwindtraders.com=fixtures/mailbox [--throttle-scale K]
+ * [--allow-http-notifications]`; the last accepts http:// subscription notification URLs (a local
+ * Mailroom over plain HTTP). Messages the user sent go to Sent Items, the rest to Inbox. Prints
+ * one JSON line with its URL, the certificate to put in NODE_EXTRA_CA_CERTS, and each user's
+ * refresh token; serves until stopped.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -18,6 +20,7 @@ const { values } = parseArgs({
     host: { type: 'string', default: '127.0.0.1' },
     user: { type: 'string', multiple: true, default: [] },
     'throttle-scale': { type: 'string' },
+    'allow-http-notifications': { type: 'boolean', default: false },
   },
 });
 
@@ -27,6 +30,7 @@ const emulator = buildGraphEmulator({
   tls,
   requestsPerWindow: scale ? 10_000 : null,
   throttleScale: scale ?? 1,
+  allowHttpNotifications: values['allow-http-notifications'],
 });
 const users = [];
 for (const { email, dir } of userSpecs(values.user)) {

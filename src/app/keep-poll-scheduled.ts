@@ -1,4 +1,5 @@
 import type { Queue } from 'bullmq';
+import { checkPushJob } from '../../jobs/check-push.job.ts';
 import { pollMailboxesJob } from '../../jobs/poll-mailboxes.job.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
@@ -10,7 +11,7 @@ export interface PollScheduleKeeper {
 }
 
 /**
- * Keeps the poll scheduler in Redis. It is written once at start-up, but Redis can lose it (a
+ * Keeps the poll scheduler (and the push check's) in Redis. It is written once at start-up, but Redis can lose it (a
  * restart without persistence, a failover to an empty replica, a FLUSHALL): then nothing polls,
  * silently. `upsertJobScheduler` is idempotent, so every worker simply writes it again every
  * `MAILROOM_SCHEDULER_REASSERT_SECONDS`; with it comes back the next tick. The queued syncs were
@@ -25,6 +26,16 @@ export function keepPollScheduled(queue: Queue, config: Config, log: Logger): Po
       { every },
       { name: pollMailboxesJob.name, data: {}, opts: pollMailboxesJob.options },
     );
+    // The push check, when push is on: channels missing, due for renewal, or removed by Graph.
+    if (config.push.enabled) {
+      await queue.upsertJobScheduler(
+        checkPushJob.name,
+        { every: config.push.checkSeconds * 1000 },
+        { name: checkPushJob.name, data: {}, opts: checkPushJob.options },
+      );
+    } else {
+      await queue.removeJobScheduler(checkPushJob.name);
+    }
   };
   let warned = false;
   const timer = setInterval(() => {

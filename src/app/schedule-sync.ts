@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq';
 import { calendarSyncJob } from '../../jobs/calendar-sync.job.ts';
 import { mailboxSyncJob } from '../../jobs/mailbox-sync.job.ts';
+import { mailboxPushJob } from '../../jobs/mailbox-push.job.ts';
 import type { Config } from '../config.ts';
 import { MailroomError } from '../errors.ts';
 import { jobOptionsFor } from '../queue/job-definition.ts';
@@ -26,6 +27,22 @@ export async function enqueueMailboxSync(
 }
 
 /**
+ * Queues the job that opens or renews a mailbox's push channels (jobs/mailbox-push.job.ts), under
+ * its deduplication id like the syncs.
+ */
+export async function enqueuePushChannels(queue: Queue, mailboxId: string): Promise<void> {
+  const data = { mailboxId };
+  await queue.add(mailboxPushJob.name, data, jobOptionsFor(mailboxPushJob, data));
+}
+
+/** What a newly stored mailbox gets queued besides its mail sync. */
+export interface FirstSyncOptions {
+  calendar: boolean;
+  /** Push is on (config.push.enabled): its channels are opened now, not at the next push check. */
+  push: boolean;
+}
+
+/**
  * Queues a newly (re)connected mailbox's sync; a worker or `sync --mailbox` will run it. The
  * mailbox is already stored (and `active`), so when Redis is down the worker's next poll queues
  * it: this fails at once with one line that says so, instead of waiting for Redis.
@@ -42,7 +59,7 @@ export async function scheduleFirstSync(config: Config, mailboxId: string): Prom
         return opened.queue;
       },
       mailboxId,
-      config.sync.calendarSync,
+      { calendar: config.sync.calendarSync, push: config.push.enabled },
     );
   } finally {
     await opened.queue?.close();
@@ -57,10 +74,14 @@ export async function scheduleFirstSync(config: Config, mailboxId: string): Prom
 export async function scheduleStoredMailbox(
   openQueue: () => Promise<Queue>,
   mailboxId: string,
-  withCalendar: boolean,
+  options: FirstSyncOptions,
 ): Promise<void> {
   try {
-    await enqueueMailboxSync(await openQueue(), mailboxId, withCalendar);
+    const queue = await openQueue();
+    await enqueueMailboxSync(queue, mailboxId, options.calendar);
+    if (options.push) {
+      await enqueuePushChannels(queue, mailboxId);
+    }
   } catch (err) {
     throw new MailroomError(
       'SCHEDULE_FAILED',

@@ -177,6 +177,7 @@ export async function initServices(
     pool: parsePool(),
     sources: providers().mail,
     calendars: providers().calendar,
+    watches: providers().watch,
     syncQueue: syncQueue(),
   }));
 

@@ -21,7 +21,7 @@ export function apiDeps(services: Services): AppDeps {
           return queue;
         },
         mailboxId,
-        config.sync.calendarSync,
+        { calendar: config.sync.calendarSync, push: config.push.enabled },
       ),
     pingRedis: () => services.queueReady(),
     services,

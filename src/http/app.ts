@@ -17,6 +17,8 @@ import { measureServiceQueues } from '../app/measure-queues.ts';
 import { registerNotFoundHandler, serializeRequest } from './request-log.ts';
 import { registerOAuthRoutes } from './routes/oauth-routes.ts';
 import { registerTrackingRoutes } from './tracking-routes.ts';
+import { registerPushRoutes } from './push-routes.ts';
+import { queuePushWaker } from '../app/push-waker.ts';
 import { registerWeb } from './web/register-web.ts';
 
 /**
@@ -79,6 +81,15 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     // The web views at /app (built assets, session sign-in), on the same API.
     void app.register(async (root) => {
       await registerWeb(root, { orm: deps.orm, publicUrl: deps.config.http.publicUrl });
+    });
+    // Gmail Pub/Sub pushes and Graph change notifications: they only wake syncs.
+    registerPushRoutes(app, {
+      config: deps.config,
+      db: () => deps.orm.em.fork(),
+      waker: queuePushWaker(async () => {
+        await services.queueReady();
+        return services.syncQueue();
+      }),
     });
     // Hits are written in batches: closing waits for the ones still being stored (before the
     // process closes the database).

@@ -8,6 +8,7 @@ import { findMailbox } from '../db/repositories/mailbox.repository.ts';
 import { MailroomError, NotFoundError } from '../errors.ts';
 import type { MailboxJobQueue } from './mailbox-job-queue.ts';
 import type { GrantRevocation, RevokeGrant } from './revoke-grant.ts';
+import type { ClosePush } from '../push/close-push-channels.ts';
 
 /** Rows deleted per purge transaction. */
 export const PURGE_BATCH_SIZE = 500;
@@ -20,6 +21,8 @@ export interface DisconnectMailboxDeps {
    * receives the sealed refresh token and never throws. Without it the grant is left alone.
    */
   revokeGrant?: RevokeGrant;
+  /** Closes the mailbox's push channels (while its token still works); never throws. */
+  closePush?: ClosePush;
   batchSize?: number;
 }
 
@@ -57,6 +60,9 @@ export async function disconnectMailbox(
   const mailbox = await findMailbox(em, mailboxId);
   if (!mailbox) {
     throw new NotFoundError(`mailbox ${mailboxId} not found`);
+  }
+  if (deps.closePush) {
+    await deps.closePush(mailbox);
   }
   let grant: GrantRevocation = 'none';
   if (deps.revokeGrant && mailbox.credentials) {

@@ -71,6 +71,13 @@ const sharedQuotaDegraded = new Counter({
   registers: [registry],
 });
 
+const pushesReceived = new Counter({
+  name: 'mailroom_push_received_total',
+  help: 'Push requests (Gmail Pub/Sub) and Graph notification items by outcome: woken a sync, ignored (malformed, unknown mailbox, push off) or rejected (bad token or clientState).',
+  labelNames: ['provider', 'outcome'] as const,
+  registers: [registry],
+});
+
 /** One sync job run ended: `outcome` is `ok`, `skipped`, or the failed run's retry decision. */
 export function recordSyncRun(kind: SyncKind, outcome: string, seconds: number): void {
   syncRuns.inc({ kind, outcome });
@@ -110,4 +117,14 @@ export function recordSharedQuotaUnavailable(budget: string): void {
 /** The text exposition format, and its content type, for a scrape. */
 export async function scrape(): Promise<{ contentType: string; body: string }> {
   return { contentType: registry.contentType, body: await registry.metrics() };
+}
+
+export function recordPush(
+  provider: 'google' | 'microsoft',
+  outcome: 'woken' | 'ignored' | 'rejected',
+  count = 1,
+): void {
+  if (count > 0) {
+    pushesReceived.inc({ provider, outcome }, count);
+  }
 }

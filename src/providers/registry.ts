@@ -9,6 +9,10 @@ import { createGoogleOAuthConnector } from './google/oauth/google-oauth-connecto
 import { GoogleCalendarSource } from './google/calendar/google-calendar-source.ts';
 import type { MailSender } from './mail-sender.ts';
 import type { MailSource } from './mail-source.ts';
+import type { MailWatch } from './mail-watch.ts';
+import type { PushResource } from './mail-watch.ts';
+import { GMAIL_PUSH_RESOURCES, GmailMailWatch } from './google/gmail/gmail-mail-watch.ts';
+import { GraphMailWatch, graphPushResources } from './microsoft/mail/graph-mail-watch.ts';
 import { GmailMailSender } from './google/gmail/gmail-mail-sender.ts';
 import { GraphMailSender } from './microsoft/mail/graph-mail-sender.ts';
 import { MailboxCache } from './mailbox-cache.ts';
@@ -33,6 +37,8 @@ import { NO_SHARED_QUOTAS, type SharedQuotas } from './shared-quotas.ts';
 export type MailSourceFactory = (mailbox: ProviderMailbox) => MailSource;
 export type CalendarSourceFactory = (mailbox: ProviderMailbox) => CalendarSource;
 export type MailSenderFactory = (mailbox: ProviderMailbox) => MailSender;
+/** Null when push is off for the mailbox's provider (MAILROOM_PUSH, or Gmail without a topic). */
+export type MailWatchFactory = (mailbox: ProviderMailbox) => MailWatch | null;
 
 /** What the factories read of a mailbox: plain data, so providers never import the ORM entity. */
 export interface ProviderMailbox {
@@ -52,6 +58,7 @@ export interface ProviderFactories {
   mail: MailSourceFactory;
   calendar: CalendarSourceFactory;
   sender: MailSenderFactory;
+  watch: MailWatchFactory;
 }
 
 export function createProviderFactories(
@@ -159,7 +166,49 @@ export function createProviderFactories(
     }
   };
 
-  return { mail, calendar, sender };
+  // Push channels share the mailbox's client, quota bucket and requester with its sync.
+  const watch: MailWatchFactory = (mailbox) => {
+    const resources = pushResources(config, mailbox.provider);
+    if (resources === null) {
+      return null;
+    }
+    switch (mailbox.provider) {
+      case 'google': {
+        const { auth, rootUrl, limiter, timeoutMs } = gmailOptions(mailbox);
+        const topicName = config.google.pubsubTopic ?? '';
+        return new GmailMailWatch({ auth, rootUrl, limiter, timeoutMs, topicName });
+      }
+      case 'microsoft':
+        checkMicrosoftCredentials(mailbox);
+        return new GraphMailWatch({
+          graph: graphRequester(mailbox),
+          resources,
+          notificationUrl: config.push.microsoftUrl,
+          lifetimeMinutes: config.push.graphSubscriptionMinutes,
+        });
+    }
+  };
+
+  return { mail, calendar, sender, watch };
+}
+
+/**
+ * The push channels a mailbox of `provider` needs, or null when push is off for it: MAILROOM_PUSH
+ * (product.md "Push"), and for Gmail a Pub/Sub topic to publish to.
+ */
+export function pushResources(
+  config: Config,
+  provider: ProviderMailbox['provider'],
+): readonly PushResource[] | null {
+  if (!config.push.enabled) {
+    return null;
+  }
+  switch (provider) {
+    case 'google':
+      return config.google.pubsubTopic ? GMAIL_PUSH_RESOURCES : null;
+    case 'microsoft':
+      return graphPushResources(config.sync.outlookFolders, config.sync.calendarSync);
+  }
 }
 
 /** One OAuth connector per vendor: the HTTP connect routes serve each of them the same way. */

@@ -2,7 +2,11 @@ import type { Config } from '../config.ts';
 import type { Orm } from '../db/orm.ts';
 import type { Logger } from '../logger.ts';
 import type { ParsePool } from '../mail/parse-pool.ts';
-import type { CalendarSourceFactory, MailSourceFactory } from '../providers/registry.ts';
+import type {
+  CalendarSourceFactory,
+  MailSourceFactory,
+  MailWatchFactory,
+} from '../providers/registry.ts';
 import type { Queue } from 'bullmq';
 
 /** The services a job handler may use; built once per worker process (the composition root). */
@@ -13,5 +17,6 @@ export interface JobContext {
   pool: ParsePool;
   sources: MailSourceFactory;
   calendars: CalendarSourceFactory;
+  watches: MailWatchFactory;
   syncQueue: Queue;
 }

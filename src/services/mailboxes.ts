@@ -8,6 +8,7 @@ import { disconnectMailbox } from '../mailboxes/disconnect-mailbox.ts';
 import type { MailboxJobQueue } from '../mailboxes/mailbox-job-queue.ts';
 import type { PurgeRunner } from '../mailboxes/purge-runner.ts';
 import type { RevokeGrant } from '../mailboxes/revoke-grant.ts';
+import type { ClosePush } from '../push/close-push-channels.ts';
 import { ownedIds } from '../db/read-models/owned.ts';
 import type { WorkspaceScope } from '../db/workspace-scope.ts';
 import { mailboxStatus } from '../mailboxes/mailbox-status.ts';
@@ -66,6 +67,7 @@ export interface DisconnectDeps {
   em: EntityManager;
   jobs: MailboxJobQueue;
   revokeGrant: RevokeGrant;
+  closePush: ClosePush;
   purges: PurgeRunner;
 }
 
@@ -82,9 +84,11 @@ export async function disconnectWorkspaceMailbox(
   opts: { purge: boolean },
 ): Promise<MailboxStatusView> {
   await requireOwned(scope, 'mailbox', id);
-  await disconnectMailbox({ em: deps.em, jobs: deps.jobs, revokeGrant: deps.revokeGrant }, id, {
-    purge: false,
-  });
+  await disconnectMailbox(
+    { em: deps.em, jobs: deps.jobs, revokeGrant: deps.revokeGrant, closePush: deps.closePush },
+    id,
+    { purge: false },
+  );
   if (opts.purge) {
     await deps.purges.request(id);
   }

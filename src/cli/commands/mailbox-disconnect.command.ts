@@ -3,6 +3,7 @@ import { mailboxJobQueue } from '../../app/mailbox-job-queue.ts';
 import { disconnectMailbox } from '../../mailboxes/disconnect-mailbox.ts';
 import { grantRevoker } from '../../mailboxes/revoke-grant.ts';
 import { createOAuthConnectors } from '../../providers/registry.ts';
+import { pushCloser } from '../../push/close-push-channels.ts';
 import { withContext } from '../context.ts';
 import { printResult } from '../output.ts';
 import { parseFlag, uuidSchema } from '../validate.ts';
@@ -24,6 +25,11 @@ export function registerMailboxDisconnect(cmd: Command): void {
             revokeGrant: grantRevoker({
               connectors: createOAuthConnectors(config),
               secretBox: () => services.secretBox(),
+              log: services.log,
+            }),
+            closePush: pushCloser({
+              em: () => em,
+              watches: () => services.providers().watch,
               log: services.log,
             }),
           },

@@ -4,6 +4,7 @@ import type { MailboxJobQueue } from '../../mailboxes/mailbox-job-queue.ts';
 import { PurgeRunner } from '../../mailboxes/purge-runner.ts';
 import { grantRevoker, type RevokeGrant } from '../../mailboxes/revoke-grant.ts';
 import { createOAuthConnectors } from '../../providers/registry.ts';
+import { pushCloser, type ClosePush } from '../../push/close-push-channels.ts';
 
 /**
  * What the `/api/v1` routes need: the process's services container (ORM, queues, Redis for the
@@ -16,6 +17,8 @@ export interface ApiDeps {
   mailboxJobs: MailboxJobQueue;
   /** Revokes a disconnected mailbox's grant at its provider (never throws). */
   revokeGrant: RevokeGrant;
+  /** Closes a disconnected mailbox's push channels (never throws). */
+  closePush: ClosePush;
   /** Background purges of disconnected mailboxes (resumed when the API starts). */
   purges: PurgeRunner;
 }
@@ -41,6 +44,11 @@ export function createApiDeps(services: Services): ApiDeps {
     revokeGrant: grantRevoker({
       connectors: createOAuthConnectors(config),
       secretBox: () => services.secretBox(),
+      log: services.log,
+    }),
+    closePush: pushCloser({
+      em: () => services.orm.em.fork(),
+      watches: () => services.providers().watch,
       log: services.log,
     }),
     purges: new PurgeRunner({

@@ -90,6 +90,7 @@ export const mailboxRoutes: ApiRoutes = (app, deps) => {
           em: em(),
           jobs: deps.mailboxJobs,
           revokeGrant: deps.revokeGrant,
+          closePush: deps.closePush,
           purges: deps.purges,
         },
         req.params.id,
