@@ -4,6 +4,7 @@ import { benchApi } from './api.bench.ts';
 import { benchCalendarSync } from './calendar-sync.bench.ts';
 import { benchGmailBackfill } from './gmail-backfill.bench.ts';
 import { benchEvents } from './events.bench.ts';
+import { benchFleet } from './fleet.bench.ts';
 import { benchGmailFaults } from './gmail-faults.bench.ts';
 import { benchGmailKills } from './gmail-kills.bench.ts';
 import { benchIngest } from './ingest.bench.ts';
@@ -33,6 +34,13 @@ const { positionals, values } = parseArgs({
     'fetch-delay-ms': { type: 'string', default: '20' },
     hits: { type: 'string', default: '20000' },
     concurrency: { type: 'string', default: '32' },
+    mailboxes: { type: 'string', default: '10000' },
+    workers: { type: 'string', default: '1' },
+    seconds: { type: 'string', default: '60' },
+    speedup: { type: 'string', default: '10' },
+    'push-rate': { type: 'string', default: '10' },
+    tick: { type: 'string', default: '5' },
+    'sync-concurrency': { type: 'string', default: '16' },
   },
 });
 
@@ -180,9 +188,30 @@ try {
       process.stdout.write(`${JSON.stringify(figures)}\n`);
       break;
     }
+    case 'fleet': {
+      const options = {
+        mailboxes: Number(values.mailboxes),
+        workers: Number(values.workers),
+        seconds: Number(values.seconds),
+        speedup: Number(values.speedup),
+        pushRate: Number(values['push-rate']),
+        tickSeconds: Number(values.tick),
+        concurrency: Number(values['sync-concurrency']),
+      };
+      if (
+        !Object.values(options).every((v) => Number.isInteger(v) && v > 0) ||
+        options.workers > 2
+      ) {
+        throw new Error(
+          '--mailboxes, --seconds, --speedup, --push-rate, --tick and --sync-concurrency must be positive integers, --workers 1 or 2',
+        );
+      }
+      process.stdout.write(`${JSON.stringify(await benchFleet(config, options))}\n`);
+      break;
+    }
     default:
       process.stderr.write(
-        `error: unknown scenario '${scenario ?? ''}' (known: ingest, gmail-backfill, gmail-faults, gmail-kills, outlook-backfill, calendar-sync, relay, events, api, tracking)\n`,
+        `error: unknown scenario '${scenario ?? ''}' (known: ingest, gmail-backfill, gmail-faults, gmail-kills, outlook-backfill, calendar-sync, relay, events, api, tracking, fleet)\n`,
       );
       process.exit(1);
   }

@@ -5,16 +5,23 @@ import { pollMailboxesJob } from './poll-mailboxes.job.ts';
 import { checkPushJob } from './check-push.job.ts';
 import { mailboxPushJob } from './mailbox-push.job.ts';
 
-/** Every job the workers run. Start-up fails on a duplicate or handler-less entry. */
+/** Every job the sync queue holds. Start-up fails on a duplicate or handler-less entry. */
 export const JOB_DEFINITIONS = [
   mailboxSyncJob,
   calendarSyncJob,
-  pollMailboxesJob,
   mailboxPushJob,
-  checkPushJob,
 ] as unknown as readonly JobDefinition<never>[];
 
 export const JOB_REGISTRY = buildJobRegistry(JOB_DEFINITIONS);
+
+/**
+ * The scheduled ticks (the fleet scheduler's, the push check's) run on the `poll` queue
+ * (src/app/poll-worker.ts, keep-poll-scheduled.ts), so they never wait behind the jobs they queue.
+ */
+export const POLL_REGISTRY = buildJobRegistry([
+  pollMailboxesJob,
+  checkPushJob,
+] as unknown as readonly JobDefinition<never>[]);
 
 /**
  * Webhook deliveries run on their own queue (`webhooks`) with their own worker

@@ -161,6 +161,14 @@ const envSchema = z.object({
   MAILROOM_FETCH_CONCURRENCY: positiveInt(8),
   MAILROOM_POLL_INTERVAL_SECONDS: positiveInt(300),
   /**
+   * The fleet scheduler (jobs/poll-mailboxes.job.ts): how often a tick looks for due mailboxes,
+   * the poll interval of a push-healthy mailbox (push is the normal path; the poll a fallback),
+   * and how many mailboxes one claim statement takes (a tick claims until none are due).
+   */
+  MAILROOM_POLL_TICK_SECONDS: positiveInt(5),
+  MAILROOM_PUSH_POLL_INTERVAL_SECONDS: positiveInt(3600),
+  MAILROOM_POLL_BATCH_SIZE: positiveInt(500),
+  /**
    * Events out: waiting jobs kept on the `events` queue (oldest dropped past it), and how often
    * the relay looks at the outbox when no NOTIFY woke it (the fallback, not the normal path).
    */
@@ -216,6 +224,18 @@ const envSchema = z.object({
         !folders.some((f) => ['junkemail', 'deleteditems', 'drafts'].includes(f.toLowerCase())),
       { message: 'must list folders to sync, without junkemail, deleteditems or drafts' },
     ),
+  /**
+   * Budgets shared by every worker through Redis (provider-apis.md §A.9, §B.5, §D.4): Gmail units
+   * per minute of the Google Cloud project, Calendar requests per minute of the project, Graph
+   * requests per 10 s of the Microsoft app. 0 turns one off.
+   */
+  MAILROOM_GOOGLE_PROJECT_QUOTA_PER_MINUTE: z.coerce.number().int().min(0).default(1_200_000),
+  MAILROOM_GOOGLE_CALENDAR_PROJECT_REQUESTS_PER_MINUTE: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(10_000),
+  MAILROOM_MICROSOFT_APP_REQUESTS_PER_10S: z.coerce.number().int().min(0).default(130_000),
   /** Graph's per-mailbox budget (provider-apis.md §D.4); 0 turns the limiter off. */
   MAILROOM_GRAPH_REQUESTS_PER_WINDOW: z.coerce.number().int().min(0).default(10_000),
   MAILROOM_GRAPH_WINDOW_SECONDS: z.coerce.number().positive().default(600),
@@ -352,6 +372,9 @@ export interface Config {
     backfillMaxMessages: number;
     fetchConcurrency: number;
     pollIntervalSeconds: number;
+    pollTickSeconds: number;
+    pushPollIntervalSeconds: number;
+    pollBatchSize: number;
     /** Delays before each retry of a message that failed; their count bounds the retries. */
     messageRetrySeconds: number[];
     concurrency: number;
@@ -369,6 +392,12 @@ export interface Config {
     calendarFutureDays: number;
     graphRequestsPerWindow: number;
     graphWindowSeconds: number;
+    /** The Redis-shared budgets (0: off); keyed by GOOGLE_CLIENT_ID and MICROSOFT_CLIENT_ID. */
+    sharedQuota: {
+      gmailUnitsPerMinute: number;
+      googleCalendarRequestsPerMinute: number;
+      graphRequestsPer10s: number;
+    };
   };
   tracking: {
     /** Signing keys, the current one first; empty: tracking is off. */
@@ -493,6 +522,9 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
       backfillMaxMessages: e.MAILROOM_BACKFILL_MAX_MESSAGES,
       fetchConcurrency: e.MAILROOM_FETCH_CONCURRENCY,
       pollIntervalSeconds: e.MAILROOM_POLL_INTERVAL_SECONDS,
+      pollTickSeconds: e.MAILROOM_POLL_TICK_SECONDS,
+      pushPollIntervalSeconds: e.MAILROOM_PUSH_POLL_INTERVAL_SECONDS,
+      pollBatchSize: e.MAILROOM_POLL_BATCH_SIZE,
       messageRetrySeconds: e.MAILROOM_MESSAGE_RETRY_SECONDS,
       concurrency: e.MAILROOM_SYNC_CONCURRENCY,
       jobLockSeconds: e.MAILROOM_JOB_LOCK_SECONDS,
@@ -509,6 +541,11 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
       calendarFutureDays: e.MAILROOM_CALENDAR_FUTURE_DAYS,
       graphRequestsPerWindow: e.MAILROOM_GRAPH_REQUESTS_PER_WINDOW,
       graphWindowSeconds: e.MAILROOM_GRAPH_WINDOW_SECONDS,
+      sharedQuota: {
+        gmailUnitsPerMinute: e.MAILROOM_GOOGLE_PROJECT_QUOTA_PER_MINUTE,
+        googleCalendarRequestsPerMinute: e.MAILROOM_GOOGLE_CALENDAR_PROJECT_REQUESTS_PER_MINUTE,
+        graphRequestsPer10s: e.MAILROOM_MICROSOFT_APP_REQUESTS_PER_10S,
+      },
     },
     webhooks: {
       timeoutMs: e.MAILROOM_WEBHOOK_TIMEOUT_MS,

@@ -9,6 +9,7 @@
  * With `MAILROOM_METRICS=on` it serves Prometheus `GET /metrics` on `MAILROOM_WORKER_METRICS_PORT`.
  */
 import { keepPollScheduled } from './app/keep-poll-scheduled.ts';
+import { startPollWorker } from './app/poll-worker.ts';
 import { initServices } from './app/services.ts';
 import { startWorkerEventRelay } from './app/start-event-relay.ts';
 import { startSyncWorker } from './app/sync-worker.ts';
@@ -26,7 +27,9 @@ const services = await initServices(config, {
   queueRole: 'worker',
 }).catch(exitWithErrorLine);
 const queue = services.syncQueue();
+const pollQueue = services.pollQueue();
 const worker = startSyncWorker(services);
+const pollWorker = startPollWorker(services);
 const relay = startWorkerEventRelay(services);
 const webhookWorker = startWebhookWorker(services);
 // Before Redis is waited for: an operator sees the queues as down (`mailroom_queue_up` 0), not
@@ -52,12 +55,16 @@ onShutdown(
     stopMeasuring();
     metricsServer?.close();
     await relay.stop();
-    await Promise.all([worker.close(), webhookWorker.close()]);
+    await Promise.all([worker.close(), pollWorker.close(), webhookWorker.close()]);
     await services.close();
   },
   config.shutdownGraceMs,
 );
 await queue.waitUntilReady();
-pollSchedule = keepPollScheduled(queue, config, services.log);
+await pollQueue.waitUntilReady();
+pollSchedule = keepPollScheduled(pollQueue, config, services.log);
 await pollSchedule.ready;
-services.log.info({ pollSeconds: config.sync.pollIntervalSeconds }, 'worker started');
+services.log.info(
+  { pollSeconds: config.sync.pollIntervalSeconds, pollTickSeconds: config.sync.pollTickSeconds },
+  'worker started',
+);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { GrantBook, type Grant } from '../shared/grants.ts';
+import type { GeneratedUsers } from './generated-users.ts';
 import { DEFAULT_GOOGLE_SCOPES } from './google-scopes.ts';
 
 const random = (bytes: number) => randomBytes(bytes).toString('base64url');
@@ -11,6 +12,9 @@ const random = (bytes: number) => randomBytes(bytes).toString('base64url');
  * DEFAULT_GOOGLE_SCOPES (read mail, send mail, read calendars).
  */
 export class EmulatorAuth extends GrantBook {
+  /** Users whose refresh tokens are derived, not issued (generated-users.ts); none by default. */
+  generated: GeneratedUsers | null = null;
+
   constructor(accessTokenTtlSeconds = 3599) {
     super(
       {
@@ -24,6 +28,10 @@ export class EmulatorAuth extends GrantBook {
   }
 
   refresh(refreshToken: string): (Grant & { accessToken: string }) | null {
+    const generated = this.generated?.emailOfToken(refreshToken) ?? null;
+    if (generated !== null) {
+      this.adoptRefreshToken(refreshToken, generated);
+    }
     const grant = this.redeemRefreshGrant(refreshToken);
     return grant === null
       ? null

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { EmulatorAuth } from './emulator-auth.ts';
+import type { GeneratedUsers, GeneratedUsersOptions } from './generated-users.ts';
 import type { SentLog } from './gmail-sent-log.ts';
 import type { GmailStore } from './gmail-store.ts';
 import { NOT_FOUND } from './google-error.ts';
@@ -8,13 +9,18 @@ import { NOT_FOUND } from './google-error.ts';
  * The Gmail part of the emulator's `/__control` interface, for tests, the demo and the benchmark:
  * add users and messages, delete and relabel messages (each change lands in the history log as
  * Gmail's would), expire history (so `history.list` answers 404), revoke a user's grant and read
- * what a user sent through `messages.send`.
+ * what a user sent through `messages.send`, and make many users at once (generated-users.ts).
  */
 type Req = FastifyRequest<{ Params: Record<string, string> }>;
 
 export function registerGmailControlRoutes(
   app: FastifyInstance,
-  deps: { store: GmailStore; auth: EmulatorAuth; sentLog: SentLog },
+  deps: {
+    store: GmailStore;
+    auth: EmulatorAuth;
+    sentLog: SentLog;
+    generate: (options: GeneratedUsersOptions) => GeneratedUsers;
+  },
 ): void {
   const { store, auth, sentLog } = deps;
   // Synchronous handlers answer with reply.send (fastify ignores a sync handler's return value).
@@ -26,6 +32,17 @@ export function registerGmailControlRoutes(
     return reply.send({
       email: email.toLowerCase(),
       refreshToken: auth.issueRefreshToken(email, scopes),
+    });
+  });
+  // Users 0..count-1, made on first use; the answer says how to name each and its refresh token.
+  app.post('/__control/generated-users', (req, reply) => {
+    const body = req.body as GeneratedUsersOptions;
+    const generated = deps.generate(body);
+    return reply.send({
+      count: generated.count,
+      messagesPerUser: generated.messagesPerUser,
+      email: generated.email(0).replace('0', '{n}'),
+      refreshToken: generated.refreshToken(0).replace(/0$/, '{n}'),
     });
   });
   app.post('/__control/users/:email/messages', (req: Req, reply) => {

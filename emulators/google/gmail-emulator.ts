@@ -5,6 +5,7 @@ import { FaultInjector, takeFault, type FaultSpec } from '../shared/faults.ts';
 import { bearerToken, ConcurrencyLimit } from '../shared/request-limits.ts';
 import { asList, one } from '../shared/query.ts';
 import { EmulatorAuth } from './emulator-auth.ts';
+import { GeneratedUsers, type GeneratedUsersOptions } from './generated-users.ts';
 import { registerGmailControlRoutes } from './gmail-control-routes.ts';
 import {
   AUTH_ERROR,
@@ -44,6 +45,8 @@ export interface GmailEmulatorOptions {
   accessTokenTtlSeconds?: number;
   clientId?: string;
   clientSecret?: string;
+  /** Many users made on first use (generated-users.ts), for the fleet benchmark. */
+  generatedUsers?: GeneratedUsersOptions;
   /** Pauses before each push retry (default 0.5, 1, 2, 4, 8 s); tests may shorten them. */
   pushBackoffMs?: readonly number[];
 }
@@ -89,6 +92,15 @@ export function buildGmailEmulator(options: GmailEmulatorOptions = {}): GmailEmu
   const store = new GmailStore();
   const calendars = new GoogleCalendarStore();
   const auth = new EmulatorAuth(options.accessTokenTtlSeconds);
+  const generate = (generatedOptions: GeneratedUsersOptions): GeneratedUsers => {
+    const generated = new GeneratedUsers(generatedOptions);
+    store.generated = generated;
+    auth.generated = generated;
+    return generated;
+  };
+  if (options.generatedUsers) {
+    generate(options.generatedUsers);
+  }
   const faults = new FaultInjector();
   const quota = options.quota ? new QuotaMeter(options.quota) : null;
   const concurrency = new ConcurrencyLimit(options.maxConcurrentPerUser ?? 10);
@@ -365,7 +377,7 @@ export function buildGmailEmulator(options: GmailEmulatorOptions = {}): GmailEmu
   registerGoogleCalendarRoutes(app, { guard, store: calendars });
 
   // ---- Control interface (tests, demo, benchmark) --------------------------------------------
-  registerGmailControlRoutes(app, { store, auth, sentLog });
+  registerGmailControlRoutes(app, { store, auth, sentLog, generate });
   registerPubSubRoutes(app, { pubsub, tokens: idTokens });
   registerFaultControl(app, faults);
   app.get('/__control/stats', (_req, reply) => reply.send(stats));

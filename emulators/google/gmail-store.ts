@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { GeneratedUsers } from './generated-users.ts';
 
 /**
  * In-memory state of the Gmail emulator: users, their messages with labels, and a history log
@@ -74,6 +75,8 @@ export type HistoryListener = (user: GmailUser, record: HistoryRecord, labelIds:
 export class GmailStore {
   readonly users = new Map<string, GmailUser>();
   private counter = 0;
+  /** Users made on first touch with a few messages each (the fleet benchmark's); none by default. */
+  generated: GeneratedUsers | null = null;
   private readonly listeners: HistoryListener[] = [];
 
   /** Calls `listener` after each new history record (the push notifications start there). */
@@ -101,6 +104,9 @@ export class GmailStore {
         userLabels: new Map(),
       };
       this.users.set(key, user);
+      for (const raw of this.generated?.messagesOf(key) ?? []) {
+        this.addMessage(key, raw);
+      }
     }
     return user;
   }

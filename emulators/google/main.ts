@@ -1,6 +1,9 @@
 /**
  * Runs the Gmail emulator as a program: `npm run emulator:gmail -- --port 4010
  * --user dana@northwindtraders.com=fixtures/mailbox [--quota old|new --quota-scale K]
+ * [--generated-users N [--generated-messages K]]`. Prints one JSON line with its URL and each
+ * user's refresh token (generated users: `fleet-<n>@fleet.example`, `1//emu-fleet-<n>`), then
+ * serves until stopped.
  * [--push-endpoint URL [--push-topic projects/mailroom-local/topics/gmail] [--push-audience AUD]]`.
  * With `--push-endpoint`, a Pub/Sub push subscription on that topic delivers watch notifications
  * there (with an OIDC token for AUD when given). Prints one JSON line with its URL, each user's
@@ -18,6 +21,8 @@ const { values } = parseArgs({
     user: { type: 'string', multiple: true, default: [] },
     quota: { type: 'string', default: 'off' },
     'quota-scale': { type: 'string', default: '1' },
+    'generated-users': { type: 'string', default: '0' },
+    'generated-messages': { type: 'string', default: '3' },
     'push-endpoint': { type: 'string' },
     'push-topic': { type: 'string', default: 'projects/mailroom-local/topics/gmail' },
     'push-audience': { type: 'string' },
@@ -27,6 +32,12 @@ const { values } = parseArgs({
 const quota = values.quota === 'old' || values.quota === 'new' ? values.quota : null;
 const emulator = buildGmailEmulator({
   quota: quota ? { regime: quota, scale: Number(values['quota-scale']) } : null,
+  ...(Number(values['generated-users']) > 0 && {
+    generatedUsers: {
+      count: Number(values['generated-users']),
+      messagesPerUser: Number(values['generated-messages']),
+    },
+  }),
 });
 const users = [];
 for (const { email, dir } of userSpecs(values.user)) {

@@ -86,6 +86,22 @@ export class GrantBook {
     return token;
   }
 
+  /**
+   * Records a refresh token minted elsewhere (a generated user's, derived from its number) on its
+   * first use; false when the token is already known (then it may have been revoked since).
+   */
+  protected adoptRefreshToken(token: string, email: string): boolean {
+    if (this.refreshTokens.has(token)) {
+      return false;
+    }
+    this.refreshTokens.set(token, {
+      email: email.toLowerCase(),
+      scopes: this.defaultScopes,
+      revoked: false,
+    });
+    return true;
+  }
+
   issueAccessToken(email: string, scopes: readonly string[] = this.defaultScopes): string {
     const token = this.shapes.accessToken();
     this.accessTokens.set(token, {

@@ -14,11 +14,12 @@ export interface PollScheduleKeeper {
  * Keeps the poll scheduler (and the push check's) in Redis. It is written once at start-up, but Redis can lose it (a
  * restart without persistence, a failover to an empty replica, a FLUSHALL): then nothing polls,
  * silently. `upsertJobScheduler` is idempotent, so every worker simply writes it again every
- * `MAILROOM_SCHEDULER_REASSERT_SECONDS`; with it comes back the next poll, and with that every
- * mailbox's sync (the queued syncs were lost too).
+ * `MAILROOM_SCHEDULER_REASSERT_SECONDS`; with it comes back the next tick. The queued syncs were
+ * lost too: their mailboxes come due again within one poll interval (stale ones at the next tick).
  */
 export function keepPollScheduled(queue: Queue, config: Config, log: Logger): PollScheduleKeeper {
-  const every = config.sync.pollIntervalSeconds * 1000;
+  // The tick, not the poll interval: each tick queues only the mailboxes that came due since.
+  const every = config.sync.pollTickSeconds * 1000;
   const assert = async () => {
     await queue.upsertJobScheduler(
       pollMailboxesJob.name,

@@ -3,7 +3,7 @@ import { measureQueues, type MeasuredQueue } from '../observability/queue-metric
 import type { Services } from './services.ts';
 
 /**
- * Reports the sync and webhook queues in `/metrics`. The queues are opened on the first scrape,
+ * Reports the sync, webhook and poll queues in `/metrics`. The queues are opened on the first scrape,
  * not here: a process (or a test) that never queues anything opens no connection for this.
  * Returns the function that stops reporting them (before the services close).
  */
@@ -11,6 +11,7 @@ export function measureServiceQueues(services: Services): () => void {
   return measureQueues([
     lazy('sync', () => services.syncQueue()),
     lazy('webhooks', () => services.webhookQueue()),
+    lazy('poll', () => services.pollQueue()),
   ]);
 }
 

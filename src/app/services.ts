@@ -5,10 +5,24 @@ import { openMigratedORM, type Orm } from '../db/orm.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { createParsePool } from '../mail/create-parse-pool.ts';
 import type { ParsePool } from '../mail/parse-pool.ts';
-import { createProviderFactories, type ProviderFactories } from '../providers/registry.ts';
+import {
+  createProviderFactories,
+  MAX_CACHED_MAILBOXES,
+  type ProviderFactories,
+} from '../providers/registry.ts';
+import {
+  createSharedQuotas,
+  NO_SHARED_QUOTAS,
+  type SharedQuotas,
+} from '../providers/shared-quotas.ts';
 import type { JobContext } from '../queue/job-context.ts';
 import { createEventsQueue } from '../queue/events-queue.ts';
-import { createRedis, createSyncQueue } from '../queue/queues.ts';
+import {
+  createPollQueue,
+  createQuotaRedis,
+  createRedis,
+  createSyncQueue,
+} from '../queue/queues.ts';
 import { RedisOutageLog } from '../queue/redis-outage.ts';
 import { producerReady, redisUnavailable } from '../queue/redis-unavailable.ts';
 import { SecretBox } from '../security/secret-box.ts';
@@ -32,6 +46,8 @@ export interface Services {
   syncQueue(): Queue;
   /** The webhook delivery queue (`webhooks`), on the sync queue's connection. */
   webhookQueue(): Queue;
+  /** The fleet scheduler's tick queue (`poll`), on the sync queue's connection. */
+  pollQueue(): Queue;
   /**
    * The `events` queue the outbox relay publishes to, on the sync queue's connection (for the
    * queue dashboard; the relay opens its own).
@@ -93,8 +109,29 @@ export async function initServices(
     closers.push(() => pool.close());
     return pool;
   });
-  const providers = once(() => createProviderFactories(config, secretBox(), orm.em.fork()));
   const outage = new RedisOutageLog(log, config.redis.url);
+  // The project's and app's budgets, shared by every worker through Redis; none when all are off.
+  const sharedQuotas = (): SharedQuotas => {
+    const q = config.sync.sharedQuota;
+    if (q.gmailUnitsPerMinute + q.googleCalendarRequestsPerMinute + q.graphRequestsPer10s === 0) {
+      return NO_SHARED_QUOTAS;
+    }
+    const connection = createQuotaRedis(config);
+    outage.watch(connection);
+    closers.push(() => {
+      connection.disconnect();
+    });
+    return createSharedQuotas(connection, config, log);
+  };
+  const providers = once(() =>
+    createProviderFactories(
+      config,
+      secretBox(),
+      orm.em.fork(),
+      MAX_CACHED_MAILBOXES,
+      sharedQuotas(),
+    ),
+  );
   const redis = (role: 'producer' | 'worker'): Redis => {
     const connection = createRedis(config, role);
     outage.watch(connection);
@@ -131,14 +168,18 @@ export async function initServices(
     closers.push(() => (syncQueueConnection().status === 'ready' ? queue.close() : undefined));
     return queue;
   });
-  const eventsQueue = once(() => {
-    const queue = createEventsQueue(config, syncQueueConnection());
-    queue.on('error', (err) => {
-      outage.report(err, 'queue error');
+  /** A queue beside the sync queue, on its connection: reported like it, closed with it. */
+  const besideSyncQueue = (create: (c: Config, connection: Redis) => Queue) =>
+    once(() => {
+      const queue = create(config, syncQueueConnection());
+      queue.on('error', (err) => {
+        outage.report(err, 'queue error');
+      });
+      closers.push(() => (syncQueueConnection().status === 'ready' ? queue.close() : undefined));
+      return queue;
     });
-    closers.push(() => (syncQueueConnection().status === 'ready' ? queue.close() : undefined));
-    return queue;
-  });
+  const eventsQueue = besideSyncQueue(createEventsQueue);
+  const pollQueue = besideSyncQueue(createPollQueue);
   const jobContext = once((): JobContext => ({
     config,
     orm,
@@ -160,6 +201,7 @@ export async function initServices(
     syncQueue,
     webhookQueue,
     eventsQueue,
+    pollQueue,
     async queueReady() {
       const connection = syncQueueConnection();
       await producerReady(connection, config.redis.url);

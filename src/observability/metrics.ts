@@ -69,6 +69,22 @@ const trackingHits = new Counter({
   registers: [registry],
 });
 
+const pollLag = new Histogram({
+  name: 'mailroom_poll_lag_seconds',
+  help: 'How late the fleet scheduler queued a due poll (from the mailbox being due to the tick that queued it).',
+  // A healthy scheduler stays within a tick (5 s); minutes mean it cannot keep up. Fine below
+  // 10 s, where the fleet bench reads its quantiles.
+  buckets: [0.25, 0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5, 6, 8, 10, 20, 30, 60, 120, 300, 900],
+  registers: [registry],
+});
+
+const sharedQuotaDegraded = new Counter({
+  name: 'mailroom_shared_quota_unavailable_total',
+  help: 'Provider calls let through on their per-mailbox limit alone because the shared (Redis) quota did not answer.',
+  labelNames: ['budget'] as const,
+  registers: [registry],
+});
+
 /**
  * One sync job run ended: `outcome` is `ok`, `skipped`, `handed_back` (its worker was closing),
  * `lock_lost` (stopped: another run holds the job), or the failed run's retry decision.
@@ -108,6 +124,16 @@ export function recordWebhookAttempt(status: string): void {
 
 export function recordTrackingHit(kind: string, classification: string): void {
   trackingHits.inc({ kind, classification });
+}
+
+/** The fleet scheduler queued a poll `seconds` after it was due. */
+export function recordPollLag(seconds: number): void {
+  pollLag.observe(Math.max(0, seconds));
+}
+
+/** A call went ahead without the shared budget `budget` (Redis did not answer). */
+export function recordSharedQuotaUnavailable(budget: string): void {
+  sharedQuotaDegraded.inc({ budget });
 }
 
 /** The text exposition format, and its content type, for a scrape. */

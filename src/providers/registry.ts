@@ -24,12 +24,14 @@ import { createMicrosoftOAuthConnector } from './microsoft/oauth/microsoft-oauth
 import { MicrosoftTokenStore } from './microsoft/oauth/microsoft-token-store.ts';
 import type { OAuthConnector } from './oauth-connector.ts';
 import { ProviderError } from './provider-error.ts';
+import { NO_SHARED_QUOTAS, type SharedQuotas } from './shared-quotas.ts';
 
 /**
  * Provider → MailSource / CalendarSource. Access tokens stay in this process's memory (never in
  * job data or Redis): one OAuth client per mailbox and refresh token, reused across that mailbox's
  * jobs until the stored credentials change (a reconnect). So are the quota buckets, so a job that
- * comes back after a rate limit does not start with a full burst. Every per-mailbox cache is
+ * comes back after a rate limit does not start with a full burst. Calls also draw on the budgets
+ * every worker shares (`shared`, shared-quotas.ts). Every per-mailbox cache is
  * bounded (MAX_CACHED_MAILBOXES, least recently used dropped first).
  */
 export type MailSourceFactory = (mailbox: ProviderMailbox) => MailSource;
@@ -64,9 +66,10 @@ export function createProviderFactories(
   box: SecretBox,
   em: EntityManager,
   maxMailboxes = MAX_CACHED_MAILBOXES,
+  shared: SharedQuotas = NO_SHARED_QUOTAS,
 ): ProviderFactories {
   const clients = new MailboxCache<{ sealed: string; client: OAuth2Client }>(maxMailboxes);
-  const limiters = createMailboxLimiters(config.sync, maxMailboxes);
+  const limiters = createMailboxLimiters(config.sync, maxMailboxes, shared);
   const microsoftTokens = new MicrosoftTokenStore(em, box, config, maxMailboxes);
 
   const googleClient = (mailbox: ProviderMailbox): OAuth2Client => {

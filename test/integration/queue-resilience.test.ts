@@ -9,7 +9,7 @@ import { initServices } from '../../src/app/services.ts';
 import { startSyncWorker } from '../../src/app/sync-worker.ts';
 import { parseConfig, type Config } from '../../src/config.ts';
 import { mailboxStatus } from '../../src/mailboxes/mailbox-status.ts';
-import { createSyncQueue, SYNC_QUEUE } from '../../src/queue/queues.ts';
+import { createPollQueue, createSyncQueue, SYNC_QUEUE } from '../../src/queue/queues.ts';
 import type { Logger } from '../../src/logger.ts';
 import type { Orm } from '../../src/db/orm.ts';
 import { buildEml } from '../helpers/build-eml.ts';
@@ -99,7 +99,7 @@ it(
   async ({ gmail: h }) => {
     const { config } = isolated(h, { MAILROOM_SCHEDULER_REASSERT_SECONDS: '1' });
     const connection = new Redis(config.redis.url);
-    const queue = createSyncQueue(config, connection);
+    const queue = createPollQueue(config, connection);
     const keeper = keepPollScheduled(queue, config, silentLog);
     try {
       await keeper.ready;

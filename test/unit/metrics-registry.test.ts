@@ -36,6 +36,8 @@ describe('metrics registry', () => {
       'mailroom_tracking_hits_total counter',
       'mailroom_provider_quota_units_total counter',
       'mailroom_push_received_total counter',
+      'mailroom_poll_lag_seconds histogram',
+      'mailroom_shared_quota_unavailable_total counter',
     ]) {
       expect(body).toContain(`# TYPE ${name}`);
     }

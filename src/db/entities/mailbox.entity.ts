@@ -21,6 +21,17 @@ export interface Mailbox {
   lastSyncedAt: Date | null;
   /** Heartbeat of a running mail sync: `syncing` past this instant means its worker is gone. */
   syncAliveUntil: Date | null;
+  /**
+   * When the fleet scheduler next polls the mailbox (null: due now); it sets this itself at each
+   * poll it queues (jobs/poll-mailboxes.job.ts).
+   */
+  nextPollAt?: Date | null;
+  /**
+   * Set by the push layer to the expiry of the mailbox's live Gmail watch / Graph subscriptions;
+   * while it is in the future the mailbox is push-healthy and polled only as a fallback
+   * (`MAILROOM_PUSH_POLL_INTERVAL_SECONDS`).
+   */
+  pushHealthyUntil?: Date | null;
   /** Set while a purge the API accepted is still to finish (purge-runner.ts); cleared at its end. */
   purgeRequestedAt?: Date | null;
   createdAt: Date;
@@ -49,6 +60,18 @@ export const MailboxSchema = new EntitySchema<Mailbox>({
       columnType: 'timestamptz',
       nullable: true,
       fieldName: 'sync_alive_until',
+    },
+    nextPollAt: {
+      type: 'Date',
+      columnType: 'timestamptz',
+      nullable: true,
+      fieldName: 'next_poll_at',
+    },
+    pushHealthyUntil: {
+      type: 'Date',
+      columnType: 'timestamptz',
+      nullable: true,
+      fieldName: 'push_healthy_until',
     },
     purgeRequestedAt: {
       type: 'Date',

@@ -1,22 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { createHash, randomUUID } from 'node:crypto';
-import { z } from 'zod';
 import { MailboxSchema, type Mailbox, type MailProvider } from '../entities/mailbox.entity.ts';
 import { appendEvents } from '../outbox.ts';
-import { queryRows } from '../sql.ts';
 
 export async function findMailbox(em: EntityManager, id: string): Promise<Mailbox | null> {
   return em.findOne(MailboxSchema, { id });
-}
-
-/** Mailboxes the scheduler should sync, those never synced (or longest ago) first. */
-export async function mailboxIdsToPoll(em: EntityManager): Promise<string[]> {
-  const rows = await queryRows(
-    em,
-    z.object({ id: z.string() }),
-    `select id from mailbox where status in ('active', 'syncing', 'error') order by last_synced_at nulls first`,
-  );
-  return rows.map((r) => r.id);
 }
 
 export interface StoreConnectedMailbox {
