@@ -1,31 +1,106 @@
-import {
-  buildGmailEmulator,
-  type GmailEmulator,
-  type GmailEmulatorOptions,
-} from '../emulators/google/gmail-emulator.ts';
-import { generateMessages, type GeneratedMessage } from './generate-messages.ts';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { EmulatorStats } from '../emulators/google/gmail-emulator.ts';
+import type { QuotaOptions } from '../emulators/google/quota.ts';
+import type { FaultSpec } from '../emulators/shared/faults.ts';
 
 /** The mailbox every Gmail benchmark syncs. */
 export const BENCH_OWNER = 'rep@northwindtraders.com';
 
-/** A listening Gmail emulator holding `messages` generated messages (from `seed`) for the owner. */
+const EMULATOR_PROCESS = fileURLToPath(new URL('./gmail-emulator-process.ts', import.meta.url));
+
+/**
+ * A Gmail emulator holding generated messages for the owner, running in a process of its own
+ * (gmail-emulator-process.ts): the generated corpus lives there, so the benchmark process, which
+ * runs Mailroom, measures Mailroom's memory alone. Everything is asked over HTTP.
+ */
+export interface BenchGmail {
+  url: string;
+  /** A refresh token for the owner's grant. */
+  refreshToken: string;
+  stats(): Promise<EmulatorStats>;
+  resetStats(): Promise<void>;
+  addFault(fault: FaultSpec): Promise<void>;
+  /** Faults served so far. */
+  faultsFired(): Promise<number>;
+  /** Bare mailparser over every message the emulator holds, timed in its process. */
+  parseOnlySeconds(): Promise<number>;
+  /** The emulator process's peak RSS so far, in MB. */
+  peakRssMb(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** A listening Gmail emulator process holding `messages` generated messages (from `seed`). */
 export async function startBenchGmail(opts: {
   messages: number;
   seed: number;
-  quota?: GmailEmulatorOptions['quota'];
-}): Promise<{ emulator: GmailEmulator; url: string; generated: GeneratedMessage[] }> {
-  const generated = generateMessages({
-    count: opts.messages,
-    seed: opts.seed,
-    ownerEmail: BENCH_OWNER,
-    internalDomain: 'northwindtraders.com',
+  quota?: QuotaOptions | null;
+}): Promise<BenchGmail> {
+  const child = spawn(
+    process.execPath,
+    [
+      EMULATOR_PROCESS,
+      `--messages=${String(opts.messages)}`,
+      `--seed=${String(opts.seed)}`,
+      ...(opts.quota
+        ? [`--quota=${opts.quota.regime}`, `--quota-scale=${String(opts.quota.scale)}`]
+        : []),
+    ],
+    // stdin is the child's lifeline: it ends when this process does, however it ends.
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      resolve();
+    }),
+  );
+  const lines = createInterface({ input: child.stdout });
+  const ready = await new Promise<{ url: string; refreshToken: string }>((resolve, reject) => {
+    lines.once('line', (line) => {
+      resolve(JSON.parse(line) as { url: string; refreshToken: string });
+    });
+    child.once('exit', (code) => {
+      reject(new Error(`gmail emulator process exited with ${String(code)} before listening`));
+    });
   });
-  const emulator = buildGmailEmulator({ quota: opts.quota ?? null });
-  for (const m of generated) {
-    emulator.store.addMessage(BENCH_OWNER, m.raw);
-  }
-  const url = await emulator.app.listen({ port: 0, host: '127.0.0.1' });
-  return { emulator, url, generated };
+  lines.close();
+  const call = async <T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> => {
+    const res = await fetch(`${ready.url}${path}`, {
+      method,
+      ...(body === undefined
+        ? {}
+        : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    });
+    if (!res.ok) {
+      throw new Error(`gmail emulator ${method} ${path}: ${String(res.status)}`);
+    }
+    return (await res.json()) as T;
+  };
+  const figures = () =>
+    call<{ stats: EmulatorStats; faultsFired: number; peakRssMb: number }>(
+      'GET',
+      '/__bench/figures',
+    );
+  return {
+    url: ready.url,
+    refreshToken: ready.refreshToken,
+    stats: async () => (await figures()).stats,
+    resetStats: async () => {
+      await call('POST', '/__bench/reset-stats');
+    },
+    addFault: async (fault) => {
+      await call('POST', '/__control/faults', { faults: [fault] });
+    },
+    faultsFired: async () => (await figures()).faultsFired,
+    parseOnlySeconds: async () =>
+      (await call<{ seconds: number }>('POST', '/__bench/parse-only')).seconds,
+    peakRssMb: async () => (await figures()).peakRssMb,
+    close: async () => {
+      child.stdin.end();
+      await exited;
+    },
+  };
 }
 
 /** The settings that point Mailroom at the emulator, with the first sync taking every message. */

@@ -2,7 +2,7 @@ import { parseConfig, type Config } from '../src/config.ts';
 import { PER_USER_UNITS_PER_MINUTE, type QuotaRegime } from '../emulators/google/quota.ts';
 import { withBenchDatabase } from './bench-database.ts';
 import { BENCH_OWNER as OWNER, benchGmailEnv, startBenchGmail } from './bench-gmail.ts';
-import { parseOnlySeconds, peakRssMb, round } from './parse-baseline.ts';
+import { peakRssMb, round } from './parse-baseline.ts';
 import { benchEnv, timeFirstSync } from './time-first-sync.ts';
 
 /**
@@ -10,6 +10,8 @@ import { benchEnv, timeFirstSync } from './time-first-sync.ts';
  * client, BullMQ and the whole pipeline. With `--quota old|new --quota-scale K` the emulator
  * enforces the per-user quota sped up K times, Mailroom's limiter is told the same ceiling, and
  * the figures add how close to the ceiling the backfill ran and how often it was throttled.
+ * The emulator runs in a process of its own (bench-gmail.ts): `peakRssMb` is Mailroom's (this
+ * process, parse workers included, as they are threads), `emulatorPeakRssMb` the emulator's.
  */
 
 export interface GmailBenchOptions {
@@ -22,18 +24,18 @@ export async function benchGmailBackfill(
   base: Config,
   opts: GmailBenchOptions,
 ): Promise<Record<string, unknown>> {
-  const { emulator, url, generated } = await startBenchGmail({
+  const emulator = await startBenchGmail({
     messages: opts.messages,
     seed: 7,
     quota: opts.quota ? { regime: opts.quota, scale: opts.quotaScale } : null,
   });
-  const parseSeconds = await parseOnlySeconds(generated.map((m) => m.raw));
   try {
+    const parseSeconds = await emulator.parseOnlySeconds();
     return await withBenchDatabase(base.db.url, async (dbUrl) => {
       const limit = opts.quota ? PER_USER_UNITS_PER_MINUTE[opts.quota] * opts.quotaScale : null;
       const config = parseConfig({
         ...benchEnv(base, dbUrl),
-        ...benchGmailEnv(url),
+        ...benchGmailEnv(emulator.url),
         MAILROOM_GMAIL_QUOTA: opts.quota ?? 'off',
         // The emulator's window is a minute sped up K times; tell the limiter the same.
         MAILROOM_GMAIL_QUOTA_WINDOW_SECONDS: String(60 / opts.quotaScale),
@@ -43,14 +45,12 @@ export async function benchGmailBackfill(
         {
           provider: 'google',
           email: OWNER,
-          refreshToken: emulator.auth.issueRefreshToken(OWNER),
+          refreshToken: emulator.refreshToken,
           expected: opts.messages,
         },
-        () => {
-          emulator.resetStats();
-        },
+        () => emulator.resetStats(),
       );
-      const stats = emulator.stats;
+      const stats = await emulator.stats();
       const messagesPerSecond = opts.messages / seconds;
       const parseOnly = opts.messages / parseSeconds;
       return {
@@ -64,6 +64,7 @@ export async function benchGmailBackfill(
         quotaUnits: stats.quotaUnits,
         quotaUnitsPerMessage: round(stats.quotaUnits / opts.messages),
         peakRssMb: peakRssMb(),
+        emulatorPeakRssMb: await emulator.peakRssMb(),
         ...(limit
           ? {
               quota: opts.quota,
@@ -75,6 +76,6 @@ export async function benchGmailBackfill(
       };
     });
   } finally {
-    await emulator.app.close();
+    await emulator.close();
   }
 }

@@ -28,12 +28,12 @@ export async function benchGmailFaults(
   base: Config,
   opts: GmailFaultsOptions,
 ): Promise<Record<string, unknown>> {
-  const { emulator, url } = await startBenchGmail({ messages: opts.messages, seed: 13 });
+  const emulator = await startBenchGmail({ messages: opts.messages, seed: 13 });
   try {
     return await withBenchDatabase(base.db.url, async (dbUrl) => {
       const config = parseConfig({
         ...benchEnv(base, dbUrl),
-        ...benchGmailEnv(url),
+        ...benchGmailEnv(emulator.url),
         MAILROOM_GMAIL_QUOTA: 'off',
       });
       const orm = await initORM(config.db.url);
@@ -41,10 +41,10 @@ export async function benchGmailFaults(
         const mailboxId = await connectBenchMailbox(orm, config, {
           provider: 'google',
           email: OWNER,
-          refreshToken: emulator.auth.issueRefreshToken(OWNER),
+          refreshToken: emulator.refreshToken,
         });
-        emulator.resetStats();
-        emulator.faults.add({
+        await emulator.resetStats();
+        await emulator.addFault({
           path: '^/gmail/v1/users/[^/]+/messages/[^/]+$',
           method: 'GET',
           status: 429,
@@ -71,8 +71,8 @@ export async function benchGmailFaults(
             mailboxId,
           ]);
         const stored = Number(rows[0]?.n ?? 0);
-        const requests = emulator.stats.byMethod['messages.get'] ?? 0;
-        const throttled = emulator.faults.fired;
+        const requests = (await emulator.stats()).byMethod['messages.get'] ?? 0;
+        const throttled = await emulator.faultsFired();
         return {
           scenario: 'gmail-faults',
           messages: opts.messages,
@@ -90,7 +90,6 @@ export async function benchGmailFaults(
       }
     });
   } finally {
-    emulator.faults.clear();
-    await emulator.app.close();
+    await emulator.close();
   }
 }

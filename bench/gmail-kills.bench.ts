@@ -29,12 +29,12 @@ export async function benchGmailKills(
   base: Config,
   opts: GmailKillsOptions,
 ): Promise<Record<string, unknown>> {
-  const { emulator, url } = await startBenchGmail({ messages: opts.messages, seed: 17 });
+  const emulator = await startBenchGmail({ messages: opts.messages, seed: 17 });
   try {
     return await withBenchDatabase(base.db.url, async (dbUrl) => {
       const env = {
         ...benchEnv(base, dbUrl),
-        ...benchGmailEnv(url),
+        ...benchGmailEnv(emulator.url),
         MAILROOM_GMAIL_QUOTA: 'off',
         // A killed run's place in the queue is handed on after two lock periods.
         MAILROOM_JOB_LOCK_SECONDS: '2',
@@ -45,10 +45,10 @@ export async function benchGmailKills(
         const mailboxId = await connectBenchMailbox(orm, config, {
           provider: 'google',
           email: OWNER,
-          refreshToken: emulator.auth.issueRefreshToken(OWNER),
+          refreshToken: emulator.refreshToken,
         });
-        emulator.resetStats();
-        emulator.faults.add({
+        await emulator.resetStats();
+        await emulator.addFault({
           path: '^/gmail/v1/users/[^/]+/messages/[^/]+$',
           method: 'GET',
           delayMs: opts.fetchDelayMs,
@@ -60,7 +60,7 @@ export async function benchGmailKills(
         }
         await runSyncNow(config, orm, createLogger('silent'), mailboxId);
         const stored = await storedCount(orm, mailboxId);
-        const fetches = emulator.stats.byMethod['messages.get'] ?? 0;
+        const fetches = (await emulator.stats()).byMethod['messages.get'] ?? 0;
         return {
           scenario: 'gmail-kills',
           messages: opts.messages,
@@ -74,8 +74,7 @@ export async function benchGmailKills(
       }
     });
   } finally {
-    emulator.faults.clear();
-    await emulator.app.close();
+    await emulator.close();
   }
 }
 

@@ -8,25 +8,38 @@ import { runIngestPipeline } from '../src/ingest/ingest-pipeline.ts';
 import { loadIngestTarget } from '../src/ingest/load-ingest-target.ts';
 import { createParsePool } from '../src/mail/create-parse-pool.ts';
 import { withBenchDatabase } from './bench-database.ts';
-import { generateMessages } from './generate-messages.ts';
+import { writeCorpusFile, type CorpusFile } from './corpus-file.ts';
 import { parseOnlySeconds, peakRssMb, round } from './parse-baseline.ts';
 
 /**
  * `ingest`: N generated messages through the full pipeline (isolated parsing, classification,
  * batched writes to PostgreSQL), against bare mailparser parsing of the same messages in one
- * thread with the same options. efficiency = pipeline rate / parse-only rate.
+ * thread with the same options. efficiency = pipeline rate / parse-only rate. The messages are
+ * generated into a file first and read back one at a time (corpus-file.ts), as the pipeline asks
+ * for them: `peakRssMb` is the pipeline's, not the corpus's.
  */
 const OWNER = 'rep@northwindtraders.com';
 
 export async function benchIngest(config: Config, count: number): Promise<Record<string, unknown>> {
-  const messages = generateMessages({
+  const corpus = await writeCorpusFile({
     count,
     seed: 42,
     ownerEmail: OWNER,
     internalDomain: 'northwindtraders.com',
   });
+  try {
+    return await benchCorpus(config, count, corpus);
+  } finally {
+    await corpus.remove();
+  }
+}
 
-  const parseSeconds = await parseOnlySeconds(messages.map((m) => m.raw));
+async function benchCorpus(
+  config: Config,
+  count: number,
+  corpus: CorpusFile,
+): Promise<Record<string, unknown>> {
+  const parseSeconds = await parseOnlySeconds(corpus.raws());
 
   const seconds = await withBenchDatabase(config.db.url, async (url) => {
     const orm = await initORM(url);
@@ -50,12 +63,12 @@ export async function benchIngest(config: Config, count: number): Promise<Record
         },
       );
       const target = await loadIngestTarget(em, workspaceId, mailboxId);
-      const sources = messages.map((m) => ({
+      const sources = corpus.entries.map((m) => ({
         key: m.providerMessageId,
         providerMessageId: m.providerMessageId,
         providerThreadId: null,
         labels: [],
-        load: () => Promise.resolve(m.raw),
+        load: () => corpus.read(m),
       }));
       const start = performance.now();
       const result = await runIngestPipeline(em, pool, target, sources);

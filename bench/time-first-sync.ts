@@ -47,12 +47,12 @@ export async function connectBenchMailbox(
 export async function timeFirstSync(
   config: Config,
   mailbox: { provider: MailProvider; email: string; refreshToken: string; expected: number },
-  beforeStart: () => void,
+  beforeStart: () => Promise<void> | void,
 ): Promise<number> {
   const orm = await initORM(config.db.url);
   try {
     const mailboxId = await connectBenchMailbox(orm, config, mailbox);
-    beforeStart();
+    await beforeStart();
     const start = performance.now();
     const result = await runSyncNow(config, orm, createLogger('silent'), mailboxId);
     const seconds = (performance.now() - start) / 1000;

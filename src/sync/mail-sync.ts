@@ -204,6 +204,9 @@ const DELETED_BY_VISIBILITY: Record<Visibility, boolean | null> = {
   unchanged: null,
 };
 
+/** Ids handed to one pipeline run; a multiple of its batch size, so batches stay full. */
+const IDS_PER_PIPELINE_RUN = 500;
+
 async function ingestIds(deps: MailSyncDeps, ids: string[], summary: MailSyncSummary) {
   if (ids.length === 0) {
     return;
@@ -233,29 +236,34 @@ async function ingestIds(deps: MailSyncDeps, ids: string[], summary: MailSyncSum
       throw err;
     }
   };
-  const sources: RawSource[] = ids.map((id) => ({
-    key: id,
-    providerMessageId: id,
-    providerThreadId: null,
-    labels: [],
-    load: () => limit(() => fetchOnce(id)),
-  }));
-  // Small batches: each is a checkpoint a killed worker does not have to fetch again.
-  const result = await runIngestPipeline(deps.em, deps.pool, deps.target, sources, {
-    batchSize: 50,
-    parseAhead: 100,
-    stop: deps.stop,
-    signal: deps.signal,
-  });
-  tally(summary, result);
-  await recordFailures(
-    deps.em,
-    deps.target.mailboxId,
-    result.outcomes.flatMap((o) =>
-      o.status === 'failed' ? [{ id: o.key, reason: o.reason }] : [],
-    ),
-    deps.messageRetrySeconds,
-  );
+  // The pipeline holds a source and an outcome for every id it is given: a change pass after a
+  // long pause can name tens of thousands, so they go through in runs of a bounded size (the
+  // listing's pages already are), and the memory a sync takes does not grow with the mailbox.
+  for (let start = 0; start < ids.length; start += IDS_PER_PIPELINE_RUN) {
+    const sources: RawSource[] = ids.slice(start, start + IDS_PER_PIPELINE_RUN).map((id) => ({
+      key: id,
+      providerMessageId: id,
+      providerThreadId: null,
+      labels: [],
+      load: () => limit(() => fetchOnce(id)),
+    }));
+    // Small batches: each is a checkpoint a killed worker does not have to fetch again.
+    const result = await runIngestPipeline(deps.em, deps.pool, deps.target, sources, {
+      batchSize: 50,
+      parseAhead: 100,
+      stop: deps.stop,
+      signal: deps.signal,
+    });
+    tally(summary, result);
+    await recordFailures(
+      deps.em,
+      deps.target.mailboxId,
+      result.outcomes.flatMap((o) =>
+        o.status === 'failed' ? [{ id: o.key, reason: o.reason }] : [],
+      ),
+      deps.messageRetrySeconds,
+    );
+  }
 }
 
 function cap(value: number | null, max: number | null): number | null {
