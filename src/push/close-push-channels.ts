@@ -3,6 +3,7 @@ import {
   deletePushChannelsOf,
   otherGmailWatchers,
   pushChannelsOf,
+  refreshPushHealth,
 } from '../db/repositories/push-channel.repository.ts';
 import type { Logger } from '../logger.ts';
 import type { MailWatch } from '../providers/mail-watch.ts';
@@ -62,4 +63,5 @@ export async function closePushChannels(
     }
   }
   await deletePushChannelsOf(em, mailboxId);
+  await refreshPushHealth(em, mailboxId, 0);
 }

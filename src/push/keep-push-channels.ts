@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import {
   deletePushChannel,
   pushChannelsOf,
+  refreshPushHealth,
   savePushChannel,
   type StoredPushChannel,
 } from '../db/repositories/push-channel.repository.ts';
@@ -54,6 +55,7 @@ export async function keepPushChannels(
     await deletePushChannel(em, mailboxId, leftover.resource);
     summary.closed.push(leftover.resource);
   }
+  await refreshPushHealth(em, mailboxId, watch.resources.length);
   return summary;
 }
 

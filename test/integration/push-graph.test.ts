@@ -55,6 +55,16 @@ const mail = (subject: string) =>
   });
 
 const channels = (id: string) => pushChannelsOf(orm.em.fork(), id);
+/** What the fleet scheduler reads: push-healthy until the earliest subscription expires. */
+const pushHealthyUntil = async (id: string): Promise<Date | null> => {
+  const rows = await orm.em
+    .fork()
+    .execute<{ until: Date | null }[]>(
+      'select push_healthy_until as until from mailbox where id = ?',
+      [id],
+    );
+  return rows[0]?.until ? new Date(rows[0].until) : null;
+};
 const byResource = async (id: string, resource: string): Promise<StoredPushChannel> => {
   const found = (await channels(id)).find((c) => c.resource === resource);
   if (!found) {
@@ -85,6 +95,8 @@ it('subscribes to Inbox, Sent Items and the calendar, and a new message arrives 
   const live = graph.emulator.subscriptions.of(email);
   expect(live.map((s) => s.id).sort()).toEqual(stored.map((c) => c.externalId).sort());
   expect(graph.emulator.stats.notifications.validations).toBeGreaterThanOrEqual(3);
+  const earliest = Math.min(...stored.map((c) => c.expiresAt.getTime()));
+  expect((await pushHealthyUntil(id))?.getTime()).toBe(earliest);
 
   await graph.emulator.addMime(email, 'inbox', mail('notified'));
   await waitFor(
@@ -166,4 +178,5 @@ it('deletes its subscriptions at disconnect', async () => {
   );
   expect(graph.emulator.subscriptions.of(email)).toEqual([]);
   expect(await channels(id)).toEqual([]);
+  expect(await pushHealthyUntil(id)).toBeNull();
 });

@@ -169,9 +169,37 @@ export async function markChannelDue(db: Db, subscriptionId: string): Promise<vo
   ]);
 }
 
-/** `subscriptionRemoved`: Graph ended it; the next push job opens a new one. */
+/**
+ * `subscriptionRemoved`: Graph ended it; the next push job opens a new one. Until then the
+ * mailbox is not push-healthy (the fleet scheduler polls it at the normal interval).
+ */
 export async function forgetGraphChannel(db: Db, subscriptionId: string): Promise<void> {
-  await run(db, `delete from mailbox_push_channel where external_id = ?`, [subscriptionId]);
+  await run(
+    db,
+    `with gone as (delete from mailbox_push_channel where external_id = ? returning mailbox_id)
+     update mailbox set push_healthy_until = null where id in (select mailbox_id from gone)`,
+    [subscriptionId],
+  );
+}
+
+/**
+ * Writes `mailbox.push_healthy_until` from the mailbox's channels: the earliest expiry when all
+ * `required` channels are open, else null. The fleet scheduler polls a push-healthy mailbox at the
+ * long interval (MAILROOM_PUSH_POLL_INTERVAL_SECONDS), any other at the normal one.
+ */
+export async function refreshPushHealth(
+  db: Db,
+  mailboxId: string,
+  required: number,
+): Promise<void> {
+  await run(
+    db,
+    `update mailbox m set push_healthy_until = (
+       select case when count(*) >= ? and ? > 0 then min(c.expires_at) end
+         from mailbox_push_channel c where c.mailbox_id = m.id)
+      where m.id = ?`,
+    [required, required, mailboxId],
+  );
 }
 
 /** Every channel of a mailbox is gone (closed at disconnect). */
