@@ -10,6 +10,7 @@ import { benchGmailKills } from './gmail-kills.bench.ts';
 import { benchIngest } from './ingest.bench.ts';
 import { benchRelay } from './relay.bench.ts';
 import { benchTracking } from './tracking.bench.ts';
+import { benchPush } from './push.bench.ts';
 import { benchOutlookBackfill, LOCAL_TLS_DIR } from './outlook-backfill.bench.ts';
 import { localTls } from '../emulators/microsoft/local-tls.ts';
 import { spawnSync } from 'node:child_process';
@@ -124,6 +125,12 @@ try {
       process.stdout.write(`${JSON.stringify(figures)}\n`);
       break;
     }
+    case 'push':
+      // --messages defaults to 2000 for the backfills; 60 new messages make the latency figures.
+      process.stdout.write(
+        `${JSON.stringify(await benchPush(config, { messages: values.messages === '2000' ? 60 : count }))}\n`,
+      );
+      break;
     case 'calendar-sync': {
       const events = Number(values.events);
       if (!Number.isInteger(events) || events <= 0) {
