@@ -35,6 +35,7 @@ const { positionals, values } = parseArgs({
     'fetch-delay-ms': { type: 'string', default: '20' },
     hits: { type: 'string', default: '20000' },
     concurrency: { type: 'string', default: '32' },
+    provider: { type: 'string' },
     mailboxes: { type: 'string', default: '10000' },
     workers: { type: 'string', default: '1' },
     seconds: { type: 'string', default: '60' },
@@ -44,6 +45,21 @@ const { positionals, values } = parseArgs({
     'sync-concurrency': { type: 'string', default: '16' },
   },
 });
+
+/**
+ * The Graph emulator's certificate must be trusted from process start (NODE_EXTRA_CA_CERTS is read
+ * once): runs this command again with it set, and exits with that run's status.
+ */
+async function reexecTrustingGraphEmulator(): Promise<void> {
+  const tls = await localTls(LOCAL_TLS_DIR);
+  if (process.env['NODE_EXTRA_CA_CERTS'] !== tls.certPath) {
+    const child = spawnSync(process.execPath, process.argv.slice(1), {
+      stdio: 'inherit',
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: tls.certPath },
+    });
+    process.exit(child.status ?? 1);
+  }
+}
 
 const scenario = positionals[0];
 const count = Number(values.messages);
@@ -107,15 +123,7 @@ try {
       break;
     }
     case 'outlook-backfill': {
-      // The Graph emulator's certificate must be trusted from process start.
-      const tls = await localTls(LOCAL_TLS_DIR);
-      if (process.env['NODE_EXTRA_CA_CERTS'] !== tls.certPath) {
-        const child = spawnSync(process.execPath, process.argv.slice(1), {
-          stdio: 'inherit',
-          env: { ...process.env, NODE_EXTRA_CA_CERTS: tls.certPath },
-        });
-        process.exit(child.status ?? 1);
-      }
+      await reexecTrustingGraphEmulator();
       const scale =
         values['throttle-scale'] === undefined ? null : Number(values['throttle-scale']);
       if (scale !== null && !(scale > 0)) {
@@ -125,12 +133,19 @@ try {
       process.stdout.write(`${JSON.stringify(figures)}\n`);
       break;
     }
-    case 'push':
+    case 'push': {
+      const provider = values.provider ?? 'google';
+      if (provider !== 'google' && provider !== 'microsoft') {
+        throw new Error('--provider must be google or microsoft');
+      }
+      if (provider === 'microsoft') {
+        await reexecTrustingGraphEmulator();
+      }
       // --messages defaults to 2000 for the backfills; 60 new messages make the latency figures.
-      process.stdout.write(
-        `${JSON.stringify(await benchPush(config, { messages: values.messages === '2000' ? 60 : count }))}\n`,
-      );
+      const messages = values.messages === '2000' ? 60 : count;
+      process.stdout.write(`${JSON.stringify(await benchPush(config, { messages, provider }))}\n`);
       break;
+    }
     case 'calendar-sync': {
       const events = Number(values.events);
       if (!Number.isInteger(events) || events <= 0) {

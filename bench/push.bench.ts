@@ -3,6 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { buildGmailEmulator } from '../emulators/google/gmail-emulator.ts';
+import { buildGraphEmulator } from '../emulators/microsoft/graph-emulator.ts';
+import { localTls } from '../emulators/microsoft/local-tls.ts';
+import { LOCAL_TLS_DIR } from './outlook-backfill.bench.ts';
 import { scheduleFirstSync } from '../src/app/schedule-sync.ts';
 import { parseConfig, type Config } from '../src/config.ts';
 import { initORM, type Orm } from '../src/db/orm.ts';
@@ -12,26 +15,110 @@ import { round } from './parse-baseline.ts';
 import { benchEnv, connectBenchMailbox } from './time-first-sync.ts';
 
 /**
- * `push`: new mail → activity latency with push. `npm start` and `npm run worker` run as real
- * processes against a Gmail emulator that publishes `users.watch` notifications to an emulated
- * Pub/Sub push subscription (OIDC-signed, verified by the API); polling is set to an hour, so only
- * a push brings mail in. Each of `--messages` messages is added to the mailbox, one at a time and
- * at least a second apart (Gmail drops a user's pushes closer than that), and its latency is from
- * the moment it was added to the `created_at` of its activity.
+ * `push [--provider google|microsoft]`: new mail → activity latency with push. `npm start` and
+ * `npm run worker` run as real processes against a Gmail emulator that publishes `users.watch`
+ * notifications to an emulated Pub/Sub push subscription (OIDC-signed, verified by the API), or a
+ * Graph emulator whose subscriptions (made through the validation handshake) notify the API.
+ * Polling is set to an hour, so only a push brings mail in. Each of `--messages` messages is added
+ * to the mailbox's inbox, one at a time (for Gmail at least a second apart: it drops a user's
+ * pushes closer than that), and its latency is from the moment it was added to the `created_at`
+ * of its activity.
  */
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const TOPIC = 'projects/mailroom-bench/topics/gmail';
 const AUDIENCE = 'https://mailroom.bench/push/google';
-/** Gmail's one push per second per user, with a margin. */
-const PUSH_SPACING_MS = 1_050;
 const BOUND_MS = 60_000;
+
+/** One provider's side of the bench: its emulator, the settings for it, and how mail arrives. */
+interface PushProvider {
+  name: 'google' | 'microsoft';
+  env: (apiUrl: string) => Record<string, string>;
+  /** After the API listens: where the provider pushes (Pub/Sub subscription). */
+  subscribe: (apiUrl: string) => void;
+  refreshToken: () => string;
+  /** The mailbox's channels are open at the provider. */
+  channelsOpen: () => boolean;
+  addMessage: (raw: Buffer) => Promise<void>;
+  /** Least time between two messages (Gmail drops a user's pushes closer than a second). */
+  spacingMs: number;
+  stats: () => Record<string, number>;
+  close: () => Promise<void>;
+}
+
+async function gmailProvider(): Promise<PushProvider> {
+  const emulator = buildGmailEmulator({});
+  const url = await emulator.app.listen({ port: 0, host: '127.0.0.1' });
+  emulator.store.user(OWNER);
+  return {
+    name: 'google',
+    env: () => ({
+      ...benchGmailEnv(url),
+      GOOGLE_PUBSUB_TOPIC: TOPIC,
+      GOOGLE_PUBSUB_AUDIENCE: AUDIENCE,
+      GOOGLE_OAUTH_CERTS_URL: `${url}/oauth2/v1/certs`,
+    }),
+    subscribe: (apiUrl) => {
+      emulator.pubsub.subscribe({
+        topic: TOPIC,
+        pushEndpoint: `${apiUrl}/push/google`,
+        audience: AUDIENCE,
+      });
+    },
+    refreshToken: () => emulator.auth.issueRefreshToken(OWNER),
+    channelsOpen: () => emulator.watches.of(OWNER) !== null,
+    addMessage: (raw) => {
+      emulator.store.addMessage(OWNER, raw);
+      return Promise.resolve();
+    },
+    spacingMs: 1_050,
+    stats: () => ({
+      pushesDelivered: emulator.stats.push.delivered,
+      pushesDropped: emulator.stats.push.dropped,
+    }),
+    close: () => emulator.app.close(),
+  };
+}
+
+async function graphProvider(): Promise<PushProvider> {
+  const emulator = buildGraphEmulator({
+    tls: await localTls(LOCAL_TLS_DIR),
+    requestsPerWindow: null,
+    // The bench's API listens on plain http on 127.0.0.1; real Graph demands https.
+    allowHttpNotifications: true,
+  });
+  await emulator.app.listen({ port: 0, host: '127.0.0.1' });
+  emulator.store.mailbox(OWNER);
+  return {
+    name: 'microsoft',
+    env: () => ({
+      MICROSOFT_CLIENT_ID: 'bench',
+      MICROSOFT_CLIENT_SECRET: 'bench',
+      MICROSOFT_GRAPH_URL: emulator.baseUrl(),
+      MICROSOFT_LOGIN_URL: emulator.baseUrl(),
+      MAILROOM_BACKFILL_MAX_MESSAGES: '0',
+      MAILROOM_GRAPH_REQUESTS_PER_WINDOW: '0',
+    }),
+    subscribe: () => undefined,
+    refreshToken: () => emulator.identity.issueRefreshToken(OWNER),
+    // Inbox and Sent Items (the calendar is off in this bench).
+    channelsOpen: () => emulator.subscriptions.of(OWNER).length === 2,
+    addMessage: async (raw) => {
+      await emulator.addMime(OWNER, 'inbox', raw);
+    },
+    spacingMs: 0,
+    stats: () => ({
+      notificationsDelivered: emulator.stats.notifications.delivered,
+      notificationsSlow: emulator.stats.notifications.slow,
+    }),
+    close: () => emulator.app.close(),
+  };
+}
 
 export async function benchPush(
   base: Config,
-  opts: { messages: number },
+  opts: { messages: number; provider: 'google' | 'microsoft' },
 ): Promise<Record<string, unknown>> {
-  const emulator = buildGmailEmulator({});
-  const url = await emulator.app.listen({ port: 0, host: '127.0.0.1' });
+  const provider = opts.provider === 'google' ? await gmailProvider() : await graphProvider();
   const children: ChildProcess[] = [];
   try {
     return await withBenchDatabase(base.db.url, async (dbUrl) => {
@@ -39,24 +126,17 @@ export async function benchPush(
       const apiUrl = `http://127.0.0.1:${String(port)}`;
       const env = {
         ...benchEnv(base, dbUrl),
-        ...benchGmailEnv(url),
+        ...provider.env(apiUrl),
         PORT: String(port),
         PUBLIC_URL: apiUrl,
         MAILROOM_PUSH: 'on',
-        GOOGLE_PUBSUB_TOPIC: TOPIC,
-        GOOGLE_PUBSUB_AUDIENCE: AUDIENCE,
-        GOOGLE_OAUTH_CERTS_URL: `${url}/oauth2/v1/certs`,
         MAILROOM_POLL_INTERVAL_SECONDS: '3600',
         MAILROOM_PUSH_POLL_INTERVAL_SECONDS: '3600',
         MAILROOM_CALENDAR_SYNC: 'off',
         MAILROOM_METRICS: 'off',
       };
       const config = parseConfig(env);
-      emulator.pubsub.subscribe({
-        topic: TOPIC,
-        pushEndpoint: `${apiUrl}/push/google`,
-        audience: AUDIENCE,
-      });
+      provider.subscribe(apiUrl);
       children.push(start('src/main.ts', env), start('src/worker.ts', env));
       await until(
         async () => (await fetch(`${apiUrl}/healthz`).catch(() => null))?.ok === true,
@@ -64,21 +144,21 @@ export async function benchPush(
       );
       const orm = await initORM(config.db.url);
       try {
-        emulator.store.user(OWNER);
         const mailboxId = await connectBenchMailbox(orm, config, {
-          provider: 'google',
+          provider: provider.name,
           email: OWNER,
-          refreshToken: emulator.auth.issueRefreshToken(OWNER),
+          refreshToken: provider.refreshToken(),
         });
         await scheduleFirstSync(config, mailboxId);
-        await until(() => Promise.resolve(emulator.watches.of(OWNER) !== null), 'the watch');
+        await until(() => Promise.resolve(provider.channelsOpen()), 'the push channels');
         await until(async () => (await lastSynced(orm, mailboxId)) !== null, 'the first sync');
-        await sleep(PUSH_SPACING_MS);
+        // The watch's own first notification opened Gmail's one-per-second window.
+        await sleep(provider.spacingMs);
         const latencies: number[] = [];
         for (let i = 0; i < opts.messages; i++) {
           const messageId = `<${randomUUID()}@bench.example>`;
           const added = Date.now();
-          emulator.store.addMessage(OWNER, mail(messageId, i));
+          await provider.addMessage(mail(messageId, i));
           let createdAt: Date | null = null;
           await until(
             async () => {
@@ -88,22 +168,21 @@ export async function benchPush(
             `the activity of message ${String(i)}`,
           );
           latencies.push((createdAt as unknown as Date).getTime() - added);
-          await sleep(Math.max(0, PUSH_SPACING_MS - (Date.now() - added)));
+          await sleep(Math.max(0, provider.spacingMs - (Date.now() - added)));
         }
         latencies.sort((a, b) => a - b);
         const q = (p: number) =>
           latencies[Math.min(latencies.length - 1, Math.ceil(p * latencies.length) - 1)] ?? 0;
         return {
           scenario: 'push',
-          provider: 'google',
+          provider: provider.name,
           messages: opts.messages,
           pollIntervalSeconds: 3600,
           latencyP50Ms: q(0.5),
           latencyP95Ms: q(0.95),
           latencyMaxMs: latencies.at(-1) ?? 0,
-          latencyMeanMs: round(latencies.reduce((s, v) => s + v, 0) / latencies.length),
-          pushesDelivered: emulator.stats.push.delivered,
-          pushesDropped: emulator.stats.push.dropped,
+          latencyMeanMs: round(latencies.reduce((sum, v) => sum + v, 0) / latencies.length),
+          ...provider.stats(),
         };
       } finally {
         await orm.close(true);
@@ -113,7 +192,7 @@ export async function benchPush(
     });
   } finally {
     await Promise.all(children.map(stopChild));
-    await emulator.app.close();
+    await provider.close();
   }
 }
 
