@@ -81,7 +81,9 @@ export async function deletePushChannel(
 
 /**
  * Mailboxes of `provider` that can sync and lack one of their `required` channels, or have one
- * due for renewal: the push check queues a `mailbox-push` job for each.
+ * due for renewal: the push check queues a `mailbox-push` job for each. Those without any channel
+ * come first, the newest of them first (a mailbox that cannot open one, its Graph validation
+ * failing, does not hold back one just connected), then the most overdue renewals.
  */
 export async function mailboxesNeedingPush(
   db: Db,
@@ -97,7 +99,7 @@ export async function mailboxesNeedingPush(
       where m.provider = ? and m.status in ${SYNCABLE}
       group by m.id
      having count(c.resource) < ? or coalesce(min(c.renew_at) <= now(), false)
-      order by min(c.renew_at) nulls first
+      order by min(c.renew_at) nulls first, m.created_at desc
       limit ?`,
     [provider, required, limit],
   );
