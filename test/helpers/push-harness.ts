@@ -6,6 +6,8 @@ import { parseConfig, type Config } from '../../src/config.ts';
 import type { Orm } from '../../src/db/orm.ts';
 import { buildApp } from '../../src/http/app.ts';
 import type { FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { buildEml } from './build-eml.ts';
 import { silentLog } from './gmail-harness.ts';
 import { freePort } from './processes.ts';
 
@@ -71,4 +73,15 @@ export async function startPushHarness(
       await apiServices.close();
     },
   };
+}
+
+/** A new message from an external correspondent (a new domain each time), dated now. */
+export function newMail(subject: string, to: string): Buffer {
+  return buildEml({
+    from: `Kim Lee <kim@${randomUUID().slice(0, 8)}.example>`,
+    to: [to],
+    subject,
+    messageId: `<${randomUUID()}@example>`,
+    date: new Date().toUTCString(),
+  });
 }

@@ -6,7 +6,6 @@ import { mailboxStatus } from '../../src/mailboxes/mailbox-status.ts';
 import { disconnectMailbox } from '../../src/mailboxes/disconnect-mailbox.ts';
 import { mailboxJobQueue } from '../../src/app/mailbox-job-queue.ts';
 import { pushCloser } from '../../src/push/close-push-channels.ts';
-import { buildEml } from '../helpers/build-eml.ts';
 import {
   connectGmailMailbox,
   startGmailHarness,
@@ -14,7 +13,7 @@ import {
   type GmailHarness,
 } from '../helpers/gmail-harness.ts';
 import { storedEmails } from '../helpers/kill-worker-process.ts';
-import { startPushHarness, type PushHarness } from '../helpers/push-harness.ts';
+import { newMail, startPushHarness, type PushHarness } from '../helpers/push-harness.ts';
 import { createWorkspace, openTestOrm } from '../helpers/test-orm.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
@@ -57,14 +56,7 @@ afterAll(async () => {
   await orm.close(true);
 });
 
-const mail = (subject: string) =>
-  buildEml({
-    from: `Kim Lee <kim@${randomUUID().slice(0, 8)}.example>`,
-    to: ['rep@northwind.com'],
-    subject,
-    messageId: `<${randomUUID()}@example>`,
-    date: new Date().toUTCString(),
-  });
+const mail = (subject: string) => newMail(subject, 'rep@northwind.com');
 
 /** A connected mailbox with its first sync done and its watch open. */
 async function watchedMailbox(messages: number): Promise<{ id: string; email: string }> {

@@ -9,7 +9,6 @@ import {
 import { disconnectMailbox } from '../../src/mailboxes/disconnect-mailbox.ts';
 import { mailboxStatus } from '../../src/mailboxes/mailbox-status.ts';
 import { pushCloser } from '../../src/push/close-push-channels.ts';
-import { buildEml } from '../helpers/build-eml.ts';
 import { silentLog } from '../helpers/gmail-harness.ts';
 import {
   connectOutlookMailbox,
@@ -17,7 +16,7 @@ import {
   type GraphHarness,
 } from '../helpers/graph-harness.ts';
 import { storedEmails } from '../helpers/kill-worker-process.ts';
-import { startPushHarness, type PushHarness } from '../helpers/push-harness.ts';
+import { newMail, startPushHarness, type PushHarness } from '../helpers/push-harness.ts';
 import { createWorkspace, openTestOrm } from '../helpers/test-orm.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
@@ -45,14 +44,7 @@ afterAll(async () => {
   await orm.close(true);
 });
 
-const mail = (subject: string) =>
-  buildEml({
-    from: `Ana Ruiz <ana@${randomUUID().slice(0, 8)}.example>`,
-    to: ['rep@contoso.com'],
-    subject,
-    messageId: `<${randomUUID()}@example>`,
-    date: new Date().toUTCString(),
-  });
+const mail = (subject: string) => newMail(subject, 'rep@contoso.com');
 
 const channels = (id: string) => pushChannelsOf(orm.em.fork(), id);
 /** What the fleet scheduler reads: push-healthy until the earliest subscription expires. */

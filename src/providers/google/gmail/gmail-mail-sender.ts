@@ -1,4 +1,5 @@
-import { gmail, type gmail_v1 } from '@googleapis/gmail';
+import type { gmail_v1 } from '@googleapis/gmail';
+import { createGmailApi } from './gmail-api.ts';
 import type { OAuth2Client } from 'google-auth-library';
 import type { Limiter } from '../../quota-limiter.ts';
 import {
@@ -38,13 +39,7 @@ export class GmailMailSender implements MailSender {
   private readonly costs: (typeof GMAIL_COSTS)[GmailQuotaRegime];
 
   constructor(options: GmailMailSenderOptions) {
-    this.api = gmail({
-      version: 'v1',
-      auth: options.auth,
-      retry: false,
-      timeout: options.timeoutMs,
-      ...(options.rootUrl ? { rootUrl: options.rootUrl } : {}),
-    });
+    this.api = createGmailApi(options);
     this.caller = new GoogleCaller(options.auth, options.limiter);
     this.costs = GMAIL_COSTS[options.regime];
   }

@@ -1,4 +1,5 @@
-import { gmail, type gmail_v1 } from '@googleapis/gmail';
+import type { gmail_v1 } from '@googleapis/gmail';
+import { createGmailApi } from './gmail-api.ts';
 import type { OAuth2Client } from 'google-auth-library';
 import type { Limiter } from '../../quota-limiter.ts';
 import type {
@@ -42,13 +43,7 @@ export class GmailMailSource implements MailSource {
   private readonly pageSize: number;
 
   constructor(options: GmailMailSourceOptions) {
-    this.api = gmail({
-      version: 'v1',
-      auth: options.auth,
-      retry: false,
-      timeout: options.timeoutMs,
-      ...(options.rootUrl ? { rootUrl: options.rootUrl } : {}),
-    });
+    this.api = createGmailApi(options);
     this.caller = new GoogleCaller(options.auth, options.limiter);
     this.costs = GMAIL_COSTS[options.regime];
     this.pageSize = options.pageSize ?? 100;

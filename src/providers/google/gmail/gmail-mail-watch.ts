@@ -1,4 +1,5 @@
-import { gmail, type gmail_v1 } from '@googleapis/gmail';
+import type { gmail_v1 } from '@googleapis/gmail';
+import { createGmailApi } from './gmail-api.ts';
 import type { OAuth2Client } from 'google-auth-library';
 import type { MailWatch, PushChannel, PushResource } from '../../mail-watch.ts';
 import type { Limiter } from '../../quota-limiter.ts';
@@ -34,13 +35,7 @@ export class GmailMailWatch implements MailWatch {
   private readonly topicName: string;
 
   constructor(options: GmailMailWatchOptions) {
-    this.api = gmail({
-      version: 'v1',
-      auth: options.auth,
-      retry: false,
-      timeout: options.timeoutMs,
-      ...(options.rootUrl ? { rootUrl: options.rootUrl } : {}),
-    });
+    this.api = createGmailApi(options);
     this.caller = new GoogleCaller(options.auth, options.limiter);
     this.topicName = options.topicName;
   }
