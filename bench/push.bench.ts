@@ -55,7 +55,6 @@ async function gmailProvider(): Promise<PushProvider> {
       ...benchGmailEnv(url),
       GOOGLE_PUBSUB_TOPIC: TOPIC,
       GOOGLE_PUBSUB_AUDIENCE: AUDIENCE,
-      GOOGLE_OAUTH_CERTS_URL: `${url}/oauth2/v1/certs`,
     }),
     subscribe: (apiUrl) => {
       emulator.pubsub.subscribe({

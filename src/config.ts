@@ -125,10 +125,11 @@ const envSchema = z.object({
   GOOGLE_PUBSUB_AUDIENCE: z.string().trim().min(1).optional(),
   /** Set, the OIDC token must also name this service account (the push subscription's). */
   GOOGLE_PUBSUB_SERVICE_ACCOUNT: z.string().trim().min(1).optional(),
-  /** Where Google's OIDC signing certificates are read (PEM); the emulator serves its own. */
-  GOOGLE_OAUTH_CERTS_URL: url(['http:', 'https:']).default(
-    'https://www.googleapis.com/oauth2/v1/certs',
-  ),
+  /**
+   * Where Google's OIDC signing certificates are read (PEM). Unset: `oauth2/v1/certs` under the
+   * API root (`https://www.googleapis.com/oauth2/v1/certs`, Google's own, or an emulator's).
+   */
+  GOOGLE_OAUTH_CERTS_URL: url(['http:', 'https:']).optional(),
   /** Lifetime asked for a Graph subscription; renewed when half of it is gone. */
   MAILROOM_GRAPH_SUBSCRIPTION_MINUTES: z.coerce.number().int().min(45).max(10_080).default(4_200),
   /** How often a worker looks for mailboxes whose watch or subscriptions are missing or due. */
@@ -415,6 +416,10 @@ export interface Config {
   };
 }
 
+/** Google's API root, where the Gmail and Calendar clients go and Google serves its certificates. */
+const GOOGLE_API_ROOT = 'https://www.googleapis.com/';
+const withSlash = (u: string) => (u.endsWith('/') ? u : `${u}/`);
+
 /** Thrown for a missing or malformed setting; its message is one line naming every bad key. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -495,7 +500,9 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
       pubsubTopic: e.GOOGLE_PUBSUB_TOPIC,
       pubsubAudience: e.GOOGLE_PUBSUB_AUDIENCE,
       pubsubServiceAccount: e.GOOGLE_PUBSUB_SERVICE_ACCOUNT,
-      certsUrl: e.GOOGLE_OAUTH_CERTS_URL,
+      certsUrl:
+        e.GOOGLE_OAUTH_CERTS_URL ??
+        new URL('oauth2/v1/certs', withSlash(e.GOOGLE_API_ROOT_URL ?? GOOGLE_API_ROOT)).toString(),
     },
     microsoft: {
       clientId: e.MICROSOFT_CLIENT_ID,

@@ -38,7 +38,6 @@ beforeAll(async () => {
     GOOGLE_PUBSUB_TOPIC: TOPIC,
     GOOGLE_PUBSUB_AUDIENCE: AUDIENCE,
     GOOGLE_PUBSUB_SERVICE_ACCOUNT: SERVICE_ACCOUNT,
-    GOOGLE_OAUTH_CERTS_URL: `${gmail.url}/oauth2/v1/certs`,
     MAILROOM_CALENDAR_SYNC: 'off',
   });
   const sub = gmail.emulator.pubsub.subscribe({

@@ -48,6 +48,31 @@ describe('parseConfig', () => {
     ).toBeUndefined();
   });
 
+  it('turns push on for an https PUBLIC_URL or MAILROOM_PUSH=on, and off with MAILROOM_PUSH=off', () => {
+    expect(parseConfig({}).push.enabled).toBe(false);
+    expect(parseConfig({ PUBLIC_URL: 'https://crm.example.com/mailroom/' }).push).toMatchObject({
+      enabled: true,
+      microsoftUrl: 'https://crm.example.com/mailroom/push/microsoft',
+    });
+    expect(parseConfig({ MAILROOM_PUSH: 'on' }).push.enabled).toBe(true);
+    expect(
+      parseConfig({ PUBLIC_URL: 'https://crm.example.com', MAILROOM_PUSH: 'off' }).push.enabled,
+    ).toBe(false);
+    expect(() => parseConfig({ GOOGLE_PUBSUB_TOPIC: 'gmail-topic' })).toThrow(
+      /GOOGLE_PUBSUB_TOPIC/,
+    );
+  });
+
+  it("reads Google's OIDC certificates under the API root unless told otherwise", () => {
+    expect(parseConfig({}).google.certsUrl).toBe('https://www.googleapis.com/oauth2/v1/certs');
+    expect(parseConfig({ GOOGLE_API_ROOT_URL: 'http://127.0.0.1:4010' }).google.certsUrl).toBe(
+      'http://127.0.0.1:4010/oauth2/v1/certs',
+    );
+    expect(
+      parseConfig({ GOOGLE_OAUTH_CERTS_URL: 'https://certs.example/pem' }).google.certsUrl,
+    ).toBe('https://certs.example/pem');
+  });
+
   it('listens on loopback unless HOST says otherwise (0.0.0.0 in containers)', () => {
     expect(parseConfig({}).http.host).toBe('127.0.0.1');
     expect(parseConfig({ HOST: '' }).http.host).toBe('127.0.0.1');
