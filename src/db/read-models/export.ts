@@ -90,7 +90,9 @@ export function exportEvents(db: Db, workspaceId: string): Promise<ExportEvent[]
         select 1 from calendar_event i
          where i.mailbox_id = ev.mailbox_id and i.calendar_id = ev.calendar_id
            and i.recurring_event_id = ev.provider_event_id))
-    order by ev.starts_at nulls last, m.email, ev.provider_event_id`,
+    -- The same event in two calendars of a mailbox (a shared calendar) shares its provider id:
+    -- the calendar breaks the tie, so the export's order is the same on every run.
+    order by ev.starts_at nulls last, m.email, ev.provider_event_id, ev.calendar_id`,
     workspaceId,
   );
 }
