@@ -1,6 +1,9 @@
 import type { Queue } from 'bullmq';
 import { initServices, type Services } from '../../src/app/services.ts';
+import { mailboxJobQueue } from '../../src/app/mailbox-job-queue.ts';
 import { startSyncWorker } from '../../src/app/sync-worker.ts';
+import { disconnectMailbox } from '../../src/mailboxes/disconnect-mailbox.ts';
+import { pushCloser } from '../../src/push/close-push-channels.ts';
 import { enqueueMailboxSync, enqueuePushChannels } from '../../src/app/schedule-sync.ts';
 import { parseConfig, type Config } from '../../src/config.ts';
 import type { Orm } from '../../src/db/orm.ts';
@@ -24,6 +27,8 @@ export interface PushHarness {
   queue: Queue;
   /** Queues what a connect queues: the first sync and the push channels. */
   connected(mailboxId: string): Promise<void>;
+  /** Disconnects as the API does: push channels closed at the provider, then the grant dropped. */
+  disconnect(mailboxId: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -65,6 +70,21 @@ export async function startPushHarness(
     async connected(mailboxId) {
       await enqueueMailboxSync(queue, mailboxId, config.sync.calendarSync);
       await enqueuePushChannels(queue, mailboxId);
+    },
+    async disconnect(mailboxId) {
+      await disconnectMailbox(
+        {
+          em: orm.em.fork(),
+          jobs: mailboxJobQueue(() => queue, config.sync.calendarSync),
+          closePush: pushCloser({
+            em: () => orm.em.fork(),
+            watches: () => services.providers().watch,
+            log: silentLog,
+          }),
+        },
+        mailboxId,
+        { purge: false },
+      );
     },
     async close() {
       await worker.close();

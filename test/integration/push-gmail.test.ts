@@ -3,13 +3,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Orm } from '../../src/db/orm.ts';
 import { pushChannelsOf } from '../../src/db/repositories/push-channel.repository.ts';
 import { mailboxStatus } from '../../src/mailboxes/mailbox-status.ts';
-import { disconnectMailbox } from '../../src/mailboxes/disconnect-mailbox.ts';
-import { mailboxJobQueue } from '../../src/app/mailbox-job-queue.ts';
-import { pushCloser } from '../../src/push/close-push-channels.ts';
 import {
   connectGmailMailbox,
   startGmailHarness,
-  silentLog,
   type GmailHarness,
 } from '../helpers/gmail-harness.ts';
 import { storedEmails } from '../helpers/kill-worker-process.ts';
@@ -182,19 +178,7 @@ it('refuses pushes without a valid OIDC token and wakes nothing', async () => {
 it('stops the watch at disconnect', async () => {
   const { id, email } = await watchedMailbox(0);
   expect(gmail.emulator.watches.of(email)).not.toBeNull();
-  await disconnectMailbox(
-    {
-      em: orm.em.fork(),
-      jobs: mailboxJobQueue(() => push.queue, false),
-      closePush: pushCloser({
-        em: () => orm.em.fork(),
-        watches: () => push.services.providers().watch,
-        log: silentLog,
-      }),
-    },
-    id,
-    { purge: false },
-  );
+  await push.disconnect(id);
   expect(gmail.emulator.watches.of(email)).toBeNull();
   expect(await pushChannelsOf(orm.em.fork(), id)).toEqual([]);
 });

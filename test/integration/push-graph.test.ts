@@ -1,15 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { mailboxJobQueue } from '../../src/app/mailbox-job-queue.ts';
 import type { Orm } from '../../src/db/orm.ts';
 import {
   pushChannelsOf,
   type StoredPushChannel,
 } from '../../src/db/repositories/push-channel.repository.ts';
-import { disconnectMailbox } from '../../src/mailboxes/disconnect-mailbox.ts';
 import { mailboxStatus } from '../../src/mailboxes/mailbox-status.ts';
-import { pushCloser } from '../../src/push/close-push-channels.ts';
-import { silentLog } from '../helpers/gmail-harness.ts';
 import {
   connectOutlookMailbox,
   startGraphHarness,
@@ -155,19 +151,7 @@ it('ignores a notification with a forged clientState', async () => {
 it('deletes its subscriptions at disconnect', async () => {
   const { id, email } = await subscribedMailbox();
   expect(graph.emulator.subscriptions.of(email)).toHaveLength(3);
-  await disconnectMailbox(
-    {
-      em: orm.em.fork(),
-      jobs: mailboxJobQueue(() => push.queue, true),
-      closePush: pushCloser({
-        em: () => orm.em.fork(),
-        watches: () => push.services.providers().watch,
-        log: silentLog,
-      }),
-    },
-    id,
-    { purge: false },
-  );
+  await push.disconnect(id);
   expect(graph.emulator.subscriptions.of(email)).toEqual([]);
   expect(await channels(id)).toEqual([]);
   expect(await pushHealthyUntil(id)).toBeNull();

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { calendarSyncJob } from '../../jobs/calendar-sync.job.ts';
+import { checkPushJob } from '../../jobs/check-push.job.ts';
 import { mailboxPushJob } from '../../jobs/mailbox-push.job.ts';
 import { mailboxSyncJob } from '../../jobs/mailbox-sync.job.ts';
 import type { Orm } from '../../src/db/orm.ts';
@@ -14,7 +15,8 @@ import { sampleSum } from '../helpers/prometheus-text.ts';
 import { createMailbox, createWorkspace, openTestOrm } from '../helpers/test-orm.ts';
 
 /**
- * Issue 15: `POST /push/google` and `POST /push/microsoft` on the real app, PostgreSQL and Redis.
+ * Issue 15: `POST /push/google` and `POST /push/microsoft` on the real app, PostgreSQL and Redis,
+ * and the push check's tick.
  * A believed push only queues the mailbox's sync under its deduplication id (a burst is one job);
  * bogus ones (malformed, unknown mailbox, wrong clientState, no valid token) are answered and
  * queue nothing. End-to-end runs against pushing emulators are in push-*.test.ts.
@@ -46,16 +48,20 @@ async function queuedJob(
   return (await queue().getDeduplicationJobId(def.deduplicationId({ mailboxId }))) ?? null;
 }
 
-async function gmailMailbox(email: string, watched = true): Promise<string> {
+/** A Gmail mailbox, watched unless `renewIn` is null (then its watch is due in `renewIn` ms). */
+async function gmailMailbox(
+  email = `${randomUUID()}@northwind.com`,
+  renewIn: number | null = 24 * HOUR,
+): Promise<string> {
   const id = await createMailbox(orm, await createWorkspace(orm), email);
-  if (watched) {
+  if (renewIn !== null) {
     await savePushChannel(orm.em.fork(), {
       mailboxId: id,
       resource: 'mail',
       externalId: null,
       clientStateHash: null,
       expiresAt: new Date(Date.now() + 7 * 24 * HOUR),
-      renewAt: new Date(Date.now() + 24 * HOUR),
+      renewAt: new Date(Date.now() + renewIn),
     });
   }
   return id;
@@ -140,7 +146,7 @@ describe('POST /push/google', () => {
 
   it('acknowledges bogus pushes and wakes nothing', async () => {
     const unwatched = `${randomUUID()}@northwind.com`;
-    const mailbox = await gmailMailbox(unwatched, false);
+    const mailbox = await gmailMailbox(unwatched, null);
     const before = await pushMetric('google', 'ignored');
     const bogus = [
       'not json at all',
@@ -254,5 +260,27 @@ describe('POST /push/microsoft', () => {
     const left = (await pushChannelsOf(orm.em.fork(), box.id)).map((c) => c.resource);
     expect(left).toEqual(['calendar']);
     expect(await queuedJob(mailboxSyncJob, box.id)).not.toBeNull();
+  });
+});
+
+describe('the push check', () => {
+  it('queues the push job of mailboxes without a channel or with one due, and only those', async () => {
+    const unwatched = await gmailMailbox(undefined, null);
+    const due = await gmailMailbox(undefined, -60_000);
+    const live = await gmailMailbox(undefined, HOUR);
+    const gone = await gmailMailbox(undefined, null);
+    await orm.em.fork().execute(`update mailbox set status = 'disconnected' where id = ?`, [gone]);
+
+    const never = new AbortController().signal;
+    const result = await checkPushJob.handle({} as never, {}, api.services.jobContext(), {
+      progress: () => undefined,
+      signal: never,
+      stop: never,
+    });
+    expect(result.queued).toBeGreaterThanOrEqual(2);
+    expect(await queuedJob(mailboxPushJob, unwatched)).not.toBeNull();
+    expect(await queuedJob(mailboxPushJob, due)).not.toBeNull();
+    expect(await queuedJob(mailboxPushJob, live)).toBeNull();
+    expect(await queuedJob(mailboxPushJob, gone)).toBeNull();
   });
 });
