@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { workerNodeFlags } from './worker-node-flags.ts';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -91,7 +92,7 @@ export async function benchFleet(
       for (let w = 0; w < opts.workers; w++) {
         const port = await freePort();
         metricsPorts.push(port);
-        const worker = spawn(process.execPath, [WORKER], {
+        const worker = spawn(process.execPath, [...workerNodeFlags(), WORKER], {
           env: {
             PATH: process.env['PATH'] ?? '',
             ...env,

@@ -14,6 +14,7 @@ import { benchPush } from './push.bench.ts';
 import { benchOutlookBackfill, LOCAL_TLS_DIR } from './outlook-backfill.bench.ts';
 import { localTls } from '../emulators/microsoft/local-tls.ts';
 import { spawnSync } from 'node:child_process';
+import { reexecWithWorkerFlags } from './worker-node-flags.ts';
 
 /** `npm run --silent bench -- <scenario> [flags]`: prints one JSON line of figures. */
 const { positionals, values } = parseArgs({
@@ -53,7 +54,7 @@ const { positionals, values } = parseArgs({
 async function reexecTrustingGraphEmulator(): Promise<void> {
   const tls = await localTls(LOCAL_TLS_DIR);
   if (process.env['NODE_EXTRA_CA_CERTS'] !== tls.certPath) {
-    const child = spawnSync(process.execPath, process.argv.slice(1), {
+    const child = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
       stdio: 'inherit',
       env: { ...process.env, NODE_EXTRA_CA_CERTS: tls.certPath },
     });
@@ -66,6 +67,11 @@ const count = Number(values.messages);
 if (!Number.isInteger(count) || count <= 0) {
   process.stderr.write('error: --messages must be a positive integer\n');
   process.exit(1);
+}
+
+// Scenarios that run the worker's sync pipeline in this process measure it as a worker runs.
+if (['ingest', 'gmail-backfill', 'outlook-backfill', 'calendar-sync'].includes(scenario ?? '')) {
+  reexecWithWorkerFlags();
 }
 
 try {

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { workerNodeFlags } from './worker-node-flags.ts';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -136,7 +137,7 @@ export async function benchPush(
       };
       const config = parseConfig(env);
       provider.subscribe(apiUrl);
-      children.push(start('src/main.ts', env), start('src/worker.ts', env));
+      children.push(start('src/main.ts', env), start('src/worker.ts', env, workerNodeFlags()));
       await until(
         async () => (await fetch(`${apiUrl}/healthz`).catch(() => null))?.ok === true,
         'the API',
@@ -195,8 +196,8 @@ export async function benchPush(
   }
 }
 
-function start(script: string, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [script], {
+function start(script: string, env: Record<string, string>, flags: string[] = []): ChildProcess {
+  return spawn(process.execPath, [...flags, script], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -25,6 +25,8 @@ export type HistoryRecord =
 export interface GmailUser {
   email: string;
   messages: Map<string, StoredMessage>;
+  /** The first stored message with each Message-ID header: threading looks replies up here. */
+  byMessageIdHeader: Map<string, StoredMessage>;
   history: HistoryRecord[];
   historyId: number;
   /** Oldest start id history.list still accepts; older ones get 404. */
@@ -98,6 +100,7 @@ export class GmailStore {
       user = {
         email: key,
         messages: new Map(),
+        byMessageIdHeader: new Map(),
         history: [],
         historyId: 1000 + Math.floor(Math.random() * 1000),
         minHistoryId: 0,
@@ -145,7 +148,7 @@ export class GmailStore {
     // Gmail threads by references; a message answering a known one joins its thread.
     let threadId = typeof thread === 'object' ? thread.threadId : id;
     for (const ref of thread === 'by-references' ? references : []) {
-      const parent = [...user.messages.values()].find((m) => m.messageIdHeader === ref);
+      const parent = user.byMessageIdHeader.get(ref);
       if (parent) {
         threadId = parent.threadId;
         break;
@@ -163,6 +166,9 @@ export class GmailStore {
     };
     message.historyId = this.nextHistoryId(user);
     user.messages.set(id, message);
+    if (messageIdHeader && !user.byMessageIdHeader.has(messageIdHeader)) {
+      user.byMessageIdHeader.set(messageIdHeader, message);
+    }
     this.append(user, { id: message.historyId, type: 'messageAdded', message }, message.labelIds);
     return message;
   }
@@ -174,6 +180,16 @@ export class GmailStore {
       return false;
     }
     user.messages.delete(id);
+    const header = message.messageIdHeader;
+    if (header && user.byMessageIdHeader.get(header) === message) {
+      // Another copy of the same Message-ID, if any, threads replies from now on.
+      const next = [...user.messages.values()].find((m) => m.messageIdHeader === header);
+      if (next) {
+        user.byMessageIdHeader.set(header, next);
+      } else {
+        user.byMessageIdHeader.delete(header);
+      }
+    }
     this.append(
       user,
       {

@@ -3,7 +3,7 @@ import type { ParseLimits } from './parse-mime.ts';
 import type { ParseOutcome, ParseRequest, WorkerMessage } from './parse-protocol.ts';
 
 /**
- * A fixed pool of parser worker threads. Each worker parses one message at a time, so a crash,
+ * A pool of parser worker threads. Each worker parses one message at a time, so a crash,
  * hang or out-of-memory costs exactly that message: the worker is replaced and the message fails
  * with a reason ("parser crashed: RangeError …", "parser timed out after 10000 ms"). Everything
  * else queued keeps going.
@@ -12,13 +12,23 @@ import type { ParseOutcome, ParseRequest, WorkerMessage } from './parse-protocol
  * message up, so a worker that is slow to start (a busy machine, module loading) never fails a
  * healthy message. A message that times out is retried once in a fresh worker before it is
  * failed; a crash or out-of-memory fails the message at once.
+ *
+ * The pool grows on demand: one worker starts at once, and another only when the workers spent
+ * most of the last GROW_WINDOW_MS parsing while messages waited (GROW_BUSY), up to `size`. An
+ * extra worker idle for
+ * IDLE_RETIRE_MS is stopped. A worker thread costs ~50 MB of RSS before it parses anything (its
+ * own heap, mailparser's code, type stripping), and a mail sync is bound by fetching, not parsing:
+ * there one worker keeps up and the second is never started (`bench gmail-backfill`).
  */
 export interface ParsePoolOptions {
+  /** The most worker threads the pool runs at once. */
   size: number;
   timeoutMs: number;
   limits: ParseLimits;
   /** Heap cap per worker, so one pathological message cannot exhaust the process. */
   maxHeapMb?: number;
+  /** How long an extra worker may sit idle before it is stopped (IDLE_RETIRE_MS by default). */
+  idleRetireMs?: number;
   /** The worker script; tests swap in one that crashes or hangs on demand. */
   workerUrl?: URL;
 }
@@ -37,6 +47,10 @@ interface Task {
 interface Slot {
   worker: Worker;
   task: Task | null;
+  /** When the worker started its message (performance.now()); null until it reports so. */
+  startedAt: number | null;
+  /** Runs while an extra worker is idle; see IDLE_RETIRE_MS. */
+  idleTimer: NodeJS.Timeout | null;
   timer: NodeJS.Timeout | null;
   /** Set until the worker reports it started the message; see START_GRACE_FACTOR. */
   startWatch: NodeJS.Timeout | null;
@@ -58,6 +72,18 @@ const MIN_START_GRACE_MS = 60_000;
  */
 const YOUNG_GENERATION_MB = 4;
 
+/**
+ * The pool grows when its workers were busy parsing for at least GROW_BUSY of a GROW_WINDOW_MS
+ * window and messages are waiting. Time a worker spends loading its modules is not busy time: the
+ * first fetches of a sync all arrive while the first worker starts, which says nothing about
+ * whether one worker keeps up.
+ */
+const GROW_WINDOW_MS = 1_000;
+const GROW_BUSY = 0.8;
+
+/** An extra worker (beyond the first) idle this long is stopped, giving its memory back. */
+const IDLE_RETIRE_MS = 30_000;
+
 const WORKER_URL = new URL('./parse-worker.ts', import.meta.url);
 
 export class ParsePool {
@@ -65,6 +91,9 @@ export class ParsePool {
   private readonly queue: Task[] = [];
   private nextId = 1;
   private closed = false;
+  /** Start of the current utilisation window and the parse time finished in it (see GROW_BUSY). */
+  private windowStart = performance.now();
+  private busyMs = 0;
   /** Workers replaced because they crashed or exited; exposed for tests and metrics. */
   crashes = 0;
   /** Messages failed because their parse timed out on every try. */
@@ -76,9 +105,12 @@ export class ParsePool {
 
   constructor(options: ParsePoolOptions) {
     this.options = options;
-    for (let i = 0; i < Math.max(1, options.size); i++) {
-      this.slots.push(this.spawn());
-    }
+    this.slots.push(this.spawn());
+  }
+
+  /** Worker threads running now (they come and go with the backlog). */
+  get workers(): number {
+    return this.slots.length;
   }
 
   parse(raw: Buffer): Promise<ParseOutcome> {
@@ -115,15 +147,25 @@ export class ParsePool {
       },
       stderr: false,
     });
-    const slot: Slot = { worker, task: null, timer: null, startWatch: null };
+    const slot: Slot = {
+      worker,
+      task: null,
+      startedAt: null,
+      idleTimer: null,
+      timer: null,
+      startWatch: null,
+    };
     worker.on('message', (msg: WorkerMessage) => {
       if (slot.task?.id !== msg.id) {
         return;
       }
       if ('started' in msg) {
+        slot.startedAt = performance.now();
         this.startTimer(slot);
         return;
       }
+      // The worker's own clock: on this thread a start and its answer can arrive in one turn.
+      this.busyMs += msg.parseMs;
       this.finish(
         slot,
         msg.ok ? { ok: true, message: msg.message } : { ok: false, reason: msg.reason },
@@ -206,6 +248,11 @@ export class ParsePool {
     if (slot.startWatch) {
       clearTimeout(slot.startWatch);
     }
+    if (slot.idleTimer) {
+      clearTimeout(slot.idleTimer);
+    }
+    slot.idleTimer = null;
+    slot.startedAt = null;
     slot.task = null;
     slot.timer = null;
     slot.startWatch = null;
@@ -223,6 +270,57 @@ export class ParsePool {
       }
       this.assign(slot, task);
     }
+    this.growIfBehind();
+    this.retireWhenIdle();
+  }
+
+  /** Starts one more worker if the ones running were busy for most of the last window. */
+  private growIfBehind(): void {
+    const now = performance.now();
+    const elapsed = now - this.windowStart;
+    if (elapsed < GROW_WINDOW_MS) {
+      return;
+    }
+    // Parses still running count up to now, so one long message shows as busy too.
+    const running = this.slots.reduce(
+      (ms, s) => ms + (s.startedAt === null ? 0 : now - s.startedAt),
+      0,
+    );
+    const busy = (this.busyMs + running) / (elapsed * this.slots.length);
+    this.windowStart = now;
+    this.busyMs = -running;
+    if (this.closed || this.queue.length === 0 || this.slots.length >= this.options.size) {
+      return;
+    }
+    if (busy >= GROW_BUSY) {
+      const grown = this.spawn();
+      this.slots.push(grown);
+      const task = this.queue.shift();
+      if (task) {
+        this.assign(grown, task);
+      }
+    }
+  }
+
+  /** Extra workers left without a message are stopped if they stay idle for IDLE_RETIRE_MS. */
+  private retireWhenIdle(): void {
+    if (this.closed) {
+      return;
+    }
+    for (const slot of this.slots.slice(1)) {
+      if (slot.task || slot.idleTimer) {
+        continue;
+      }
+      slot.idleTimer = setTimeout(() => {
+        const index = this.slots.indexOf(slot);
+        if (slot.task || index < 1) {
+          return;
+        }
+        this.slots.splice(index, 1);
+        void slot.worker.terminate();
+      }, this.options.idleRetireMs ?? IDLE_RETIRE_MS);
+      slot.idleTimer.unref();
+    }
   }
 
   /**
@@ -230,6 +328,10 @@ export class ParsePool {
    * with a message keeps the process alive (an idle one does not), as no timer may be pending yet.
    */
   private assign(slot: Slot, task: Task): void {
+    if (slot.idleTimer) {
+      clearTimeout(slot.idleTimer);
+      slot.idleTimer = null;
+    }
     slot.task = task;
     slot.startWatch = setTimeout(
       () => {

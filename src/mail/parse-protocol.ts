@@ -15,8 +15,10 @@ export interface ParseStarted {
   started: true;
 }
 
+/** `parseMs`: the parse as the worker timed it (the pool grows on it, see parse-pool.ts). */
 export type ParseResponse =
-  { id: number; ok: true; message: NormalizedMessage } | { id: number; ok: false; reason: string };
+  | { id: number; parseMs: number; ok: true; message: NormalizedMessage }
+  | { id: number; parseMs: number; ok: false; reason: string };
 
 export type WorkerMessage = ParseStarted | ParseResponse;
 

@@ -17,14 +17,17 @@ if (!port) {
 
 port.on('message', (req: ParseRequest) => {
   port.postMessage({ id: req.id, started: true } satisfies ParseStarted);
+  const start = performance.now();
   const raw = Buffer.from(req.raw.buffer, req.raw.byteOffset, req.raw.byteLength);
   parseMime(raw, limits).then(
     (message) => {
-      port.postMessage({ id: req.id, ok: true, message } satisfies ParseResponse);
+      const parseMs = performance.now() - start;
+      port.postMessage({ id: req.id, parseMs, ok: true, message } satisfies ParseResponse);
     },
     (err: unknown) => {
       const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-      port.postMessage({ id: req.id, ok: false, reason } satisfies ParseResponse);
+      const parseMs = performance.now() - start;
+      port.postMessage({ id: req.id, parseMs, ok: false, reason } satisfies ParseResponse);
     },
   );
 });

@@ -11,7 +11,7 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { parseMime, type ParseLimits } from '../../src/mail/parse-mime.ts';
-import type { ParseRequest, ParseStarted } from '../../src/mail/parse-protocol.ts';
+import type { ParseRequest, ParseResponse, ParseStarted } from '../../src/mail/parse-protocol.ts';
 
 const port = parentPort;
 if (!port) {
@@ -53,7 +53,9 @@ port.on('message', (req: ParseRequest) => {
       hog.push(new Array<string>(1_000_000).fill('x'));
     }
   }
+  const start = performance.now();
   void parseMime(raw, limits).then((message) => {
-    port.postMessage({ id: req.id, ok: true, message });
+    const parseMs = performance.now() - start;
+    port.postMessage({ id: req.id, parseMs, ok: true, message } satisfies ParseResponse);
   });
 });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ParsePool } from '../../src/mail/parse-pool.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 const LIMITS = {
   maxMessageBytes: 1_000_000,
@@ -117,6 +118,45 @@ describe('parse pool isolation', () => {
         ok: false,
         reason: 'InputRejected: header section exceeds 16384 bytes',
       });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('starts a second worker only while one is kept busy, and stops it once idle', async () => {
+    const pool = new ParsePool({ size: 2, timeoutMs: 10_000, limits: LIMITS, idleRetireMs: 200 });
+    try {
+      expect(pool.workers).toBe(1);
+      // One message at a time never waits for a worker: one is enough, however long this takes.
+      for (let i = 0; i < 30; i++) {
+        await pool.parse(message(`alone ${i}`));
+      }
+      expect(pool.workers).toBe(1);
+      // A standing backlog of messages that take a while to parse (a long quoted-printable HTML
+      // body each) keeps the worker busy for more than the growth window.
+      const heavy = (i: number) =>
+        message(
+          `heavy ${i}`,
+          'MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n' +
+            'Content-Transfer-Encoding: quoted-printable\r\n',
+        ).toString() + '<p>caf=C3=A9 au lait =E2=80=94 </p>=\r\n'.repeat(2_000);
+      let most = 1;
+      for (let round = 0; round < 20 && most < 2; round++) {
+        const outcomes = await Promise.all(
+          Array.from({ length: 300 }, (_, i) =>
+            pool.parse(Buffer.from(heavy(i))).finally(() => {
+              most = Math.max(most, pool.workers);
+            }),
+          ),
+        );
+        expect(outcomes.every((o) => o.ok)).toBe(true);
+      }
+      expect(most).toBe(2);
+      await waitFor(() => Promise.resolve(pool.workers === 1), 'the idle extra worker to stop');
+      // The one left still parses.
+      const after = await pool.parse(message('after'));
+      expect(after.ok && after.message.subject).toBe('after');
+      expect(pool.crashes).toBe(0);
     } finally {
       await pool.close();
     }
