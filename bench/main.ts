@@ -1,22 +1,14 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.ts';
-import { benchApi } from './api.bench.ts';
-import { benchCalendarSync } from './calendar-sync.bench.ts';
-import { benchGmailBackfill } from './gmail-backfill.bench.ts';
-import { benchEvents } from './events.bench.ts';
-import { benchFleet } from './fleet.bench.ts';
-import { benchGmailFaults } from './gmail-faults.bench.ts';
-import { benchGmailKills } from './gmail-kills.bench.ts';
-import { benchIngest } from './ingest.bench.ts';
-import { benchRelay } from './relay.bench.ts';
-import { benchTracking } from './tracking.bench.ts';
-import { benchPush } from './push.bench.ts';
-import { benchOutlookBackfill, LOCAL_TLS_DIR } from './outlook-backfill.bench.ts';
 import { localTls } from '../emulators/microsoft/local-tls.ts';
 import { spawnSync } from 'node:child_process';
 import { reexecWithWorkerFlags } from './worker-node-flags.ts';
 
-/** `npm run --silent bench -- <scenario> [flags]`: prints one JSON line of figures. */
+/**
+ * `npm run --silent bench -- <scenario> [flags]`: prints one JSON line of figures. Each scenario's
+ * module is imported when it runs, so the process holds that scenario's code only (a sync
+ * scenario's peakRssMb is then a worker's, not a worker's plus the API's).
+ */
 const { positionals, values } = parseArgs({
   allowPositionals: true,
   options: {
@@ -52,6 +44,7 @@ const { positionals, values } = parseArgs({
  * once): runs this command again with it set, and exits with that run's status.
  */
 async function reexecTrustingGraphEmulator(): Promise<void> {
+  const { LOCAL_TLS_DIR } = await import('./outlook-backfill.bench.ts');
   const tls = await localTls(LOCAL_TLS_DIR);
   if (process.env['NODE_EXTRA_CA_CERTS'] !== tls.certPath) {
     const child = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
@@ -78,7 +71,9 @@ try {
   const config = await loadConfig();
   switch (scenario ?? '') {
     case 'ingest':
-      process.stdout.write(`${JSON.stringify(await benchIngest(config, count))}\n`);
+      process.stdout.write(
+        `${JSON.stringify(await (await import('./ingest.bench.ts')).benchIngest(config, count))}\n`,
+      );
       break;
     case 'gmail-backfill': {
       const quota = values.quota;
@@ -89,7 +84,9 @@ try {
       if (!(quotaScale > 0)) {
         throw new Error('--quota-scale must be a positive number');
       }
-      const figures = await benchGmailBackfill(config, {
+      const figures = await (
+        await import('./gmail-backfill.bench.ts')
+      ).benchGmailBackfill(config, {
         messages: count,
         quota: quota ?? null,
         quotaScale,
@@ -107,7 +104,9 @@ try {
       if (!(retryAfterSeconds >= 0) || !(deadlineSeconds > 0)) {
         throw new Error('--retry-after and --deadline must be positive numbers of seconds');
       }
-      const figures = await benchGmailFaults(config, {
+      const figures = await (
+        await import('./gmail-faults.bench.ts')
+      ).benchGmailFaults(config, {
         messages: count,
         faultRate,
         retryAfterSeconds,
@@ -124,7 +123,9 @@ try {
       if (!Number.isInteger(kills) || kills < 1 || !(fetchDelayMs >= 0)) {
         throw new Error('--kills must be a positive integer and --fetch-delay-ms a number');
       }
-      const figures = await benchGmailKills(config, { messages: count, kills, fetchDelayMs });
+      const figures = await (
+        await import('./gmail-kills.bench.ts')
+      ).benchGmailKills(config, { messages: count, kills, fetchDelayMs });
       process.stdout.write(`${JSON.stringify(figures)}\n`);
       break;
     }
@@ -135,7 +136,9 @@ try {
       if (scale !== null && !(scale > 0)) {
         throw new Error('--throttle-scale must be a positive number');
       }
-      const figures = await benchOutlookBackfill(config, { messages: count, throttleScale: scale });
+      const figures = await (
+        await import('./outlook-backfill.bench.ts')
+      ).benchOutlookBackfill(config, { messages: count, throttleScale: scale });
       process.stdout.write(`${JSON.stringify(figures)}\n`);
       break;
     }
@@ -149,7 +152,9 @@ try {
       }
       // --messages defaults to 2000 for the backfills; 60 new messages make the latency figures.
       const messages = values.messages === '2000' ? 60 : count;
-      process.stdout.write(`${JSON.stringify(await benchPush(config, { messages, provider }))}\n`);
+      process.stdout.write(
+        `${JSON.stringify(await (await import('./push.bench.ts')).benchPush(config, { messages, provider }))}\n`,
+      );
       break;
     }
     case 'calendar-sync': {
@@ -157,7 +162,9 @@ try {
       if (!Number.isInteger(events) || events <= 0) {
         throw new Error('--events must be a positive integer');
       }
-      process.stdout.write(`${JSON.stringify(await benchCalendarSync(config, { events }))}\n`);
+      process.stdout.write(
+        `${JSON.stringify(await (await import('./calendar-sync.bench.ts')).benchCalendarSync(config, { events }))}\n`,
+      );
       break;
     }
     case 'relay': {
@@ -165,7 +172,9 @@ try {
       if (!Number.isInteger(events) || events <= 0) {
         throw new Error('--events must be a positive integer');
       }
-      process.stdout.write(`${JSON.stringify(await benchRelay(config, { events }))}\n`);
+      process.stdout.write(
+        `${JSON.stringify(await (await import('./relay.bench.ts')).benchRelay(config, { events }))}\n`,
+      );
       break;
     }
     case 'events': {
@@ -183,7 +192,9 @@ try {
       if (rate !== null && !(rate > 0)) {
         throw new Error('--rate must be a positive number of events per second');
       }
-      const figures = await benchEvents(config, { events, endpoints, rate });
+      const figures = await (
+        await import('./events.bench.ts')
+      ).benchEvents(config, { events, endpoints, rate });
       process.stdout.write(`${JSON.stringify(figures)}\n`);
       break;
     }
@@ -198,7 +209,9 @@ try {
       ) {
         throw new Error('--emails and --requests must be positive integers');
       }
-      process.stdout.write(`${JSON.stringify(await benchApi(config, { emails, requests }))}\n`);
+      process.stdout.write(
+        `${JSON.stringify(await (await import('./api.bench.ts')).benchApi(config, { emails, requests }))}\n`,
+      );
       break;
     }
     case 'tracking': {
@@ -212,7 +225,9 @@ try {
       ) {
         throw new Error('--hits and --concurrency must be positive integers');
       }
-      const figures = await benchTracking(config, { hits, concurrency });
+      const figures = await (
+        await import('./tracking.bench.ts')
+      ).benchTracking(config, { hits, concurrency });
       process.stdout.write(`${JSON.stringify(figures)}\n`);
       break;
     }
@@ -234,7 +249,9 @@ try {
           '--mailboxes, --seconds, --speedup, --push-rate, --tick and --sync-concurrency must be positive integers, --workers 1 or 2',
         );
       }
-      process.stdout.write(`${JSON.stringify(await benchFleet(config, options))}\n`);
+      process.stdout.write(
+        `${JSON.stringify(await (await import('./fleet.bench.ts')).benchFleet(config, options))}\n`,
+      );
       break;
     }
     default:

@@ -55,6 +55,12 @@ export interface PipelineOptions {
   batchSize?: number;
   /** How many messages may be parsed ahead of the writer. */
   parseAhead?: number;
+  /**
+   * Body characters (text and HTML) that parsed, unwritten messages may hold: past it a batch is
+   * written before it is full, and no new message is started until the writer catches up. Counts
+   * bound the usual mail; this bounds a run of newsletters at the 1M-character HTML cap.
+   */
+  heldChars?: number;
   /** Told how many sources have an outcome (stored, failed, …) each time that number grows. */
   onProgress?: (done: number) => void;
   /**
@@ -81,6 +87,9 @@ export async function runIngestPipeline(
 ): Promise<PipelineResult> {
   const batchSize = options.batchSize ?? 200;
   const parseAhead = options.parseAhead ?? batchSize * 2;
+  const heldCharsBudget = options.heldChars ?? HELD_CHARS;
+  // Body characters of messages parsed and not written yet (in the window or the batch).
+  let held = 0;
   const counters = emptyCounters();
   const outcomes: SourceOutcome[] = [];
 
@@ -127,6 +136,7 @@ export async function runIngestPipeline(
       labels,
       message: parsed.message,
     };
+    held += bodyChars(item);
     return {
       item,
       classified: classifyMessage(parsed.message, target.context, sent),
@@ -142,7 +152,12 @@ export async function runIngestPipeline(
   const inflight: { key: string; settled: Promise<Settled> }[] = [];
   let next = 0;
   const refill = () => {
-    while (!options.stop?.aborted && inflight.length < parseAhead && next < sources.length) {
+    while (
+      !options.stop?.aborted &&
+      inflight.length < parseAhead &&
+      held < heldCharsBudget &&
+      next < sources.length
+    ) {
       const source = sources[next++];
       if (source) {
         inflight.push({
@@ -154,17 +169,20 @@ export async function runIngestPipeline(
   };
   refill();
   let batch: { item: ClassifiedItem; key: string }[] = [];
+  let batchChars = 0;
   const flush = async () => {
     if (batch.length === 0) {
       return;
     }
     const current = batch;
     batch = [];
+    batchChars = 0;
     const written = await writeBatch(
       em,
       target,
       current.map((b) => b.item),
     );
+    held -= current.reduce((sum, b) => sum + bodyChars(b.item.item), 0);
     addCounters(counters, written.counters);
     for (const { item, key } of current) {
       const reason = written.rejected.get(item.item.providerMessageId);
@@ -182,6 +200,7 @@ export async function runIngestPipeline(
       options.onProgress?.(outcomes.length);
     } else {
       batch.push({ item: result, key });
+      batchChars += bodyChars(result.item);
     }
   };
   for (let head = inflight.shift(); head; head = inflight.shift()) {
@@ -199,8 +218,11 @@ export async function runIngestPipeline(
     }
     refill();
     keep(head.key, result);
-    if (batch.length >= batchSize) {
+    // Half the budget in one batch is written early, so the window can go on parsing meanwhile;
+    // an empty window (held back by the budget) is written too, so that it can start again.
+    if (batch.length >= batchSize || batchChars >= heldCharsBudget / 2 || inflight.length === 0) {
       await flush();
+      refill();
     }
   }
   await flush();
@@ -208,4 +230,11 @@ export async function runIngestPipeline(
     throw options.stop.reason;
   }
   return { outcomes, counters };
+}
+
+/** See PipelineOptions.heldChars: ~64 MB of bodies at one byte per character, 128 at two. */
+const HELD_CHARS = 64 * 1024 * 1024;
+
+function bodyChars(item: IngestItem): number {
+  return item.message.textBody.length + item.message.htmlBody.length;
 }

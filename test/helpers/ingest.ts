@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Orm } from '../../src/db/orm.ts';
 import { exportWorkspace, type WorkspaceExport } from '../../src/export/export-workspace.ts';
-import { runIngestPipeline, type PipelineResult } from '../../src/ingest/ingest-pipeline.ts';
+import {
+  runIngestPipeline,
+  type PipelineOptions,
+  type PipelineResult,
+} from '../../src/ingest/ingest-pipeline.ts';
 import { loadIngestTarget } from '../../src/ingest/load-ingest-target.ts';
 import { ParsePool } from '../../src/mail/parse-pool.ts';
 
@@ -23,7 +27,7 @@ export async function ingestRaw(
   workspaceId: string,
   mailboxId: string,
   messages: readonly Buffer[],
-  options: { batchSize?: number } = {},
+  options: PipelineOptions = {},
 ): Promise<PipelineResult> {
   const em = orm.em.fork();
   const target = await loadIngestTarget(em, workspaceId, mailboxId);
