@@ -15,10 +15,10 @@ import type { ParseOutcome, ParseRequest, WorkerMessage } from './parse-protocol
  *
  * The pool grows on demand: one worker starts at once, and another only when the workers spent
  * most of the last GROW_WINDOW_MS parsing while messages waited (GROW_BUSY), up to `size`. An
- * extra worker idle for
- * IDLE_RETIRE_MS is stopped. A worker thread costs ~50 MB of RSS before it parses anything (its
- * own heap, mailparser's code, type stripping), and a mail sync is bound by fetching, not parsing:
- * there one worker keeps up and the second is never started (`bench gmail-backfill`).
+ * extra worker idle for IDLE_RETIRE_MS is stopped. A worker thread costs ~50 MB of RSS before it
+ * parses anything (its own heap, mailparser's code, type stripping), and a mail sync is bound by
+ * fetching, not parsing: there one worker keeps up and the second is never started
+ * (`bench gmail-backfill`).
  */
 export interface ParsePoolOptions {
   /** The most worker threads the pool runs at once. */

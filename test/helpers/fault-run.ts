@@ -13,10 +13,11 @@ import { storedEmails } from './kill-worker-process.ts';
 import { REPO_ROOT, spawnWatched, stop, type Watched } from './processes.ts';
 import { createWorkspace } from './test-orm.ts';
 import { waitFor } from './wait-for.ts';
+import { workerNodeFlags } from '../../bench/worker-node-flags.ts';
 
 /**
  * The fault suite's common run (issue 15): a generated Gmail mailbox synced by real worker
- * processes (`node src/worker.ts`, as `npm run worker` runs it) against a database and a Redis of
+ * processes (`node <flags> src/worker.ts`, as `npm run worker` runs it) against a database and a Redis of
  * the test's choosing, and the end-state checks every fault must leave true: each provider
  * message stored once, no duplicate activity, no duplicate event.
  */
@@ -156,7 +157,7 @@ export async function prepareFaultRun(h: GmailHarness, opts: FaultRunOptions): P
     expected,
     workers,
     startWorker: () => {
-      const worker = spawnWatched(process.execPath, ['src/worker.ts'], {
+      const worker = spawnWatched(process.execPath, [...workerNodeFlags(), 'src/worker.ts'], {
         cwd: REPO_ROOT,
         env: { PATH: process.env['PATH'] ?? '', ...env },
       });
