@@ -23,9 +23,19 @@ export class ConcurrencyLimit {
     return (this.inflight.get(user) ?? 0) >= this.max;
   }
 
-  /** Counts the request against its user until its reply has been sent. */
+  /**
+   * Counts the request against its user until its reply has been sent or its client has gone.
+   * 'close', not 'finish': a reply to a client that went away (a worker killed mid-request) never
+   * finishes. A client gone before this point (while a fault's delay held the request) has had its
+   * 'close' already, so it is not counted at all. Either way a slot kept for a gone client would
+   * refuse that user every request from then on.
+   */
   enter(user: string, reply: FastifyReply): void {
+    const res = reply.raw;
+    if (res.destroyed) {
+      return;
+    }
     this.inflight.set(user, (this.inflight.get(user) ?? 0) + 1);
-    reply.raw.once('finish', () => this.inflight.set(user, (this.inflight.get(user) ?? 1) - 1));
+    res.once('close', () => this.inflight.set(user, (this.inflight.get(user) ?? 1) - 1));
   }
 }

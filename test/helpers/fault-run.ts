@@ -186,15 +186,17 @@ export async function prepareFaultRun(h: GmailHarness, opts: FaultRunOptions): P
  */
 export async function waitMidSync(run: FaultRun, atLeast = 1): Promise<number> {
   let stored = 0;
-  await waitFor(
-    async () => {
-      stored = await run.stored();
-      if (stored >= run.expected.total) {
-        throw new Error(`the sync finished before the fault (${String(stored)} stored)`);
-      }
-      return stored >= atLeast;
-    },
-    `at least ${String(atLeast)} of ${String(run.expected.total)} messages stored`,
+  await withWorkerLogs(run, () =>
+    waitFor(
+      async () => {
+        stored = await run.stored();
+        if (stored >= run.expected.total) {
+          throw new Error(`the sync finished before the fault (${String(stored)} stored)`);
+        }
+        return stored >= atLeast;
+      },
+      `at least ${String(atLeast)} of ${String(run.expected.total)} messages stored`,
+    ),
   );
   return stored;
 }
